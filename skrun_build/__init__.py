@@ -1,0 +1,40 @@
+"""skrun-build: validate, build, cache and scaffold AI agent skills.
+
+The public library API is imported lazily so that `import skrun_build` (and the
+`skrun` CLI start-up) stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> "module:attribute"; resolved on first access (PEP 562).
+_LAZY = {
+    "validate": "skrun_build.validate:validate",
+    "load_skill": "skrun_build.skillmd:load_skill",
+    "Issue": "skrun_build.spec.issues:Issue",
+    "build_bundle": "skrun_build.bundle:build_bundle",
+    "BuildResult": "skrun_build.bundle:BuildResult",
+    "scaffold": "skrun_build.scaffold:scaffold",
+    "import_skill": "skrun_build.scaffold:import_skill",
+    "SkrunError": "skrun_build.errors:SkrunError",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.errors import SkrunError as SkrunError
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'skrun_build' has no attribute {name!r}")
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module_name), attr)
+    globals()[name] = value
+    return value

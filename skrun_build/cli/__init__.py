@@ -1,0 +1,154 @@
+"""The `skrun` command: a thin click app whose subcommands load lazily.
+
+Each subcommand lives in its own module under `skrun_build.cli` and is imported
+only when it runs, so `skrun validate` never pays for pydantic, tarfile or the
+dependency installers. `main()` is the single place that turns exceptions into
+exit codes (see `skrun_build.errors`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from skrun_build import __version__
+from skrun_build.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, SkrunError
+
+# command name -> ("module:attribute", short help shown by `skrun --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": (
+        "skrun_build.cli.validate_cmd:validate",
+        "Check SKILL.md, agent.yaml and artifact.json.",
+    ),
+    "schema": (
+        "skrun_build.cli.validate_cmd:schema",
+        "Print the JSON Schema of skill, agent or artifact.",
+    ),
+    "build": (
+        "skrun_build.cli.bundle_cmd:build",
+        "Build a reproducible .agent bundle (or .skill zip).",
+    ),
+    "inspect": (
+        "skrun_build.cli.bundle_cmd:inspect",
+        "List a bundle's members, config snapshot and manifest.",
+    ),
+    "verify": (
+        "skrun_build.cli.bundle_cmd:verify",
+        "Check a bundle against its record (and its source).",
+    ),
+    "unpack": ("skrun_build.cli.bundle_cmd:unpack", "Extract a bundle safely into a directory."),
+    "deps": ("skrun_build.cli.deps_cmd:deps", "Resolve script dependencies into the cache."),
+    "cache": ("skrun_build.cli.deps_cmd:cache", "List, clear and prune the dependency cache."),
+    "init": ("skrun_build.cli.init_cmd:init", "Scaffold a skill or agent, or import a skill."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when it is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        if ctx.resilient_parsing or _listing_help(ctx):
+            # `skrun --help` needs only the short help: don't import the module.
+            return click.Command(cmd_name, help=entry[1], short_help=entry[1])
+        module_name, _, attr = entry[0].partition(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise click.UsageError(f"No such command '{name}'{hint}.", ctx)
+        return super().resolve_command(ctx, args)
+
+
+def _listing_help(ctx: click.Context) -> bool:
+    # True while click formats the group's own --help page.
+    return bool(getattr(ctx, "_skrun_listing", False))
+
+
+class _Group(LazyGroup):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        ctx._skrun_listing = True  # type: ignore[attr-defined]
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            ctx._skrun_listing = False  # type: ignore[attr-defined]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="skrun")
+def cli() -> None:
+    """skrun: validate, build, cache and scaffold AI agent skills.
+
+    \b
+    Exit codes: 0 ok, 1 invalid input or failed operation, 2 usage error,
+    3 unexpected error (a bug: please report it), 130 interrupted.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and exit with the documented exit code; never show a traceback."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (used by `main` and by tests)."""
+    from skrun_build.cli._output import echo_error
+
+    try:
+        result: Any = cli.main(args=argv, prog_name="skrun", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        echo_error("aborted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except SkrunError as exc:
+        echo_error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        echo_error("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`skrun cache list | head`): not an error of ours.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # the last line of defence
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {where.filename}:{where.lineno}" if where else ""
+        echo_error(
+            f"internal error: {type(exc).__name__}: {exc}{at}. This is a bug in skrun-build "
+            f"{__version__}; please report it with the command you ran."
+        )
+        return EXIT_BUG
+    return int(result) if isinstance(result, int) else 0
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

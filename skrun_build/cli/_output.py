@@ -1,0 +1,64 @@
+"""Terminal output helpers for the CLI: colour policy and stderr messages.
+
+Colour only when the stream is a TTY, `NO_COLOR` disables it, `FORCE_COLOR`
+forces it (https://no-color.org, https://force-color.org).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+import click
+
+
+def use_color(stream: TextIO | None = None) -> bool:
+    """Whether to colour output written to `stream` (stdout by default)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = stream if stream is not None else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = False) -> str:
+    """Colour `text` if the target stream should be coloured."""
+    if not use_color(sys.stderr if err else sys.stdout):
+        return text
+    return click.style(text, fg=fg, bold=bold)
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """Write one line to stdout (or stderr)."""
+    click.echo(text, err=err, color=use_color(sys.stderr if err else sys.stdout))
+
+
+def echo_error(message: str) -> None:
+    """`skrun: error: <message>` on stderr."""
+    echo(style("skrun: error: ", fg="red", bold=True, err=True) + message, err=True)
+
+
+def echo_warning(message: str) -> None:
+    """`skrun: warning: <message>` on stderr."""
+    echo(style("skrun: warning: ", fg="yellow", bold=True, err=True) + message, err=True)
+
+
+def stderr_is_tty() -> bool:
+    """Whether progress output may be shown."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stdin_is_tty() -> bool:
+    """Whether we may prompt (never prompt when stdin is not a terminal)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

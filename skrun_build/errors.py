@@ -1,0 +1,116 @@
+"""The one exception tree of skrun-build and its exit-code map.
+
+Every error the library raises on purpose is a `SkrunError`. The CLI maps it to
+an exit code with `exit_code_for()`; nothing else decides exit codes.
+
+Exit codes (documented in README.md and docs/cli.md):
+    0   success
+    1   the input is invalid or the operation failed (validation errors, bad
+        files, failed installs, mismatching bundles, ...)
+    2   usage error (bad flag, bad argument, missing path)
+    3   unexpected error: a bug in skrun-build, please report it
+    130 interrupted (Ctrl-C)
+
+Constructors never print; messages are plain text, one line where possible,
+naming the file (and line/field) and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.spec.issues import Issue
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
+
+
+class SkrunError(Exception):
+    """Base of every expected skrun-build error; `exit_code` says how the CLI exits."""
+
+    exit_code: int = EXIT_FAILURE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path + (f":{self.line}" if self.line is not None else "") + ": "
+        text = where + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UsageError(SkrunError):
+    """A bad flag, argument or option value; exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(SkrunError):
+    """A file the user gave us cannot be read or parsed (not a spec violation)."""
+
+
+class ValidationFailed(SkrunError):
+    """Validation found errors; carries every issue so callers can render them."""
+
+    def __init__(self, issues: Sequence[Issue], message: str | None = None) -> None:
+        self.issues = list(issues)
+        errors = sum(1 for i in self.issues if i.level == "error")
+        super().__init__(message or f"validation failed with {errors} error(s)")
+
+
+class BundleError(SkrunError):
+    """Building, reading, verifying or unpacking a bundle failed."""
+
+
+class SecretFound(BundleError):
+    """A file that looks like a credential would have been packed."""
+
+
+class DepsError(SkrunError):
+    """Resolving or installing script dependencies failed."""
+
+
+class InstallFailed(DepsError):
+    """An installer subprocess exited non-zero."""
+
+
+class CacheError(SkrunError):
+    """The dependency cache could not be read or changed."""
+
+
+class ScaffoldError(SkrunError):
+    """`skrun init` could not render a template or import a skill."""
+
+
+class ConfigError(SkrunError):
+    """`[tool.skrun]` in pyproject.toml or `.skrun.toml` is malformed."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """Map any exception to the documented exit code."""
+    if isinstance(exc, SkrunError):
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_BUG
