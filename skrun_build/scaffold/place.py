@@ -1,9 +1,10 @@
 """Atomic placement of a generated tree and of single files.
 
 A tree is first written into a hidden temp dir beside the target (same
-filesystem), then renamed into place. A new or empty target is replaced in one
-rename; with `force`, a non-empty target receives each file by `os.replace`
-after every conflict has been checked, and its other files are kept. Any
+filesystem), then renamed into place. A new target appears in one rename; an
+existing directory (empty, or any with `force`) receives each file by
+`os.replace` after every conflict has been checked, and its other files are
+kept. Any
 failure removes the temp dir and any parent dirs this call created.
 """
 
@@ -34,13 +35,14 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
             raise ScaffoldError(f"cannot write {e.filename or tmp}: {e.strerror}") from e
         os.chmod(tmp, 0o755 & ~_umask())
         created = _make_parents(target.parent)
-        if target.is_dir() and any(target.iterdir()):
-            if not force:
+        if target.is_dir():
+            if not force and any(target.iterdir()):
                 raise ScaffoldError(f"{target} is not empty", hint="pass --force")
+            # Never rename onto an existing dir: it may be a shell's cwd, which
+            # would then point at a deleted inode. Move the files in instead.
             _merge(tmp, target)
         else:
             try:
-                # rename(2) replaces an empty directory in one step.
                 os.rename(tmp, target)
             except OSError as e:
                 raise ScaffoldError(f"cannot create {target}: {e.strerror}") from e
