@@ -246,13 +246,9 @@ def _shown(path: Path) -> str:
 
 
 def _render_issues(issues: list[Any]) -> None:
-    try:
-        from skrun_build.cli._report import render_issues
-    except ImportError:
-        for issue in issues:
-            click.echo(issue.format(), err=True)
-        return
-    render_issues(issues)
+    # Same one-line form as `skrun validate`: file:line:col: CODE level message (hint)
+    for issue in issues:
+        echo(issue.format(), err=True)
 
 
 def _check_description(text: str) -> str:

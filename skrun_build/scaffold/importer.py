@@ -84,13 +84,12 @@ def import_skill(
     target = source if into is None else Path(os.path.abspath(into))
     _check_destination(source, target, force=force)
 
-    issues = _validate_skill(source)
+    issues, frontmatter = _validate_skill(source)
     errors = [i for i in issues if i.level == "error"]
     if errors:
         raise ValidationFailed(
             issues, f"{source / 'SKILL.md'} has {len(errors)} error(s); nothing was written"
         )
-    frontmatter = _frontmatter(source)
     skill_name = str(frontmatter["name"])
     if into is not None and target.name != skill_name:
         raise UsageError(
@@ -123,7 +122,6 @@ def import_skill(
     if not output_specs:
         result.notes.append("no --output given: declared the default output result:string")
     result.agent_yaml = _to_yaml(config, source)
-    _check_config(config)
 
     data = result.agent_yaml.encode("utf-8")
     if into is None:
@@ -210,17 +208,11 @@ def _check_destination(source: Path, target: Path, *, force: bool) -> None:
     check_target(target, force=force)
 
 
-def _validate_skill(source: Path) -> list[Issue]:
-    from skrun_build.validate import validate
+def _validate_skill(source: Path) -> tuple[list[Issue], dict[str, Any]]:
+    from skrun_build.scaffold.skillcheck import check_skill
 
-    # An existing agent.yaml is about to be replaced (--force): its issues do not count.
-    return [i for i in validate(source) if Path(i.file).name != "agent.yaml"]
-
-
-def _frontmatter(source: Path) -> dict[str, Any]:
-    from skrun_build.skillmd import load_skill
-
-    return dict(load_skill(source / "SKILL.md").frontmatter)
+    skill = check_skill(source)
+    return skill.issues, skill.frontmatter
 
 
 def _no_duplicates(specs: Iterable[tuple[str, str]], flag: str) -> None:
@@ -341,12 +333,17 @@ def _io_entry(spec: tuple[str, ...], *, is_input: bool) -> dict[str, Any]:
 
 
 def _detect_manifest(source: Path) -> tuple[str, str | None] | None:
-    from skrun_build.deps.detect import detect_manifest
-
-    found = detect_manifest(source)
-    if found is None:
-        return None
-    return found.manifest.name, found.lockfile.name if found.lockfile else None
+    # SPEC-NOTES §5: root only; package.json wins, then pyproject.toml, then requirements.txt.
+    order: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("package.json", ("pnpm-lock.yaml", "yarn.lock", "package-lock.json")),
+        ("pyproject.toml", ("uv.lock", "poetry.lock")),
+        ("requirements.txt", ()),
+    )
+    for manifest, locks in order:
+        if (source / manifest).is_file():
+            lock = next((lk for lk in locks if (source / lk).is_file()), None)
+            return manifest, lock
+    return None
 
 
 def _to_yaml(config: dict[str, Any], source: Path) -> str:
@@ -360,17 +357,6 @@ def _to_yaml(config: dict[str, Any], source: Path) -> str:
         config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )
     return header + body
-
-
-def _check_config(config: dict[str, Any]) -> None:
-    from pydantic import ValidationError
-
-    from skrun_build.spec.agent import AgentConfig
-
-    try:
-        AgentConfig.model_validate(config)
-    except ValidationError as e:  # our own output must be valid: a bug if not
-        raise ScaffoldError(f"generated agent.yaml is invalid: {e}") from e
 
 
 def _copy_list(source: Path) -> list[str]:
