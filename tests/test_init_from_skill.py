@@ -410,3 +410,47 @@ def test_cli_subprocess_from_skill_never_waits(skill: Path, tmp_path: Path) -> N
     assert proc.returncode == 0, err
     assert b"Created agent local/summarizer" in out
     assert (tmp_path / "c" / "summarizer" / "agent.yaml").is_file()
+
+
+def test_into_keeps_symlinks_as_links(skill: Path, tmp_path: Path) -> None:
+    (skill / "assets").mkdir()
+    (skill / "assets" / "data.txt").write_text("d")
+    (skill / "linked-assets").symlink_to("assets")
+    (skill / "link.txt").symlink_to("assets/data.txt")
+    dest = tmp_path / "copy" / "summarizer"
+    result = import_skill(skill, into=dest)
+    assert "linked-assets" in result.files
+    assert os.readlink(dest / "linked-assets") == "assets"
+    assert os.readlink(dest / "link.txt") == "assets/data.txt"
+    assert (dest / "linked-assets" / "data.txt").read_text() == "d"
+
+
+def test_from_skill_prompts_on_a_tty_for_missing_values(
+    skill: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from skrun_build.cli import init_cmd
+
+    monkeypatch.setattr(init_cmd, "stdin_is_tty", lambda: True)
+    result = CliRunner().invoke(
+        init_cmd.init,
+        ["--from-skill", str(skill)],
+        input="Bad NS\nteam\nmistral/mistral-large-latest\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Namespace [local]: " in result.output
+    assert "must match ^[a-z0-9-]+$" in result.output
+    config = yaml.safe_load((skill / "agent.yaml").read_text())
+    assert config["name"] == "team/summarizer"
+    assert config["model"] == {"provider": "mistral", "name": "mistral-large-latest"}
+    # every value given: no prompt even on a TTY
+    result = CliRunner().invoke(
+        init_cmd.init,
+        ["--from-skill", str(skill), "--force", "--namespace", "n", "--model", "xai/grok-4"],
+        input="",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "[local]" not in result.output

@@ -415,3 +415,16 @@ def test_angle_brackets_in_description_warn(tmp_path: Path) -> None:
         "the description contains '<' or '>', which some hosts reject "
         "(`skrun validate --strict` fails on it)"
     ]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_generated_project_has_no_issue_even_strict(template: str, tmp_path: Path) -> None:
+    from test_init_from_skill import agent_errors
+
+    from skrun_build.scaffold.skillcheck import check_skill
+
+    project = tmp_path / "strict-demo"
+    scaffold(template, project, description="Answers questions: briefly, with sources.")
+    assert [i.format() for i in check_skill(project).issues] == []  # no warning either
+    if template != "skill":
+        assert agent_errors(project) == []

@@ -364,7 +364,10 @@ def _copy_list(source: Path) -> list[str]:
     for root, dirs, files in os.walk(source):
         dirs[:] = sorted(d for d in dirs if d not in COPY_EXCLUDE)
         rel_root = Path(root).relative_to(source)
-        for f in sorted(files):
+        # os.walk does not descend into symlinked dirs: copy the link itself.
+        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs if d not in links]
+        for f in sorted(files + links):
             if (
                 f in COPY_EXCLUDE
                 or f.endswith(".agent")
