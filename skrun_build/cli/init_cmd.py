@@ -11,8 +11,7 @@ import click
 
 from skrun_build.cli._output import echo, echo_warning, stdin_is_tty
 from skrun_build.errors import UsageError
-
-_TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
+from skrun_build.scaffold.templates import TEMPLATES
 
 
 @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +19,7 @@ _TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
 @click.option(
     "-t",
     "--template",
-    type=click.Choice(_TEMPLATES),
+    type=click.Choice(TEMPLATES),
     default=None,
     help="Template to render (default: agent).",
 )
