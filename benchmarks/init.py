@@ -61,6 +61,17 @@ def main() -> int:
             lambda i: [str(SKRUN), "init", f"p{i}", "-t", "agent-python"],
             work,
         )
+        subprocess.run(
+            [str(SKRUN), "init", "imported", "-t", "skill"],
+            cwd=work,
+            check=True,
+            capture_output=True,
+        )
+        measure(
+            "skrun init --from-skill (--dry-run)",
+            lambda i: [str(SKRUN), "init", "--from-skill", "imported", "--dry-run"],
+            work,
+        )
         worst = max(agent, py)
         verdict = "OK" if worst <= GOAL_MS else "OVER GOAL"
         print(
