@@ -428,3 +428,31 @@ def test_generated_project_has_no_issue_even_strict(template: str, tmp_path: Pat
     assert [i.format() for i in check_skill(project).issues] == []  # no warning either
     if template != "skill":
         assert agent_errors(project) == []
+
+
+def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:
+    # The writer stalls after its first file; SIGKILL then must not leave `proj` behind.
+    code = (
+        "import sys, time\n"
+        "from skrun_build.scaffold import templates as tpl\n"
+        "real = tpl._writer\n"
+        "def slow(files):\n"
+        "    write = real(files[:1])\n"
+        "    def run(root):\n"
+        "        write(root)\n"
+        "        print('written', flush=True)\n"
+        "        time.sleep(60)\n"
+        "    return run\n"
+        "tpl._writer = slow\n"
+        "tpl.scaffold('agent', sys.argv[1])\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "proj")], stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"written\n"
+    proc.kill()
+    proc.wait(timeout=30)
+    assert not (tmp_path / "proj").exists()
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert all(name.startswith(".proj.skrun-init-") for name in leftovers)
