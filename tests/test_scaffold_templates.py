@@ -446,13 +446,13 @@ def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:
         "tpl._writer = slow\n"
         "tpl.scaffold('agent', sys.argv[1])\n"
     )
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", code, str(tmp_path / "proj")], stdout=subprocess.PIPE
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline() == b"written\n"
-    proc.kill()
-    proc.wait(timeout=30)
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == b"written\n"
+        proc.kill()
+        proc.wait(timeout=30)
     assert not (tmp_path / "proj").exists()
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert all(name.startswith(".proj.skrun-init-") for name in leftovers)
