@@ -456,3 +456,25 @@ def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:
     assert not (tmp_path / "proj").exists()
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert all(name.startswith(".proj.skrun-init-") for name in leftovers)
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    ["import skrun_build", "import skrun_build.scaffold.templates, skrun_build"],
+)
+def test_public_api_is_callable_whatever_was_imported_first(preamble: str, tmp_path: Path) -> None:
+    code = (
+        f"{preamble}\n"
+        "import sys\n"
+        "r = skrun_build.scaffold('agent', sys.argv[1] + '/a', namespace='x')\n"
+        "i = skrun_build.import_skill(sys.argv[1] + '/a', force=True, dry_run=True)\n"
+        "print(r.files, i.agent_name)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert out == "['SKILL.md', 'agent.yaml'] local/a\n"

@@ -7,6 +7,8 @@ result object and never print.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from skrun_build.scaffold.templates import (
@@ -46,3 +48,13 @@ def __getattr__(name: str) -> Any:
 
         return ImportResult
     raise AttributeError(f"module 'skrun_build.scaffold' has no attribute {name!r}")
+
+
+class _CallableModule(types.ModuleType):
+    # `skrun_build.scaffold` is both this package and the public function: importing the
+    # package binds the module to that name, so the module itself must be callable.
+    def __call__(self, template: str, target: str, **values: Any) -> ScaffoldResult:
+        return scaffold(template, target, **values)
+
+
+sys.modules[__name__].__class__ = _CallableModule
