@@ -229,9 +229,14 @@ class Selection:
     ignore: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, select: Sequence[str], ignore: Sequence[str]) -> Selection:
+    def parse(
+        cls,
+        select: Sequence[str],
+        ignore: Sequence[str],
+        labels: tuple[str, str] = ("--select", "--ignore"),
+    ) -> Selection:
         """Normalise and check the selectors; unknown ones raise `UsageError` with a hint."""
-        return cls(_selectors(select, "--select"), _selectors(ignore, "--ignore"))
+        return cls(_selectors(select, labels[0]), _selectors(ignore, labels[1]))
 
     def keeps(self, code: str) -> bool:
         """Whether issues with `code` are reported."""
