@@ -5,7 +5,6 @@ Codes `AR001`...; every issue is located at `file:line:col`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +123,8 @@ def _inside(root: Path, rel: str) -> tuple[Path, bool]:
 
 def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
     """entry and schema files: present, and inside the skill dir once symlinks are resolved."""
+    from skrun_build.spec.artifact import path_problem
+
     file = doc.file
     issues: list[Issue] = []
     targets: list[tuple[tuple[str, ...], str]] = []
@@ -136,7 +137,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                 targets.append((("schema", side), schema[side]))
     for loc, rel in targets:
         name = ".".join(loc)
-        if os.path.isabs(rel) or ".." in Path(rel.replace("\\", "/")).parts:
+        if path_problem(rel) is not None:
             continue  # the schema check already reported it (AR008)
         line, col = doc.locate(loc)
         try:

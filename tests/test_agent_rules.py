@@ -874,3 +874,98 @@ def test_real_agents(key: str) -> None:
     assert load_agent_config(root).snapshot()["name"].endswith(
         "/" + skill.frontmatter["name"]
     ) or key.startswith("examples")
+
+
+# --- AG019: imports without a dependency manifest ------------------------------
+
+PY_SCRIPT = """\
+from __future__ import annotations
+import json, os.path
+import numpy.linalg
+from helper import x
+from . import sibling
+from pkg.sub import y
+
+def main():
+    import pandas as pd  # a lazy import counts too
+    import numpy
+"""
+JS_SCRIPT = """\
+import { readFileSync } from "node:fs";
+import fs from 'fs/promises';
+// import gone from "commented";
+/* require("also-commented") */
+const s = "import y from 'in-a-string'";
+import type { T } from "type-only";
+import JSZip from "jszip";
+export { z } from "@scope/pkg/deep/file.js";
+const m = require("lodash/fp");
+const d = await import("dyn");
+import "side-effect";
+import local from "./local.js";
+const again = require("jszip");
+"""
+
+
+def _imports(tmp_path: Path, **files: Any) -> list[tuple[str, int, int, str]]:
+    root = agent(tmp_path, **files)
+    return [
+        (Path(i.file).relative_to(root).as_posix(), i.line, i.col, i.message)
+        for i in check_agent_dir(root, _skill())
+        if i.code == "AG019"
+    ]
+
+
+def test_python_imports_without_manifest(tmp_path: Path) -> None:
+    scripts = {"count.py": PY_SCRIPT, "helper.py": "", "pkg": {"__init__.py": ""}}
+    why = "which is not in the standard library, and the agent has no requirements.txt or pyproject.toml"
+    assert _imports(tmp_path, scripts=scripts) == [
+        ("scripts/count.py", 3, 1, f'count.py imports "numpy", {why}'),
+        ("scripts/count.py", 9, 5, f'count.py imports "pandas", {why}'),
+    ]
+    [issue] = [i for i in check_agent_dir(tmp_path / "demo", _skill()) if i.line == 3]
+    assert (issue.level, issue.hint) == (
+        "warning",
+        "list it in requirements.txt or pyproject.toml at the agent root",
+    )
+
+
+@pytest.mark.parametrize("manifest", ["requirements.txt", "pyproject.toml"])
+def test_python_manifest_silences(tmp_path: Path, manifest: str) -> None:
+    files = {"scripts": {"count.py": PY_SCRIPT}, manifest: ""}
+    assert _imports(tmp_path, **files) == []
+
+
+def test_package_json_wins_over_python_manifests(tmp_path: Path) -> None:
+    files = {
+        "scripts": {"count.py": "import yaml\n"},
+        "package.json": "{}",
+        "requirements.txt": "pyyaml\n",
+    }
+    assert _imports(tmp_path, **files) == [
+        (
+            "scripts/count.py",
+            1,
+            1,
+            'count.py imports "yaml", which is not in the standard library, and package.json'
+            " takes precedence, so no Python dependencies are installed",
+        )
+    ]
+
+
+def test_js_imports_without_manifest(tmp_path: Path) -> None:
+    why = "which is not in the standard library, and the agent has no package.json"
+    got = _imports(tmp_path, scripts={"count.ts": JS_SCRIPT})
+    assert got == [
+        ("scripts/count.ts", 7, 19, f'count.ts imports "jszip", {why}'),
+        ("scripts/count.ts", 8, 19, f'count.ts imports "@scope/pkg", {why}'),
+        ("scripts/count.ts", 9, 19, f'count.ts imports "lodash", {why}'),
+        ("scripts/count.ts", 10, 24, f'count.ts imports "dyn", {why}'),
+        ("scripts/count.ts", 11, 8, f'count.ts imports "side-effect", {why}'),
+    ]
+    assert _imports(tmp_path / "b", scripts={"count.ts": JS_SCRIPT}, **{"package.json": "{}"}) == []
+
+
+def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
+    scripts = {"count.py": "def broken(:\n", "node_modules": {"x.js": 'require("dep")'}}
+    assert _imports(tmp_path, scripts=scripts) == []

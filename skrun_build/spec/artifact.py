@@ -17,11 +17,20 @@ from pydantic_core import PydanticCustomError
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 
 
-def _relative_inside(value: str) -> str:
-    """A relative path with no `..` part (the runtime's rule for entry and schema paths)."""
+def path_problem(value: str) -> str | None:
+    """ "path_absolute", "path_escape" or None: the runtime's rule for entry and schema paths."""
     if PurePosixPath(value).is_absolute() or PureWindowsPath(value).is_absolute():
-        raise PydanticCustomError("path_absolute", "must be a relative path")
+        return "path_absolute"
     if ".." in PurePosixPath(value.replace("\\", "/")).parts:
+        return "path_escape"
+    return None
+
+
+def _relative_inside(value: str) -> str:
+    problem = path_problem(value)
+    if problem == "path_absolute":
+        raise PydanticCustomError("path_absolute", "must be a relative path")
+    if problem == "path_escape":
         raise PydanticCustomError("path_escape", "must not leave the skill directory")
     return value
 
