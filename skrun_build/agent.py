@@ -166,7 +166,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
     from pydantic import ValidationError
 
     from skrun_build.schema_issues import Codes, convert, did_you_mean
-    from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, unknown_keys
+    from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, nested_findings
 
     issues: list[Issue] = []
     try:
@@ -204,14 +204,24 @@ def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
             custom_message=custom,
             type_hint=lambda loc, value, kind: _quote_hint(doc, text, loc, value, kind),
         )
-    for path, key, known in unknown_keys(doc.data):
-        where = _path(path[:-1])
+    for kind, path, key, known in nested_findings(doc.data):
+        if kind == "null":
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(path),
+                    "AG006",
+                    f"{_path(path)} is null; skrun refuses null for an optional field",
+                    f"give a value or leave {key} out",
+                )
+            )
+            continue
         issues.append(
             _issue(
                 doc,
                 doc.locate_key(path),
                 "AG009",
-                f'unknown key "{key}" in {where}; skrun ignores it',
+                f'unknown key "{key}" in {_path(path[:-1])}; skrun ignores it',
                 did_you_mean(key, known) or "known keys: " + ", ".join(known),
             )
         )

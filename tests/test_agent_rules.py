@@ -969,3 +969,28 @@ def test_js_imports_without_manifest(tmp_path: Path) -> None:
 def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
     scripts = {"count.py": "def broken(:\n", "node_modules": {"x.js": 'require("dep")'}}
     assert _imports(tmp_path, scripts=scripts) == []
+
+
+def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
+    text = replace("  name: gpt-4o", "  name: gpt-4o\n  base_url:\n  temperature: ~")
+    text = replace(
+        "    type: string\noutputs", "    type: string\n    default: null\noutputs", text
+    )
+    assert check(tmp_path, text) == [
+        (
+            6,
+            12,
+            "AG006",
+            "error",
+            "model.base_url is null; skrun refuses null for an optional field",
+            "give a value or leave base_url out",
+        ),
+        (
+            7,
+            16,
+            "AG006",
+            "error",
+            "model.temperature is null; skrun refuses null for an optional field",
+            "give a value or leave temperature out",
+        ),
+    ]

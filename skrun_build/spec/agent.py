@@ -289,9 +289,10 @@ def _json(value: Any) -> Any:
     return value
 
 
-# --- unknown keys ---------------------------------------------------------
+# --- keys the models do not judge: unknown keys, explicit nulls -------------
 
 UnknownKey = tuple[tuple[str | int, ...], str, list[str]]
+Finding = tuple[Literal["unknown", "null"], tuple[str | int, ...], str, list[str]]
 
 
 def unknown_keys(data: Any) -> Iterator[UnknownKey]:
@@ -299,6 +300,24 @@ def unknown_keys(data: Any) -> Iterator[UnknownKey]:
 
     The top level is left out: the model forbids unknown keys there itself.
     """
+    for kind, path, key, known in nested_findings(data):
+        if kind == "unknown":
+            yield path, key, known
+
+
+def explicit_nulls(data: Any) -> Iterator[tuple[str | int, ...]]:
+    """Paths of optional fields written as null (`base_url:` with no value).
+
+    skrun-dev's schema accepts a missing optional field but refuses null; the
+    models here read both as "not set", so the checker reports these.
+    """
+    for kind, path, _, _ in nested_findings(data):
+        if kind == "null":
+            yield path
+
+
+def nested_findings(data: Any) -> Iterator[Finding]:
+    """Unknown keys and explicit nulls of optional fields, in document order."""
     if not isinstance(data, dict):
         return
     for key, value in data.items():
@@ -325,7 +344,7 @@ _NESTED: dict[tuple[type[BaseModel], str], _Shape] = {
 }
 
 
-def _walk(shape: _Shape, value: Any, path: tuple[str | int, ...]) -> Iterator[UnknownKey]:
+def _walk(shape: _Shape, value: Any, path: tuple[str | int, ...]) -> Iterator[Finding]:
     if shape is None:
         return
     if isinstance(shape, tuple):
@@ -337,10 +356,13 @@ def _walk(shape: _Shape, value: Any, path: tuple[str | int, ...]) -> Iterator[Un
         shape = FileInput if _input_tag(value) == "file" else PlainInput
     if not isinstance(value, dict) or not isinstance(shape, type):
         return
-    known = [info.alias or name for name, info in shape.model_fields.items()]
+    fields = {info.alias or name: (name, info) for name, info in shape.model_fields.items()}
+    known = list(fields)
     for key, item in value.items():
-        if key not in known:
-            yield (*path, str(key)), str(key), known
-        else:
-            name = "assert_" if key == "assert" else str(key)
-            yield from _walk(_NESTED.get((shape, name)), item, (*path, str(key)))
+        if key not in fields:
+            yield "unknown", (*path, str(key)), str(key), known
+            continue
+        name, info = fields[key]
+        if item is None and info.default is None and name != "default":
+            yield "null", (*path, str(key)), str(key), known
+        yield from _walk(_NESTED.get((shape, name)), item, (*path, str(key)))
