@@ -159,3 +159,38 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
             ]
         )
     )
+
+
+AGENT = (
+    "name: local/{slug}\nversion: {version}\nmodel: {{provider: anthropic, name: x}}\n"
+    "inputs: [{{name: q, type: string}}]\noutputs: [{{name: a, type: string}}]\n"
+)
+
+
+def test_agent_dir_runs_the_agent_rules_and_needs_skill_md(tmp_path: Path) -> None:
+    d = make_tree(
+        tmp_path / "my-agent", {"agent.yaml": AGENT.format(slug="my-agent", version="1.0")}
+    )
+    assert [i.format() for i in validate(d)] == [
+        f"{d}/SKILL.md: SK001 error SKILL.md not found in {d} "
+        "(a skill is a directory with a SKILL.md at its top)",
+        f"{d}/agent.yaml:2:10: AG006 error version must be a string, not a number "
+        '(YAML reads 1.0 as a number: quote it and give three parts, version: "1.0.0")',
+    ]
+    assert [i.code for i in validate(d, select=["AG"])] == ["AG006"]
+
+
+def test_agent_yaml_given_alone_still_sees_skill_md_but_reports_only_agent_rules(
+    tmp_path: Path,
+) -> None:
+    d = skill(tmp_path, "my-agent", WARN)
+    (d / "agent.yaml").write_text(AGENT.format(slug="other", version='"1.0.0"'))
+    assert [i.code for i in validate(d / "agent.yaml")] == ["AG016"]
+    assert [i.code for i in validate(d)] == ["SK050", "AG016"]
+
+
+def test_unknown_agent_code_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        validate(skill(tmp_path, "my-skill"), ignore=["AG999"])
+    assert info.value.message == "--ignore: unknown rule code 'AG999'"
+    assert info.value.hint is not None and info.value.hint.startswith("did you mean 'AG0")
