@@ -378,3 +378,14 @@ def test_check_skill_without_directory_rule() -> None:
 def test_normalize_name() -> None:
     assert normalize_name("My Skill (v2)") == "my-skill-v2"
     assert normalize_name("Über_Tool") == "uber-tool"
+
+
+def test_every_code_is_documented_with_its_level_and_examples() -> None:
+    from conftest import REPO
+
+    text = (REPO / "docs" / "rules.md").read_text()
+    for code, (level, _summary) in RULES.items():
+        heading = f"### {code} {level}: "
+        assert heading in text, f"docs/rules.md lacks {heading!r}"
+        section = text.split(heading, 1)[1].split("\n### ", 1)[0]
+        assert "- fails:" in section and "- passes:" in section, code
