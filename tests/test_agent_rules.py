@@ -994,3 +994,18 @@ def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
             "give a value or leave temperature out",
         ),
     ]
+
+
+def test_every_code_is_documented() -> None:
+    text = (REPO / "docs" / "rules-agent.md").read_text(encoding="utf-8")
+    headings = [line.split()[1] for line in text.splitlines() if line.startswith("### ")]
+    assert headings == sorted(CODES)
+    for code in CODES:
+        level = (
+            "warning"
+            if code in ("AG009", "AG016", "AG017", "AG019", "AG020", "AR007", "AR010")
+            else "error"
+        )
+        assert f"### {code} " in text and text.split(f"### {code} ")[1].split("\n")[0].endswith(
+            f"({level})"
+        )
