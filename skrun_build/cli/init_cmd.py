@@ -245,9 +245,13 @@ def _shown(path: Path) -> str:
 
 
 def _render_issues(issues: list[Any]) -> None:
-    # Same one-line form as `skrun validate`: file:line:col: CODE level message (hint)
+    # Exactly the lines `skrun validate` prints: file:line:col: CODE level message (hint),
+    # paths under the current directory shown relative to it.
+    from skrun_build.cli.validate_cmd import _relative, _text
+
+    cwd = os.getcwd()
     for issue in issues:
-        echo(issue.format(), err=True)
+        echo(_text(_relative(issue, cwd)), err=True)
 
 
 def _check_description(text: str) -> str:
