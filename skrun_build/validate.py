@@ -236,6 +236,9 @@ class Selection:
         labels: tuple[str, str] = ("--select", "--ignore"),
     ) -> Selection:
         """Normalise and check the selectors; unknown ones raise `UsageError` with a hint."""
+        # A bare string is one selector list ("SK0,AG"), not a sequence of letters.
+        select = (select,) if isinstance(select, str) else select
+        ignore = (ignore,) if isinstance(ignore, str) else ignore
         return cls(_selectors(select, labels[0]), _selectors(ignore, labels[1]))
 
     def keeps(self, code: str) -> bool:

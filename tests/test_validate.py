@@ -118,6 +118,7 @@ def test_select_and_ignore_by_code_or_prefix(tmp_path: Path) -> None:
     # The more specific selector wins: select SK012 beats ignore SK01.
     assert [i.code for i in validate(d, select=["SK012"], ignore=["SK01"])] == ["SK012"]
     assert [i.code for i in validate(d, select=["SK012,SK021"])] == ["SK012", "SK021"]
+    assert [i.code for i in validate(d, select="SK012,SK021")] == ["SK012", "SK021"]
 
 
 def test_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:

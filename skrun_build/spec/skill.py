@@ -266,7 +266,7 @@ class _Checker:
                 "SK013",
                 at,
                 f"name may only contain ASCII a-z, 0-9 and '-': {_q(name)} has {shown}",
-                try_,
+                try_ or "transliterate it to ASCII a-z, 0-9 and '-'",
             )
         if name.startswith("-") or name.endswith("-") or "--" in name:
             valid = False
