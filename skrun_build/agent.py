@@ -276,7 +276,8 @@ def _quote_hint(
     line, col = doc.locate(loc)
     lines = text.splitlines()
     raw = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else str(value)
-    raw = raw.split(" #", 1)[0].strip() or str(value)
+    # A number or boolean never holds `,`, `]` or `}`: they end it in flow style.
+    raw = re.split(r"[,\]}]| #", raw, maxsplit=1)[0].strip() or str(value)
     key = str(loc[-1]) if isinstance(loc[-1], str) else None
     if key == "version" and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
         parts = [*raw.split("."), "0", "0"][:3]

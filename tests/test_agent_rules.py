@@ -994,3 +994,55 @@ def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
             "give a value or leave temperature out",
         ),
     ]
+
+
+def test_every_code_is_documented() -> None:
+    text = (REPO / "docs" / "rules-agent.md").read_text(encoding="utf-8")
+    headings = [line.split()[1] for line in text.splitlines() if line.startswith("### ")]
+    assert headings == sorted(CODES)
+    for code in CODES:
+        level = (
+            "warning"
+            if code in ("AG009", "AG016", "AG017", "AG019", "AG020", "AR007", "AR010")
+            else "error"
+        )
+        assert f"### {code} " in text and text.split(f"### {code} ")[1].split("\n")[0].endswith(
+            f"({level})"
+        )
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("  name: 4  # a comment", 'YAML reads 4 as a number: quote it, name: "4"'),
+        ("  name: yes", 'YAML reads yes as a boolean: quote it, name: "yes"'),
+        ("  {name: 4.50, provider: openai}", 'YAML reads 4.50 as a number: quote it, name: "4.50"'),
+    ],
+)
+def test_quote_hint_shows_the_source_text(tmp_path: Path, line: str, hint: str) -> None:
+    if line.startswith("  {"):
+        text = replace("model:\n  provider: openai\n  name: gpt-4o", "model:\n" + line)
+    else:
+        text = replace("  name: gpt-4o", line)
+    [row] = check(tmp_path, text)
+    assert row[2:] == (
+        "AG006",
+        "error",
+        "model.name must be a string, not a number"
+        if "yes" not in line
+        else "model.name must be a string, not a boolean",
+        hint,
+    )
+
+
+def test_importing_the_checks_does_not_import_pydantic() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skrun_build.agent, skrun_build.artifact, skrun_build.scripts_check,"
+        " skrun_build.jsonloc, skrun_build.spec.schemas, skrun_build.cli.schema_cmd;"
+        " print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
