@@ -228,3 +228,8 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
         f"{d}/SKILL.md: cannot read SKILL.md: Permission denied (check the file's permissions)"
     )
     assert info.value.kind == "unreadable"
+
+
+def test_non_utf8_column_counts_characters() -> None:
+    err = error("---\nname: my-skill\ndescription: ééé".encode() + b"\xff\n---\n")
+    assert (err.line, err.col) == (3, 17)

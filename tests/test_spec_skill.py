@@ -9,7 +9,8 @@ import pytest
 from conftest import make_tree
 
 from skrun_build.skillmd import parse_skill_md
-from skrun_build.spec.skill import CODES, RULES, check_skill, normalize_name
+from skrun_build.spec.names import did_you_mean, normalize_name
+from skrun_build.spec.skill import CODES, RULES, check_skill
 from skrun_build.validate import validate
 
 
@@ -394,3 +395,11 @@ def test_every_code_is_documented_with_its_level_and_examples() -> None:
         assert heading in text, f"docs/rules.md lacks {heading!r}"
         section = text.split(heading, 1)[1].split("\n### ", 1)[0]
         assert "- fails:" in section and "- passes:" in section, code
+
+
+def test_did_you_mean() -> None:
+    keys = ("name", "description", "allowed-tools")
+    assert did_you_mean("Name", keys) == "name"
+    assert did_you_mean("allowed_tools", keys) == "allowed-tools"
+    assert did_you_mean("descripton", keys) == "description"
+    assert did_you_mean("tags", keys) is None
