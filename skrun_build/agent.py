@@ -270,20 +270,33 @@ def _pattern_message(path: str, value: Any) -> tuple[str, str | None]:
 def _quote_hint(
     doc: YamlDoc, text: str, loc: tuple[str | int, ...], value: Any, kind: str
 ) -> str | None:
-    """For a YAML number/boolean where a string belongs: show the quoted form."""
-    if kind != "string_type" or not isinstance(value, bool | int | float) or not loc:
+    """For a YAML number/boolean/date where a string belongs: show the quoted form."""
+    import datetime
+
+    if kind != "string_type" or not loc:
+        return None
+    if isinstance(value, bool):
+        what = "a boolean"
+    elif isinstance(value, int | float):
+        what = "a number"
+    elif isinstance(value, datetime.date):  # datetime is a date too
+        what = "a date"
+    else:
         return None
     line, col = doc.locate(loc)
     lines = text.splitlines()
     raw = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else str(value)
-    # A number or boolean never holds `,`, `]` or `}`: they end it in flow style.
+    # A number, boolean or date never holds `,`, `]` or `}`: they end it in flow style.
     raw = re.split(r"[,\]}]| #", raw, maxsplit=1)[0].strip() or str(value)
     key = str(loc[-1]) if isinstance(loc[-1], str) else None
     if key == "version" and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
         parts = [*raw.split("."), "0", "0"][:3]
-        return f'YAML reads {raw} as a number: quote it and give three parts, version: "{".".join(parts)}"'
+        return (
+            f"YAML reads {raw} as a number: quote it and give three parts,"
+            f' version: "{".".join(parts)}"'
+        )
     shown = f'{key}: "{raw}"' if key else f'"{raw}"'
-    return f"YAML reads {raw} as a {'boolean' if isinstance(value, bool) else 'number'}: quote it, {shown}"
+    return f"YAML reads {raw} as {what}: quote it, {shown}"
 
 
 # --- rules on the parsed data ---------------------------------------------

@@ -1046,3 +1046,43 @@ def test_importing_the_checks_does_not_import_pydantic() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_hostile_shapes_give_located_issues(tmp_path: Path) -> None:
+    text = (
+        "1: x\nname: 2024-01-01\nversion: 1.0.0\nmodel: gpt-4o\ntools: [[1], null]\n"
+        "inputs: [null]\noutputs: [{}]\nenvironment: {max_cost: .inf}\nstate: null\n"
+    )
+    assert check(tmp_path, text) == [
+        (
+            1,
+            1,
+            "AG006",
+            "error",
+            "the top level has the key 1, which must be a string, not a number",
+            'quote it: "1"',
+        ),
+        (
+            2,
+            7,
+            "AG006",
+            "error",
+            "name must be a string, not a date",
+            'YAML reads 2024-01-01 as a date: quote it, name: "2024-01-01"',
+        ),
+        (4, 8, "AG006", "error", "model must be a mapping, not a string", None),
+        (5, 9, "AG006", "error", "tools[0] must be a mapping, not a list", None),
+        (5, 14, "AG006", "error", "tools[1] must be a mapping, not null", None),
+        (6, 10, "AG006", "error", "inputs[0] must be a mapping, not null", None),
+        (7, 11, "AG005", "error", 'missing required field "outputs[0].name"', None),
+        (7, 11, "AG005", "error", 'missing required field "outputs[0].type"', None),
+        (
+            8,
+            25,
+            "AG007",
+            "error",
+            "environment.max_cost must be a finite number, not Infinity",
+            None,
+        ),
+        (9, 8, "AG006", "error", "state must be a mapping, not null", None),
+    ]
