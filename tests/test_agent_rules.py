@@ -1086,3 +1086,16 @@ def test_hostile_shapes_give_located_issues(tmp_path: Path) -> None:
         ),
         (9, 8, "AG006", "error", "state must be a mapping, not null", None),
     ]
+
+
+def test_fifos_are_not_read(tmp_path: Path) -> None:
+    import os
+
+    root = make_tree(tmp_path / "a", {})
+    os.mkfifo(root / "agent.yaml")
+    assert rows(root, None) == [(0, 0, "AG002", "error", "agent.yaml is not a regular file", None)]
+    root = agent(tmp_path / "b", BASE + "context_mode: persistent\n")
+    os.mkfifo(root / "AGENTS.md")
+    assert [r[4] for r in rows(root)] == [
+        "context_mode is persistent but AGENTS.md is not a regular file"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +297,9 @@ def test_too_deep_json(tmp_path: Path) -> None:
     assert rows(skill(tmp_path, "[" * 5000 + "]" * 5000)) == [
         (1, 1, "AR002", "error", "JSON nesting is too deep", None)
     ]
+
+
+def test_fifo_is_not_read(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "a", {})
+    os.mkfifo(root / "artifact.json")
+    assert rows(root) == [(0, 0, "AR001", "error", "artifact.json is not a regular file", None)]
