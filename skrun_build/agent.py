@@ -84,10 +84,10 @@ def load_agent_config(dir: Path) -> AgentConfig:
         raise ValidationFailed(loaded, _failed_message(loaded))
     doc, text = loaded
     issues = _schema_issues(doc, text) + _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
-    errors = [i for i in issues if i.level == "error"]
+    errors = sorted(i for i in issues if i.level == "error")
     if errors:
         raise ValidationFailed(sorted(issues), _failed_message(errors))
-    return AgentConfig.model_validate(doc.data)
+    return AgentConfig.model_validate(doc.data)  # valid: checked just above
 
 
 def _failed_message(errors: list[Issue]) -> str:
@@ -119,10 +119,12 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
                 "create it, e.g. with `skrun init --template agent`",
             )
         ]
+    if path.is_dir():
+        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
     try:
         raw = path.read_bytes()
-    except IsADirectoryError:
-        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
     except OSError as e:
         return [Issue(file, 0, 0, "AG002", "error", f"cannot read agent.yaml: {e.strerror or e}")]
     try:
@@ -270,20 +272,33 @@ def _pattern_message(path: str, value: Any) -> tuple[str, str | None]:
 def _quote_hint(
     doc: YamlDoc, text: str, loc: tuple[str | int, ...], value: Any, kind: str
 ) -> str | None:
-    """For a YAML number/boolean where a string belongs: show the quoted form."""
-    if kind != "string_type" or not isinstance(value, bool | int | float) or not loc:
+    """For a YAML number/boolean/date where a string belongs: show the quoted form."""
+    import datetime
+
+    if kind != "string_type" or not loc:
+        return None
+    if isinstance(value, bool):
+        what = "a boolean"
+    elif isinstance(value, int | float):
+        what = "a number"
+    elif isinstance(value, datetime.date):  # datetime is a date too
+        what = "a date"
+    else:
         return None
     line, col = doc.locate(loc)
     lines = text.splitlines()
     raw = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else str(value)
-    # A number or boolean never holds `,`, `]` or `}`: they end it in flow style.
+    # A number, boolean or date never holds `,`, `]` or `}`: they end it in flow style.
     raw = re.split(r"[,\]}]| #", raw, maxsplit=1)[0].strip() or str(value)
     key = str(loc[-1]) if isinstance(loc[-1], str) else None
     if key == "version" and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
         parts = [*raw.split("."), "0", "0"][:3]
-        return f'YAML reads {raw} as a number: quote it and give three parts, version: "{".".join(parts)}"'
+        return (
+            f"YAML reads {raw} as a number: quote it and give three parts,"
+            f' version: "{".".join(parts)}"'
+        )
     shown = f'{key}: "{raw}"' if key else f'"{raw}"'
-    return f"YAML reads {raw} as a {'boolean' if isinstance(value, bool) else 'number'}: quote it, {shown}"
+    return f"YAML reads {raw} as {what}: quote it, {shown}"
 
 
 # --- rules on the parsed data ---------------------------------------------
@@ -389,10 +404,12 @@ def _dir_rules(
         agents = dir / "AGENTS.md"
         problem = None
         try:
-            if not agents.read_text(encoding="utf-8", errors="replace").strip():
+            if not agents.exists():
+                problem = "AGENTS.md is missing"
+            elif not agents.is_file():
+                problem = "AGENTS.md is not a regular file"
+            elif not agents.read_text(encoding="utf-8", errors="replace").strip():
                 problem = "AGENTS.md is empty"
-        except FileNotFoundError:
-            problem = "AGENTS.md is missing"
         except OSError as e:
             problem = f"AGENTS.md cannot be read ({e.strerror or e})"
         if problem:
@@ -429,8 +446,11 @@ def _manifest_hint(script: Path) -> str:
 
 
 def _unmentioned_tools(dir: Path, doc: YamlDoc, tools: list[tuple[int, str]]) -> list[Issue]:
+    skill_md = dir / "SKILL.md"
     try:
-        text = (dir / "SKILL.md").read_text(encoding="utf-8", errors="replace")
+        if not skill_md.is_file():
+            return []
+        text = skill_md.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
     issues = []

@@ -35,6 +35,9 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
 
     path = dir / "artifact.json"
     file = str(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # a FIFO or device would block or never end
+        return [Issue(file, 0, 0, "AR001", "error", "artifact.json is not a regular file")]
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8").removeprefix("\ufeff")

@@ -49,10 +49,26 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class _NotJson(ValueError):
+    def __init__(self, constant: str) -> None:
+        super().__init__(constant)
+        self.constant = constant
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise _NotJson(constant)
+
+
 def load_json(text: str, *, file: str) -> YamlDoc:
     """Parse `text`; raise `JsonError` with the place of the first problem."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+    except _NotJson as e:
+        # Python's json takes NaN/Infinity; JSON (and the runtime's serde) does not.
+        index = max(text.find(e.constant), 0)
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise JsonError(f"invalid JSON: {e.constant} is not a JSON number", line, col) from e
     except json.JSONDecodeError as e:
         raise JsonError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from e
     except _Duplicate as e:

@@ -60,7 +60,7 @@ def field_path(loc: Sequence[str | int]) -> str:
             text += f"[{part}]"
         else:
             text += ("." if text else "") + part
-    return text or "(top level)"
+    return text or "the top level"
 
 
 def show(value: Any) -> str:
@@ -105,10 +105,12 @@ def convert(
     for err in errors:
         kind = str(err["type"])
         raw_loc: Loc = tuple(err["loc"])
-        is_key = "[key]" in raw_loc
+        is_key = "[key]" in raw_loc or kind == "invalid_key"
         loc = clean_loc(tuple(p for p in raw_loc if p != "[key]"))
         path = field_path(loc)
-        value = err.get("input")
+        value: Any = err.get("input")
+        if kind == "invalid_key" and loc:
+            value = loc[-1]  # pydantic gives the whole mapping as input here
         ctx: Mapping[str, Any] = err.get("ctx") or {}
         level: Level = "error"
         hint: str | None = None

@@ -182,7 +182,9 @@ def decode(raw: bytes, file: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        # Columns count characters, as the YAML locations do; the prefix is valid UTF-8.
+        line_start = raw.rfind(b"\n", 0, e.start) + 1
+        col = len(raw[line_start : e.start].decode("utf-8")) + 1
         raise SkillMdError(
             "encoding",
             f"SKILL.md is not valid UTF-8: byte 0x{raw[e.start]:02x} at offset {e.start}",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skrun_build.errors import InputError, UsageError
-from skrun_build.skillmd import SKILL_MD, SkillMdError, parse_skill_md, read_skill_md
+from skrun_build.skillmd import SKILL_MD, Skill, SkillMdError, parse_skill_md, read_skill_md
 from skrun_build.spec.issues import Issue
 from skrun_build.spec.skill import CODES as SKILL_CODES
 from skrun_build.spec.skill import check_skill, read_error_issue
@@ -177,27 +177,39 @@ def _merge(units: list[Unit]) -> list[Unit]:
     return list(merged.values())
 
 
+def check_skill_dir(
+    skill_dir: str | os.PathLike[str], dir_name: str | None = None
+) -> tuple[Skill | None, list[Issue]]:
+    """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
+
+    `dir_name` defaults to the directory's real name (so "." works from inside a skill).
+    For callers that need the skill itself too (the importer, the bundle builder).
+    """
+    d = Path(skill_dir)
+    md = d / SKILL_MD
+    file = str(md)
+    if dir_name is None:
+        dir_name = Path(os.path.abspath(d)).name or None
+    try:
+        raw = read_skill_md(md, d, file)
+        skill = parse_skill_md(raw, file, dir=d)
+    except InputError as e:
+        issues = [read_error_issue(e, file)]
+        if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
+            issues.extend(_body_issues(raw, file))
+        return None, issues
+    return skill, check_skill(skill, dir_name)
+
+
 def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
     """(files checked, issues) of one directory."""
     files: list[str] = []
     issues: list[Issue] = []
     skill = None
-    md = unit.dir / SKILL_MD
     if unit.skill_md or unit.agent:
-        file = str(md)
-        dir_name = Path(os.path.abspath(unit.dir)).name or None
-        skill_issues: list[Issue] = []
-        try:
-            raw = read_skill_md(md, unit.dir, file)
-            skill = parse_skill_md(raw, file, dir=unit.dir)
-        except InputError as e:
-            skill_issues.append(read_error_issue(e, file))
-            if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
-                skill_issues.extend(_body_issues(raw, file))
-        else:
-            skill_issues.extend(check_skill(skill, dir_name))
+        skill, skill_issues = check_skill_dir(unit.dir)
         if unit.skill_md:
-            files.append(file)
+            files.append(str(unit.dir / SKILL_MD))
             issues.extend(skill_issues)
     if unit.agent:
         from skrun_build.agent import check_agent_dir
@@ -236,6 +248,9 @@ class Selection:
         labels: tuple[str, str] = ("--select", "--ignore"),
     ) -> Selection:
         """Normalise and check the selectors; unknown ones raise `UsageError` with a hint."""
+        # A bare string is one selector list ("SK0,AG"), not a sequence of letters.
+        select = (select,) if isinstance(select, str) else select
+        ignore = (ignore,) if isinstance(ignore, str) else ignore
         return cls(_selectors(select, labels[0]), _selectors(ignore, labels[1]))
 
     def keeps(self, code: str) -> bool:

@@ -212,3 +212,24 @@ def test_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
     with pytest.raises(SkillMdError) as info:
         load_skill(d)
     assert (info.value.kind, info.value.message) == ("not-file", "SKILL.md is not a regular file")
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root here, where chmod 000 does not stop a read: fail the read itself.
+    d = make_tree(tmp_path / "my-skill", {"SKILL.md": GOOD})
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(SkillMdError) as info:
+        load_skill(d)
+    assert str(info.value) == (
+        f"{d}/SKILL.md: cannot read SKILL.md: Permission denied (check the file's permissions)"
+    )
+    assert info.value.kind == "unreadable"
+
+
+def test_non_utf8_column_counts_characters() -> None:
+    err = error("---\nname: my-skill\ndescription: ééé".encode() + b"\xff\n---\n")
+    assert (err.line, err.col) == (3, 17)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +266,40 @@ def test_every_corpus_artifact_is_pinned() -> None:
 @pytest.mark.parametrize("key", sorted(CORPUS_ARTIFACTS))
 def test_corpus_artifacts(key: str) -> None:
     assert [i.code for i in check_artifact_dir(CORPUS / key)] == CORPUS_ARTIFACTS[key]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", "a boolean"), ("1.0", "a number"), ('"1"', "a string")]
+)
+def test_schema_version_is_exactly_the_integer_1(tmp_path: Path, value: str, expected: str) -> None:
+    text = json.dumps(GOOD, indent=2).replace('"schema_version": 1', f'"schema_version": {value}')
+    assert rows(skill(tmp_path, text)) == [
+        (2, 21, "AR005", "error", f"schema_version must be an integer, not {expected}", None)
+    ]
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_refused(tmp_path: Path, constant: str) -> None:
+    text = '{\n  "schema_version": ' + constant + "\n}\n"
+    assert rows(skill(tmp_path, text)) == [
+        (
+            2,
+            21,
+            "AR002",
+            "error",
+            f"invalid JSON: {constant} is not a JSON number",
+            None,
+        )
+    ]
+
+
+def test_too_deep_json(tmp_path: Path) -> None:
+    assert rows(skill(tmp_path, "[" * 5000 + "]" * 5000)) == [
+        (1, 1, "AR002", "error", "JSON nesting is too deep", None)
+    ]
+
+
+def test_fifo_is_not_read(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "a", {})
+    os.mkfifo(root / "artifact.json")
+    assert rows(root) == [(0, 0, "AR001", "error", "artifact.json is not a regular file", None)]

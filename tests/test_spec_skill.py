@@ -9,7 +9,8 @@ import pytest
 from conftest import make_tree
 
 from skrun_build.skillmd import parse_skill_md
-from skrun_build.spec.skill import CODES, RULES, check_skill, normalize_name
+from skrun_build.spec.names import did_you_mean, normalize_name
+from skrun_build.spec.skill import CODES, RULES, check_skill
 from skrun_build.validate import validate
 
 
@@ -66,15 +67,20 @@ def test_leading_trailing_and_double_hyphens(name: str, fixed: str) -> None:
     ]
 
 
-@pytest.mark.parametrize(("name", "bad"), [("café", "'é'"), ("данные", None), ("my_skill", "'_'")])
-def test_non_ascii_and_other_characters(name: str, bad: str | None) -> None:
-    issues = run(fm(f"name: {name}", "description: x"))
-    assert len(issues) == 1
-    assert issues[0].startswith(
-        f"{F}:2:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': \"{name}\" has "
-    )
-    if bad:
-        assert bad in issues[0]
+@pytest.mark.parametrize(
+    ("name", "bad", "hint"),
+    [
+        ("café", "'é'", 'try "cafe"'),
+        ("данные", "'а', 'д', 'е', 'н', 'ы'", "transliterate it to ASCII a-z, 0-9 and '-'"),
+        ("my_skill", "'_'", 'try "my-skill"'),
+        ("my skill", "' '", 'try "my-skill"'),
+    ],
+)
+def test_non_ascii_and_other_characters(name: str, bad: str, hint: str) -> None:
+    assert run(fm(f"name: {name}", "description: x")) == [
+        f"{F}:2:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': "
+        f'"{name}" has {bad} ({hint})'
+    ]
 
 
 def test_unicode_name_gets_an_ascii_suggestion() -> None:
@@ -389,3 +395,11 @@ def test_every_code_is_documented_with_its_level_and_examples() -> None:
         assert heading in text, f"docs/rules.md lacks {heading!r}"
         section = text.split(heading, 1)[1].split("\n### ", 1)[0]
         assert "- fails:" in section and "- passes:" in section, code
+
+
+def test_did_you_mean() -> None:
+    keys = ("name", "description", "allowed-tools")
+    assert did_you_mean("Name", keys) == "name"
+    assert did_you_mean("allowed_tools", keys) == "allowed-tools"
+    assert did_you_mean("descripton", keys) == "description"
+    assert did_you_mean("tags", keys) is None

@@ -11,7 +11,7 @@ from conftest import make_tree
 
 from skrun_build.errors import UsageError
 from skrun_build.spec.issues import Issue
-from skrun_build.validate import Selection, check_paths, validate
+from skrun_build.validate import Selection, check_paths, check_skill_dir, validate
 
 GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
 WARN = "---\nname: {name}\ndescription: Does x.\nversion: 1\n---\nbody\n"
@@ -118,6 +118,7 @@ def test_select_and_ignore_by_code_or_prefix(tmp_path: Path) -> None:
     # The more specific selector wins: select SK012 beats ignore SK01.
     assert [i.code for i in validate(d, select=["SK012"], ignore=["SK01"])] == ["SK012"]
     assert [i.code for i in validate(d, select=["SK012,SK021"])] == ["SK012", "SK021"]
+    assert [i.code for i in validate(d, select="SK012,SK021")] == ["SK012", "SK021"]
 
 
 def test_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
@@ -153,6 +154,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.skillmd",
                 "skrun_build.spec",
                 "skrun_build.spec.issues",
+                "skrun_build.spec.names",
                 "skrun_build.spec.skill",
                 "skrun_build.validate",
                 "skrun_build.yaml",
@@ -194,3 +196,27 @@ def test_unknown_agent_code_is_a_usage_error(tmp_path: Path) -> None:
         validate(skill(tmp_path, "my-skill"), ignore=["AG999"])
     assert info.value.message == "--ignore: unknown rule code 'AG999'"
     assert info.value.hint is not None and info.value.hint.startswith("did you mean 'AG0")
+
+
+def test_check_skill_dir_returns_the_skill_and_its_issues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = skill(tmp_path, "my-skill", WARN)
+    parsed, issues = check_skill_dir(d)
+    assert parsed is not None and parsed.name == "my-skill"
+    assert [i.code for i in issues] == ["SK050"]
+    monkeypatch.chdir(d)
+    assert check_skill_dir(".")[1] == [
+        Issue(
+            "SKILL.md",
+            4,
+            1,
+            "SK050",
+            "warning",
+            "unknown frontmatter key 'version'",
+            "kept; skills-ref and claude.ai uploads reject it: move it under metadata:",
+        )
+    ]
+    (d / "SKILL.md").write_text("no frontmatter\n")
+    parsed, issues = check_skill_dir(d, dir_name="anything")
+    assert (parsed, [i.code for i in issues]) == (None, ["SK005"])

@@ -260,3 +260,15 @@ def test_real_subprocess_from_inside_a_skill(tmp_path: Path) -> None:
         2,
         "skrun: error: nowhere: no such file or directory (pass a skill directory or file)\n",
     )
+
+
+def test_cli_on_a_plain_skill_stays_off_pydantic_and_the_agent_rules(tmp_path: Path) -> None:
+    d = make_tree(tmp_path / "my-skill", {"SKILL.md": GOOD})
+    code = (
+        "import sys; from skrun_build.cli import run; "
+        f"assert run(['validate', '-q', {str(d / 'SKILL.md')!r}]) == 0; "
+        "heavy = ('pydantic', 'skrun_build.agent', 'skrun_build.spec.agent', 'tarfile', 'json'); "
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"

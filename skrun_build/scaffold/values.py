@@ -10,10 +10,10 @@ import re
 from collections.abc import Iterable
 
 from skrun_build.errors import UsageError
-from skrun_build.spec import agent_fields, skill
+from skrun_build.spec import agent_fields, names, skill
 from skrun_build.spec.agent_fields import FIELD_TYPES as IO_TYPES
 from skrun_build.spec.agent_fields import PROVIDERS
-from skrun_build.spec.skill import MAX_NAME, normalize_name
+from skrun_build.spec.names import MAX_NAME, normalize_name
 
 __all__ = [
     "IO_TYPES",
@@ -45,7 +45,7 @@ _HOST_RE = re.compile(
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
     """`did you mean 'x'?` for the closest choice (the spec module's matcher), or None."""
-    close = skill.did_you_mean(value, tuple(choices))
+    close = names.did_you_mean(value, tuple(choices))
     return f"did you mean {close!r}?" if close else None
 
 
@@ -100,7 +100,7 @@ def check_description(description: str, warnings: list[str]) -> str:
         if skill.RULES[code][0] == "error":
             raise UsageError(f"--description: {code} {message}", hint=hint)
         warnings.append(
-            f"--description: {code} {message} (`skrun validate --strict` fails on it: {hint})"
+            f"--description: {code} {message} ({hint}; `skrun validate --strict` fails on it)"
         )
     return description
 

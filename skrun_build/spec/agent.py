@@ -196,7 +196,7 @@ class Environment(_Model):
     timeout: Annotated[str, Field(pattern=TIMEOUT_PATTERN)] = Field(
         "300s", description='Run time limit in seconds, e.g. "300s".'
     )
-    max_cost: Annotated[float, Field(gt=0)] | None = Field(
+    max_cost: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         None, description="Largest cost of one run."
     )
     sandbox: Literal["strict", "permissive"] = Field("strict", description="Sandbox mode.")

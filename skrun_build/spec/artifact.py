@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -36,6 +36,13 @@ def _relative_inside(value: str) -> str:
 
 
 RelPath = Annotated[str, Field(min_length=1), AfterValidator(_relative_inside)]
+
+
+def _exact_int(value: Any) -> Any:
+    # Literal[1] would take true and 1.0 (they equal 1); serde's u32 takes neither.
+    if type(value) is not int:
+        raise PydanticCustomError("int_type", "must be an integer")
+    return value
 
 
 class _Model(BaseModel):
@@ -73,7 +80,9 @@ class Artifact(_Model):
 
     model_config = ConfigDict(strict=True, extra="ignore", defer_build=True, title="artifact.json")
 
-    schema_version: Literal[1] = Field(description="Always 1.")
+    schema_version: Annotated[Literal[1], BeforeValidator(_exact_int)] = Field(
+        description="Always 1."
+    )
     kind: Literal["rust_binary", "python_uv", "markdown"] = Field(description="How the entry runs.")
     id: Annotated[str, Field(pattern=ID_PATTERN)] = Field(
         description="ASCII letters, digits, - and _, starting with a letter or digit."

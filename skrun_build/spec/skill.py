@@ -15,14 +15,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from skrun_build.spec.issues import Issue, Level
+from skrun_build.spec.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.errors import InputError
     from skrun_build.skillmd import Skill
 
 SPEC_KEYS = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
-NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_NAME = 64
 MAX_DESCRIPTION = 1024
 MAX_COMPATIBILITY = 500
 MAX_BODY_LINES = 500
@@ -105,30 +104,6 @@ def read_error_issue(err: InputError, file: str) -> Issue:
     return Issue(file, line, col, code, "error", err.message, err.hint)
 
 
-def normalize_name(text: str) -> str:
-    """A valid skill name made from free text: ASCII, lowercase, single inner dashes."""
-    import unicodedata
-
-    # Drop accents rather than whole letters: "Über" -> "uber", not "ber".
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:MAX_NAME].rstrip("-")
-
-
-def did_you_mean(
-    value: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.75
-) -> str | None:
-    """The choice `value` most likely misspells (case-insensitive), or None."""
-    lowered = value.lower().replace("_", "-")
-    for choice in choices:
-        if choice == lowered:
-            return choice
-    import difflib
-
-    close = difflib.get_close_matches(lowered, list(choices), n=1, cutoff=cutoff)
-    return close[0] if close else None
-
-
 Problem = tuple[str, str, str | None]
 """(code, message, hint) of a value checked on its own, without a location."""
 
@@ -155,7 +130,7 @@ def name_problems(name: str) -> list[Problem]:
             (
                 "SK013",
                 f"name may only contain ASCII a-z, 0-9 and '-': {_q(name)} has {shown}",
-                try_,
+                try_ or "transliterate it to ASCII a-z, 0-9 and '-'",
             )
         )
     if name.startswith("-") or name.endswith("-") or "--" in name:
