@@ -238,8 +238,7 @@ def test_invalid_skill_prints_its_errors_and_writes_nothing(
     assert capsys.readouterr().err.splitlines() == [
         "bad-skill/SKILL.md:1:1: SK020 error the frontmatter has no 'description' "
         "(add description: saying what the skill does and when to use it)",
-        'bad-skill/SKILL.md:2:7: SK012 error name must be lowercase: "Bad_Skill" '
-        '(try "bad-skill")',
+        'bad-skill/SKILL.md:2:7: SK012 error name must be lowercase: "Bad_Skill" (try "bad-skill")',
         "bad-skill/SKILL.md:2:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': "
         '"Bad_Skill" has \'_\' (try "bad-skill")',
         "skrun: error: bad-skill/SKILL.md has 3 error(s); nothing was written",
