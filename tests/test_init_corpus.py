@@ -35,6 +35,8 @@ PINNED: dict[str, list[str] | None] = {
     "anthropics__skills__claude-api/claude-api": [
         "claude-api/SKILL.md:3:14: SK023 error description is 1068 characters; the limit is 1024 "
         "(shorten it and move details into the body)",
+        "claude-api/SKILL.md:509:1: SK060 warning the body is 570 lines; the spec recommends "
+        "under 500 (move detailed material into files under references/)",
         "skrun: error: claude-api/SKILL.md has 1 error(s); nothing was written",
     ],
     "anthropics__skills__mcp-builder/mcp-builder": OK,
@@ -68,10 +70,14 @@ PINNED: dict[str, list[str] | None] = {
     "lhwzds__skrun__cdp-browser/cdp-browser": [
         "cdp-browser/SKILL.md:1:1: SK020 error the frontmatter has no 'description' "
         "(add description: saying what the skill does and when to use it)",
+        "cdp-browser/SKILL.md:2:1: SK050 warning unknown frontmatter key 'id' "
+        "(kept; skills-ref and claude.ai uploads reject it: move it under metadata:)",
         'cdp-browser/SKILL.md:3:7: SK012 error name must be lowercase: "CDP Browser" '
         '(try "cdp-browser")',
         "cdp-browser/SKILL.md:3:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': "
         '"CDP Browser" has \' \' (try "cdp-browser")',
+        "cdp-browser/SKILL.md:4:1: SK050 warning unknown frontmatter key 'kind' "
+        "(kept; skills-ref and claude.ai uploads reject it: move it under metadata:)",
         "skrun: error: cdp-browser/SKILL.md has 3 error(s); nothing was written",
     ],
     "lhwzds__skrun__python-echo/python-echo": [
