@@ -175,7 +175,7 @@ def python_imports(script: Path) -> list[tuple[int, int, str]]:
         return []
     try:
         tree = ast.parse(text, filename=str(script))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # not ours to judge; running it will say
     seen: dict[str, tuple[int, int]] = {}
     for node in ast.walk(tree):

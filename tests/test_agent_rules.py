@@ -967,7 +967,11 @@ def test_js_imports_without_manifest(tmp_path: Path) -> None:
 
 
 def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
-    scripts = {"count.py": "def broken(:\n", "node_modules": {"x.js": 'require("dep")'}}
+    scripts = {
+        "count.py": "def broken(:\n",
+        "deep.py": "x = " + "-" * 1_000_000 + "1\n",  # the parser gives up (MemoryError)
+        "node_modules": {"x.js": 'require("dep")'},
+    }
     assert _imports(tmp_path, scripts=scripts) == []
 
 
