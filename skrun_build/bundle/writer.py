@@ -1,0 +1,199 @@
+"""The deterministic tar.gz writer: hand-built headers, streamed, never buffered whole.
+
+Every member is a regular file with uid/gid 0, empty owner names, mode 0644 or
+0755 and one fixed integer mtime. Names that fit a ustar header get a plain
+ustar header; a PAX header is added only for a name over 100 bytes or not ASCII.
+The gzip header has mtime 0, no file name, OS byte 255 and compression level 6.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets as _random
+import tarfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from skrun_build.bundle.format import BLOCK, CHUNK, GZIP_LEVEL, RECORD_SIZE
+from skrun_build.errors import BundleError
+
+_GZIP_HEADER = (
+    b"\x1f\x8b"  # magic
+    b"\x08"  # deflate
+    b"\x00"  # flags: no name, no comment, no extra
+    b"\x00\x00\x00\x00"  # mtime 0
+    b"\x00"  # extra flags (0 for level 6)
+    b"\xff"  # OS: unknown, the same on every platform
+)
+
+
+class Writable(Protocol):
+    """Anything with `write(bytes)`: a file, or a hashing wrapper around one."""
+
+    def write(self, data: bytes, /) -> object:
+        """Write `data`."""
+
+
+class SizeExceeded(Exception):
+    """Raised inside the writer when the compressed output passes the size limit."""
+
+
+class GzipSink:
+    """A gzip stream with a fixed header, writing to `out` and counting bytes."""
+
+    def __init__(self, out: Writable, *, limit: int | None = None) -> None:
+        self._out = out
+        self._zlib = zlib.compressobj(
+            GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL
+        )
+        self._crc = 0
+        self._raw = 0
+        self.limit = limit
+        self.written = 0
+        self._emit(_GZIP_HEADER)
+
+    def _emit(self, data: bytes) -> None:
+        if data:
+            self._out.write(data)
+            self.written += len(data)
+            if self.limit is not None and self.written > self.limit:
+                raise SizeExceeded
+
+    def write(self, data: bytes) -> None:
+        """Compress and write `data`."""
+        self._crc = zlib.crc32(data, self._crc)
+        self._raw += len(data)
+        self._emit(self._zlib.compress(data))
+
+    def close(self) -> None:
+        """Flush the deflate stream and write the trailer (CRC32, size mod 2**32)."""
+        self._emit(self._zlib.flush())
+        trailer = self._crc.to_bytes(4, "little") + (self._raw & 0xFFFFFFFF).to_bytes(4, "little")
+        self._emit(trailer)
+
+
+class TarStream:
+    """Writes tar members to a sink (`GzipSink` or any object with `write(bytes)`)."""
+
+    def __init__(self, sink: Writable, mtime: int) -> None:
+        self._sink = sink
+        self._mtime = mtime
+        self._offset = 0
+
+    def _write(self, data: bytes) -> None:
+        self._sink.write(data)
+        self._offset += len(data)
+
+    def header(self, name: str, size: int, mode: int) -> None:
+        """Write the header (and a PAX header only if `name` needs one)."""
+        info = tarfile.TarInfo(name)
+        info.size = size
+        info.mode = mode
+        info.mtime = self._mtime
+        info.type = tarfile.REGTYPE
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        self._write(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "strict"))
+
+    def data(self, chunk: bytes) -> None:
+        """Write part of the current member's content."""
+        self._write(chunk)
+
+    def end_member(self) -> None:
+        """Pad the current member's content to a whole block."""
+        rest = self._offset % BLOCK
+        if rest:
+            self._write(b"\0" * (BLOCK - rest))
+
+    def add_bytes(self, name: str, data: bytes, mode: int) -> None:
+        """A whole member from bytes (the snapshot and the record)."""
+        self.header(name, len(data), mode)
+        self.data(data)
+        self.end_member()
+
+    def add_file(self, name: str, path: Path, size: int, mode: int, scan: object = None) -> str:
+        """Stream one file in; returns its sha256. `scan` gets every chunk (`feed`)."""
+        self.header(name, size, mode)
+        digest = hashlib.sha256()
+        feed = getattr(scan, "feed", None)
+        remaining = size
+        try:
+            with open(path, "rb") as f:
+                while remaining > 0:
+                    chunk = f.read(min(CHUNK, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+                    digest.update(chunk)
+                    if feed is not None:
+                        feed(chunk)
+                    self.data(chunk)
+                grew = bool(f.read(1))
+        except OSError as e:
+            raise BundleError(f"cannot read: {e.strerror}", path=name) from e
+        if remaining or grew:
+            raise BundleError(
+                "file changed while the bundle was written",
+                path=name,
+                hint="build again once nothing writes into the source directory",
+            )
+        self.end_member()
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        """Two zero blocks, then zero padding to a whole 10240-byte record."""
+        self._write(b"\0" * (2 * BLOCK))
+        rest = self._offset % RECORD_SIZE
+        if rest:
+            self._write(b"\0" * (RECORD_SIZE - rest))
+
+
+@contextmanager
+def atomic_output(final: Path) -> Iterator[BinaryIO]:
+    """Open a temp file beside `final`; rename it into place only if the block succeeds.
+
+    A crash or kill -9 leaves at most a hidden `.<name>.<pid>.<hex>.tmp`, never a
+    partial `final`; stale temps of dead builds are removed by the next build.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(final)
+    tmp = final.parent / f".{final.name}.{os.getpid()}.{_random.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w+b", buffering=CHUNK) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _remove_stale_temps(final: Path) -> None:
+    # `.<name>.<pid>.<hex>.tmp` whose pid no longer runs: left by a killed build.
+    prefix = f".{final.name}."
+    try:
+        names = os.listdir(final.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid_text = name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            (final.parent / name).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
