@@ -98,10 +98,10 @@ def build(
         result = build_bundle(
             directory,
             output,
-            format=fmt,
+            format="skill" if fmt == "skill" else "agent",
             max_size=limit,
             allow_secrets=allow,
-            strict=strict,  # type: ignore[arg-type]
+            strict=strict,
         )
     except ValidationFailed as e:
         for issue in e.issues:
