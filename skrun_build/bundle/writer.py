@@ -159,7 +159,7 @@ def atomic_output(final: Path) -> Iterator[BinaryIO]:
     A crash or kill -9 leaves at most a hidden `.<name>.<pid>.<hex>.tmp`, never a
     partial `final`; stale temps of dead builds are removed by the next build.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
+    created = _make_dirs(final.parent)
     _remove_stale_temps(final)
     tmp = final.parent / f".{final.name}.{os.getpid()}.{_random.token_hex(4)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -171,7 +171,28 @@ def atomic_output(final: Path) -> Iterator[BinaryIO]:
         os.replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        for folder in created:  # leave nothing behind, not even the --output dir we made
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise
+
+
+def _make_dirs(folder: Path) -> list[Path]:
+    """mkdir -p; returns the folders it created, deepest first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise BundleError(f"cannot create the output directory: {e.strerror}", path=path) from e
+    return missing
 
 
 def _remove_stale_temps(final: Path) -> None:
