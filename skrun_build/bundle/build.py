@@ -112,7 +112,6 @@ def _write_agent(
 ) -> BuildResult:
     from skrun_build.bundle.writer import GzipSink, SizeExceeded, TarStream, atomic_output
 
-    warnings += [w for f in files for w in name_warnings(f.rel)]
     findings: list[Finding] = []
     entries: list[RecordEntry] = []
     digest = hashlib.sha256()
@@ -131,6 +130,7 @@ def _write_agent(
                 finding, binary = probe.finish()
                 if finding is not None:
                     findings.append(finding)
+                warnings += name_warnings(f.rel)
                 if binary:
                     warnings.append(binary_warning(f.rel))
             tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
