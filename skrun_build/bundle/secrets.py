@@ -58,7 +58,7 @@ CONFIG_RULES: dict[str, tuple[str, bytes]] = {
     ".yarnrc.yml": (".yarnrc.yml auth token", rb"(?m)^\s*npmAuthToken\s*:\s*\S"),
 }
 # Documentation examples everyone copies; never a real credential.
-_PLACEHOLDERS = (b"EXAMPLE", b"XXXXXXXX", b"xxxxxxxx")
+_PLACEHOLDERS = (b"EXAMPLE", b"XXXX", b"FAKE", b"DUMMY", b"0000000", b"REDACTED")
 _COMBINED = re.compile(b"|".join(b"(?P<r%d>%s)" % (i, p) for i, (_, p) in enumerate(CONTENT_RULES)))
 # A match can straddle two chunks; keep this much of the previous chunk.
 OVERLAP = 512
@@ -101,6 +101,23 @@ def name_rule(rel: str) -> str | None:
     return None
 
 
+def looks_fake(token: bytes) -> bool:
+    """A documentation placeholder: `...EXAMPLE`, `XXXX`, or a run like `abcdef`/`A1B2C3D4E5`.
+
+    A random token holds an ascending run of 6 with odds of about 1 in 10**8.
+    """
+    upper = token.upper()
+    if any(p in upper for p in _PLACEHOLDERS):
+        return True
+    for stride in (1, 2):
+        run = 1
+        for i in range(stride, len(token)):
+            run = run + 1 if token[i] - token[i - stride] == 1 else 1
+            if run >= 6:
+                return True
+    return False
+
+
 class ContentScanner:
     """Scans one file's content chunk by chunk; `.rule` is set at the first hit."""
 
@@ -119,7 +136,7 @@ class ContentScanner:
             self._config_text += chunk
         data = self._tail + chunk if self._tail else chunk
         for m in _COMBINED.finditer(data):
-            if not any(p in m.group() for p in _PLACEHOLDERS):
+            if not looks_fake(m.group()):
                 self.rule = CONTENT_RULES[int(str(m.lastgroup)[1:])][0]
                 return
         self._tail = data[-OVERLAP:]

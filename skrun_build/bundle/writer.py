@@ -162,7 +162,7 @@ def atomic_output(final: Path) -> Iterator[BinaryIO]:
     created = _make_dirs(final.parent)
     _remove_stale_temps(final)
     tmp = final.parent / f".{final.name}.{os.getpid()}.{_random.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w+b", buffering=CHUNK) as f:
             yield f
