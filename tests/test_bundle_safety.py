@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
+import string
 import subprocess
 import sys
 import tarfile
@@ -115,22 +117,39 @@ def test_unsafe_entries_inside_excluded_folders_do_not_matter(tmp_path: Path) ->
     ]
 
 
-AWS = "AKIA" + "Q3EGRIMZ2XJ7LBNV"
+def rnd(n: int, alphabet: str = string.ascii_letters + string.digits, seed: int = 7) -> str:
+    """A random-looking token (deterministic), like a real credential."""
+    r = random.Random(seed)
+    return "".join(r.choice(alphabet) for _ in range(n))
+
+
+UPPER = string.ascii_uppercase + string.digits
+AWS = "AKIA" + rnd(16, UPPER)
 SECRETS = {
     "private key block": ("notes.txt", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"),
     "OpenSSH key": ("deploy", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n"),
     "AWS access key id": ("config.py", f'KEY = "{AWS}"\n'),
-    "GitHub token": ("ci.sh", "export T=ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8\n"),
-    "Slack token": ("s.txt", "xoxb-" + "123456789012-abcdefghijklmnop\n"),
-    "Stripe live key": ("pay.js", "const k = 'sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc';\n"),
-    "Google API key": ("maps.js", "key=AIza" + "SyD-abcdefghijklmnopqrstuvwxyz01234\n"),
-    "OpenAI API key": (
-        "o.py",
-        "sk-proj-" + "abcdefghijklmnopqrst" + "T3BlbkFJ" + "abcdefghijklmnopqrst\n",
-    ),
-    "Anthropic API key": ("a.py", "sk-ant-api03-" + "aB3_dE6-" * 12 + "\n"),
-    "Hugging Face token": ("hf.txt", "hf_" + "abcdefghijklmnopqrstuvwxyzABCDEFGH\n"),
+    "GitHub token": ("ci.sh", f"export T=ghp_{rnd(36)}\n"),
+    "Slack token": ("s.txt", f"xoxb-{rnd(12, string.digits)}-{rnd(24)}\n"),
+    "Stripe live key": ("pay.js", f"const k = 'sk_live_{rnd(24)}';\n"),
+    "Google API key": ("maps.js", f"key=AIza{rnd(35)}\n"),
+    "OpenAI API key": ("o.py", f"sk-proj-{rnd(20)}T3BlbkFJ{rnd(20, seed=8)}\n"),
+    "Anthropic API key": ("a.py", f"sk-ant-api03-{rnd(95)}\n"),
+    "Hugging Face token": ("hf.txt", f"hf_{rnd(34, string.ascii_letters)}\n"),
 }
+
+
+def test_documentation_placeholders_are_not_secrets() -> None:
+    from skrun_build.bundle.secrets import looks_fake
+
+    for fake in (
+        "AKIAIOSFODNN7EXAMPLE",
+        "AIzaSyA1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6Q",
+        "ghp_abcdefxyz",
+    ):
+        assert looks_fake(fake.encode()), fake
+    for real in SECRETS.values():
+        assert not looks_fake(real[1].encode()), real
 
 
 @pytest.mark.parametrize("rule", sorted(SECRETS))
