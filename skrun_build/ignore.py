@@ -106,18 +106,48 @@ class _PatternFile:
         return bool(result.include), int(result.index)
 
 
+class _BuiltinPatterns(_PatternFile):
+    """The built-in layers: name-only patterns (plus one anchored folder), matched
+    without regexes because every walked path goes through them."""
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        self.source = source
+        self.numbered = False
+        self.lines = lines
+        self._names = {p: i for i, p in enumerate(lines) if "*" not in p and "/" not in p}
+        self._suffixes = [(p[1:], i) for i, p in enumerate(lines) if p.startswith("*.")]
+        self._dot = lines.index(".*") if ".*" in lines else -1
+        self._folders = [(p.strip("/"), i) for i, p in enumerate(lines) if p.startswith("/")]
+
+    def check(self, rel: str) -> tuple[bool, int] | None:
+        """Same answer as pathspec would give for these simple patterns."""
+        path = rel.rstrip("/")
+        base = path.rsplit("/", 1)[-1]
+        hits = [self._names.get(base, -1)]
+        if self._dot >= 0 and base.startswith("."):
+            hits.append(self._dot)
+        hits += [i for suffix, i in self._suffixes if base.endswith(suffix)]
+        hits += [
+            i
+            for folder, i in self._folders
+            if (path == folder and rel.endswith("/")) or path.startswith(folder + "/")
+        ]
+        best = max(hits)
+        return None if best < 0 else (True, best)
+
+
 class Rules:
     """The exclusion rules of one source directory; ignore files are read on demand."""
 
     def __init__(self, root: Path, *, output: Path | None = None) -> None:
         self.root = root
-        self._defaults = _PatternFile("Skrun default", list(DEFAULT_PATTERNS), numbered=False)
+        self._defaults: _PatternFile = _BuiltinPatterns("Skrun default", list(DEFAULT_PATTERNS))
         hard = list(HARD_PATTERNS)
         if output is not None:
             inside = _relative_inside(output, root)
             if inside:
                 hard.append("/" + inside + "/")
-        self._hard = _PatternFile("never packed", hard, numbered=False)
+        self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
         # rel dir ("" = root) -> its (.gitignore, .skrunignore) pattern files, or None
         self._files: dict[str, tuple[_PatternFile | None, _PatternFile | None]] = {}
 

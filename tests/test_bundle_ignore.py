@@ -160,3 +160,44 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out == 'a.log: excluded by .gitignore:1 "*.log"\n'
     assert run(["build", str(root), "--explain", "../x"]) == 1
     assert "must be a path relative to the source directory" in capsys.readouterr().err
+
+
+def test_builtin_layers_agree_with_pathspec() -> None:
+    from skrun_build.ignore import DEFAULT_PATTERNS, _BuiltinPatterns, _PatternFile
+
+    lines = [*DEFAULT_PATTERNS, "*.agent", "*.skill", "/out/", "/a/b/"]
+    fast = _BuiltinPatterns("x", lines)
+    slow = _PatternFile("x", lines, numbered=False)
+    paths = [
+        "a.txt",
+        "dist",
+        "dist/",
+        "x/dist",
+        "x/dist/",
+        "dist.txt",
+        ".env",
+        "x/.env/",
+        "a/.b",
+        "k.secret",
+        "x/k.secret/",
+        ".secret",
+        "v.agent",
+        "v.agent/",
+        "out",
+        "out/",
+        "out/x",
+        "x/out/",
+        "a/b/",
+        "a/b",
+        "a/b/c",
+        "node_modules/",
+        "y/node_modules",
+        "venv.py",
+        "__pycache__/",
+        "a.skill",
+        ".DS_Store",
+        "x/.git/",
+        "b/a/b/",
+    ]
+    for path in paths:
+        assert fast.check(path) == slow.check(path), path

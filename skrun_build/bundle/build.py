@@ -117,25 +117,24 @@ def _write_agent(
     digest = hashlib.sha256()
     try:
         with atomic_output(final) as raw:
-            out = _HashingWriter(raw, digest)
-            sink = GzipSink(out, limit=max_size)
-            tar = TarStream(sink, build_mtime())
-            snapshot = canonical_json(info.snapshot)
-            tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
-            entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
-            for f in files:
-                probe = FileProbe(f.rel, allow)
-                sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe)
-                entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
-                finding, binary = probe.finish()
-                if finding is not None:
-                    findings.append(finding)
-                warnings += name_warnings(f.rel)
-                if binary:
-                    warnings.append(binary_warning(f.rel))
-            tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
-            tar.close()
-            sink.close()
+            with GzipSink(_HashingWriter(raw, digest), limit=max_size) as sink:
+                tar = TarStream(sink, build_mtime())
+                snapshot = canonical_json(info.snapshot)
+                tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
+                entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
+                for f in files:
+                    probe = FileProbe(f.rel, allow)
+                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe)
+                    entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
+                    finding, binary = probe.finish()
+                    if finding is not None:
+                        findings.append(finding)
+                    warnings += name_warnings(f.rel)
+                    if binary:
+                        warnings.append(binary_warning(f.rel))
+                tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
+                tar.close()
+                sink.close()
             if findings:
                 raise secret_error(findings)
             size = sink.written

@@ -60,8 +60,24 @@ CONFIG_RULES: dict[str, tuple[str, bytes]] = {
 # Documentation examples everyone copies; never a real credential.
 _PLACEHOLDERS = (b"EXAMPLE", b"XXXX", b"FAKE", b"DUMMY", b"0000000", b"REDACTED")
 _COMBINED = re.compile(b"|".join(b"(?P<r%d>%s)" % (i, p) for i, (_, p) in enumerate(CONTENT_RULES)))
+# The literal every content rule contains. Searching for these alone is ~25x faster
+# than the full rules, which then only run in a window around each hit.
+_NEEDLES = re.compile(
+    rb"PRIVATE KEY|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-"
+    rb"|hooks\.slack\.com|_live_|AIza|T3BlbkFJ|sk-ant-|hf_|npm_|pypi-AgEI"
+)
+# Every token rule needs a run of >= 20 token characters; prose and binary data rarely
+# hold one, so a chunk without such a run (or a key header) skips the regexes. The
+# check is two C-speed passes (translate + find).
+_RUN_TABLE = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "_-") else ord(" ")
+    for b in range(256)
+)
+_RUN = b"a" * 20
+# How far a token can start before its needle / end after it (tokens are < 300 bytes).
+_BEFORE, _AFTER = 320, 320
 # A match can straddle two chunks; keep this much of the previous chunk.
-OVERLAP = 512
+OVERLAP = 640
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +151,18 @@ class ContentScanner:
         if self._config is not None and len(self._config_text) < 1024 * 1024:
             self._config_text += chunk
         data = self._tail + chunk if self._tail else chunk
-        for m in _COMBINED.finditer(data):
-            if not looks_fake(m.group()):
-                self.rule = CONTENT_RULES[int(str(m.lastgroup)[1:])][0]
-                return
         self._tail = data[-OVERLAP:]
+        if data.find(b"PRIVATE KEY") < 0 and data.translate(_RUN_TABLE).find(_RUN) < 0:
+            return
+        done = 0
+        for hit in _NEEDLES.finditer(data):
+            if hit.start() < done:
+                continue
+            start, done = max(0, hit.start() - _BEFORE), hit.end() + _AFTER
+            for m in _COMBINED.finditer(data, start, done):
+                if not looks_fake(m.group()):
+                    self.rule = CONTENT_RULES[int(str(m.lastgroup)[1:])][0]
+                    return
 
     def finish(self) -> str | None:
         """The rule that caught this file, or None."""

@@ -43,9 +43,18 @@ class SizeExceeded(Exception):
 
 
 class GzipSink:
-    """A gzip stream with a fixed header, writing to `out` and counting bytes."""
+    """A gzip stream with a fixed header, writing to `out` and counting bytes.
+
+    Compression runs in one worker thread (zlib releases the GIL) fed through a
+    bounded queue, so reading, hashing and the secret scan overlap with it the way
+    `tar | gzip` overlaps two processes, and memory stays bounded (~6 MiB).
+    Use it as a context manager so that the worker always stops.
+    """
 
     def __init__(self, out: Writable, *, limit: int | None = None) -> None:
+        import queue
+        import threading
+
         self._out = out
         self._zlib = zlib.compressobj(
             GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL
@@ -54,7 +63,20 @@ class GzipSink:
         self._raw = 0
         self.limit = limit
         self.written = 0
+        self._buf = bytearray()
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
         self._emit(_GZIP_HEADER)
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._work, name="skrun-gzip", daemon=True
+        )
+        self._thread.start()
+
+    def __enter__(self) -> GzipSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
 
     def _emit(self, data: bytes) -> None:
         if data:
@@ -63,14 +85,46 @@ class GzipSink:
             if self.limit is not None and self.written > self.limit:
                 raise SizeExceeded
 
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # keep draining so the producer never blocks
+            try:
+                self._crc = zlib.crc32(item, self._crc)
+                self._raw += len(item)
+                self._emit(self._zlib.compress(item))
+            except BaseException as e:  # handed to the producer thread
+                self._error = e
+
+    def _send(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
     def write(self, data: bytes) -> None:
-        """Compress and write `data`."""
-        self._crc = zlib.crc32(data, self._crc)
-        self._raw += len(data)
-        self._emit(self._zlib.compress(data))
+        """Compress and write `data` (batched to 1 MiB per queue item)."""
+        if not self._buf and len(data) >= CHUNK:
+            self._send(data)
+            return
+        self._buf += data
+        if len(self._buf) >= CHUNK:
+            self._send(bytes(self._buf))
+            self._buf.clear()
+
+    def _stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
 
     def close(self) -> None:
         """Flush the deflate stream and write the trailer (CRC32, size mod 2**32)."""
+        if self._buf:
+            self._send(bytes(self._buf))
+            self._buf.clear()
+        self._stop()
+        if self._error is not None:
+            raise self._error
         self._emit(self._zlib.flush())
         trailer = self._crc.to_bytes(4, "little") + (self._raw & 0xFFFFFFFF).to_bytes(4, "little")
         self._emit(trailer)
