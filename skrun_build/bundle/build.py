@@ -164,6 +164,10 @@ class FileProbe:
 
     def feed(self, chunk: bytes) -> None:
         """Look at the next chunk."""
+        if self._decoder is not None and b"\0" in chunk:
+            # NUL bytes: binary data (or UTF-16). Content rules stop here, as in
+            # gitleaks; name rules still apply.
+            self.binary, self._decoder, self._scanner = True, None, None
         if self._scanner is not None:
             self._scanner.feed(chunk)
         if self._decoder is not None and not chunk.isascii():
@@ -171,8 +175,6 @@ class FileProbe:
                 self._decoder.decode(chunk)
             except UnicodeDecodeError:
                 self.binary, self._decoder = True, None
-        if self._decoder is not None and b"\0" in chunk:
-            self.binary, self._decoder = True, None
 
     def finish(self) -> tuple[Finding | None, bool]:
         """(secret finding or None, whether the content is binary)."""

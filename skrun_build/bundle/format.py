@@ -60,14 +60,18 @@ def canonical_json(data: Any) -> bytes:
 
 
 def record_bytes(entries: list[RecordEntry]) -> bytes:
-    """The record member: format, version and every other member in bundle order."""
-    return canonical_json(
-        {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "files": [e.to_dict() for e in entries],
-        }
-    )
+    """The record member: format, version and every other member in bundle order.
+
+    Compact canonical JSON (sorted keys, no spaces, UTF-8, trailing newline): the
+    record lists every file, and the compact form uses json's C encoder.
+    """
+    data = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "files": [e.to_dict() for e in entries],
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
 
 
 def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
