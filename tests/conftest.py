@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
+
 def _find_corpus() -> Path:
     # CI clones main with shared/ beside it; a clone elsewhere can point SKRUN_CORPUS at it.
     for candidate in (
