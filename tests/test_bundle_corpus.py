@@ -18,19 +18,28 @@ SKILLS = sorted(p.parent for p in CORPUS.rglob("SKILL.md"))
 # Every other skill in the corpus must pack.
 INVALID_SKILLS = {
     "affaan-m__everything-claude-code__django-verification/django-verification": (
-        "SKILL.md:3:51: invalid YAML: mapping values are not allowed in this context"
+        "SKILL.md:3:51: SK007 error invalid YAML: mapping values are not allowed in this context"
+    ),
+    "anthropics__skills__claude-api/claude-api": (
+        "SKILL.md:3:14: SK023 error description is 1068 characters; the limit is 1024"
     ),
     "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": (
-        'SK000 error name "qdrant-monitoring-debugging" must equal the directory name "debugging"'
+        'SKILL.md:2:7: SK016 error name "qdrant-monitoring-debugging" must equal the skill '
+        'directory\'s name "debugging"'
     ),
     "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": (
-        'SK000 error name "qdrant-monitoring-setup" must equal the directory name "setup"'
+        'SKILL.md:2:7: SK016 error name "qdrant-monitoring-setup" must equal the skill '
+        'directory\'s name "setup"'
     ),
-    "lhwzds__skrun__cdp-browser/cdp-browser": "SK000 error invalid skill name 'CDP Browser'",
-    "lhwzds__skrun__python-echo/python-echo": "SK000 error no YAML frontmatter between --- lines",
+    "lhwzds__skrun__cdp-browser/cdp-browser": (
+        "SKILL.md:1:1: SK020 error the frontmatter has no 'description'"
+    ),
+    "lhwzds__skrun__python-echo/python-echo": (
+        "SKILL.md:1:1: SK005 error SKILL.md must start with YAML frontmatter"
+    ),
     "vercel-labs__agent-skills__react-best-practices/react-best-practices": (
-        'SK000 error name "vercel-react-best-practices" must equal the directory name '
-        '"react-best-practices"'
+        'SKILL.md:2:7: SK016 error name "vercel-react-best-practices" must equal the skill '
+        'directory\'s name "react-best-practices"'
     ),
 }
 

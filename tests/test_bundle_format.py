@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, make_tree
+from _bundle import agent_tree
+from conftest import FIXTURES
 
 from skrun_build import BuildResult, build_bundle
 
@@ -33,7 +34,7 @@ GOLDEN_MEMBERS = [
 ]
 # sha256 of the *uncompressed* tar stream of fixtures/bundle/golden: a change here is a
 # change of the bundle format and needs a new FORMAT_VERSION and docs/bundle-format.md.
-GOLDEN_TAR_SHA256 = "af6150afd90bb3a69879317ef9d07577a94a0f1da66a611f1419a3bc46a2048d"
+GOLDEN_TAR_SHA256 = "509e233cc0efbda3d4913e2625da14caaa6989f08a4c97a16f1fc46965c24a9a"
 
 
 def golden_copy(copy_tree: Callable[[Path, str | None], Path], name: str = "golden") -> Path:
@@ -136,13 +137,14 @@ def test_source_date_epoch_sets_every_mtime(
     copy_tree: Callable[[Path, str | None], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    result = build_bundle(golden_copy(copy_tree), tmp_path)
+    root = golden_copy(copy_tree)
+    result = build_bundle(root, tmp_path)
     assert {m.mtime for m in tar_members(result)} == {1700000000}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     from skrun_build.errors import UsageError
 
     with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be a non-negative integer"):
-        build_bundle(golden_copy(copy_tree, "g2"), tmp_path)
+        build_bundle(root, tmp_path)
 
 
 def test_snapshot_and_record_members(
@@ -172,10 +174,9 @@ def test_snapshot_and_record_members(
 
 
 def test_member_order_is_bytewise_by_full_path(tmp_path: Path) -> None:
-    root = make_tree(
-        tmp_path / "agent",
+    root = agent_tree(
+        tmp_path,
         {
-            "agent.yaml": "name: t/agent\nversion: 0.0.1\n",
             "a.txt": "",
             "a": {"b.txt": ""},
             "Z.md": "",
@@ -188,6 +189,7 @@ def test_member_order_is_bytewise_by_full_path(tmp_path: Path) -> None:
     assert names == [
         ".skrun/config.json",
         "-dash.md",
+        "SKILL.md",
         "Z.md",
         "a.txt",
         "a/b.txt",

@@ -78,7 +78,8 @@ def test_invalid_skill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
         build_bundle(root, tmp_path / "out", format="skill")
     assert run(["build", "--format", "skill", str(root), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "Bad Skill/SKILL.md" in err and "skrun: error: validation failed with 1 error(s)" in err
+    assert "Bad Skill/SKILL.md:2:7: SK012 error name must be lower" in err
+    assert err.endswith("skrun: error: validation failed with 2 error(s)\n")
     assert not (tmp_path / "out").exists()
     empty = make_tree(tmp_path / "empty", {"README.md": "no SKILL.md here"})
     assert run(["build", "--format", "skill", str(empty)]) == 1
