@@ -137,16 +137,18 @@ def inspect(bundle: Path, as_json: bool) -> int:
         echo(f"{m.mode:04o}  {m.size:>{width}}  {m.sha256}  {m.name}")
     total = sum(m.size for m in result.members)
     echo(f"{len(result.members)} members, {total} bytes")
-    if result.snapshot is not None:
-        name, version = result.snapshot.get("name"), result.snapshot.get("version")
-        echo(f"config: {name} {version}")
-    else:
-        echo("config: none (no .skrun/config.json)")
     if result.manifest is None:
         echo("dependencies: none")
     else:
         lock = f" + {result.lockfile}" if result.lockfile else " (no lockfile)"
         echo(f"dependencies: {result.manifest}{lock}")
+    if result.snapshot is None:
+        echo("config: none (no .skrun/config.json)")
+        return 0
+    echo("config (.skrun/config.json):")
+    text = json.dumps(result.snapshot, sort_keys=True, indent=2, ensure_ascii=False)
+    for line in text.splitlines():
+        echo("  " + line)
     return 0
 
 
