@@ -67,7 +67,7 @@ def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
     root = agent_tree(tmp_path, {"id_rsa": "x"})
     assert run(["build", str(root), "--max-size", "lots"]) == 2
     assert "invalid size 'lots'" in capsys.readouterr().err
-    assert run(["build", str(tmp_path / "missing")]) == 1
+    assert run(["build", str(tmp_path / "missing")]) == 2
     assert "missing: no such directory" in capsys.readouterr().err
     assert run(["build", str(root)]) == 1
     assert "id_rsa: SSH private key file name (id_rsa*)" in capsys.readouterr().err
@@ -76,8 +76,8 @@ def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
         "bundle exceeds the size limit of 100 bytes; nothing was written" in capsys.readouterr().err
     )
     assert run(["build", str(root), "--allow-secret", "id_rsa"]) == 0
-    assert run(["inspect", str(tmp_path / "nope.agent")]) == 1
-    assert "nope.agent: cannot read" in capsys.readouterr().err
+    assert run(["inspect", str(tmp_path / "nope.agent")]) == 2
+    assert "nope.agent: no such file (pass a .agent bundle)" in capsys.readouterr().err
 
 
 def test_unpack_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

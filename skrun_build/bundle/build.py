@@ -25,7 +25,7 @@ from skrun_build.bundle.format import (
     record_bytes,
 )
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
-from skrun_build.errors import BundleError, SecretFound
+from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.ignore import Rules, Verdict
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -238,7 +238,7 @@ def _sha(data: bytes) -> str:
 
 def _source_dir(source: Path) -> Path:
     if not source.exists():
-        raise BundleError("no such directory", path=source)
+        raise UsageError("no such directory", path=source)
     if not source.is_dir():
-        raise BundleError("not a directory", path=source, hint="pass the agent's folder")
+        raise UsageError("not a directory", path=source, hint="pass the agent's folder")
     return source

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from skrun_build.bundle.format import CHUNK
-from skrun_build.errors import BundleError
+from skrun_build.errors import BundleError, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,9 @@ def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member 
 def iter_members(bundle: Path) -> Iterator[tuple[Member, IO[bytes]]]:
     """Yield every checked member with a stream of its content, in bundle order."""
     seen: set[str] = set()
+    if not bundle.is_file():
+        what = "no such file" if not bundle.exists() else "not a file"
+        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
     try:
         with tarfile.open(bundle, mode="r|gz") as tf:
             for info in tf:
