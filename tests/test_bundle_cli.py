@@ -44,6 +44,7 @@ def test_build_prints_path_count_size_and_sha(
         "sha256": sha,
         "size": size,
         "warnings": [],
+        "issues": [],
     }
 
 
@@ -61,6 +62,28 @@ def test_validation_errors_stop_the_build(
     assert " error " in lines[0] and "version" in lines[0]
     assert lines[-1] == "skrun: error: validation failed with 1 error(s)"
     assert [p.name for p in root.iterdir() if p.suffix == ".agent"] == []
+
+
+def test_validation_lines_are_exactly_those_of_skrun_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = agent_tree(tmp_path)
+    text = (root / "agent.yaml").read_text()
+    tool = "tools:\n  - name: lookup\n    description: Look it up.\n    input_schema:\n      type: object\n"
+    (root / "agent.yaml").write_text(text + tool)
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate", "demo"]) == 0
+    validate_lines = [ln for ln in capsys.readouterr().out.splitlines() if " warning " in ln]
+    assert len(validate_lines) == 2 and "AG017" in validate_lines[0]
+    assert run(["build", "demo", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == validate_lines
+    assert [i["code"] for i in json.loads(captured.out)["issues"]] == ["AG017", "AG020"]
+    (root / "agent.yaml").write_text(text.replace("0.1.0", "'1.0'") + tool)
+    assert run(["validate", "demo"]) == 1
+    validate_lines = capsys.readouterr().out.splitlines()[:-1]  # without the summary
+    assert run(["build", "demo"]) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == validate_lines
 
 
 def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,19 +28,25 @@ from skrun_build.bundle.format import (
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.ignore import Rules, Verdict
+from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
 
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    """A written bundle: where, its sha256 and size in bytes, how many source files."""
+    """A written bundle: where, its sha256 and size in bytes, how many source files.
+
+    `warnings` are the build's own (server-mangled names, binary content, size);
+    `issues` are the validator's warnings, rendered by the CLI like `skrun validate`.
+    """
 
     path: Path
     sha256: str
     size: int
     files: int
     warnings: tuple[str, ...] = field(default=())
+    issues: tuple[Issue, ...] = field(default=())
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for `skrun build --json`."""
@@ -49,6 +56,7 @@ class BuildResult:
             "size": self.size,
             "files": self.files,
             "warnings": list(self.warnings),
+            "issues": [i.to_dict() for i in self.issues],
         }
 
 
@@ -94,12 +102,14 @@ def build_bundle(
         raise BundleError("output must be a directory", path=out_dir)
     final = out_dir / (info.stem + EXTENSIONS[format])
     files = collect(src, source_rules(src, out_dir if output is not None else None))
-    warnings = [w.format() for w in info.issues]
+    warnings: list[str] = []
     if format == "skill":
         from skrun_build.bundle.skillzip import write_skill_zip
 
-        return write_skill_zip(final, info.name, files, max_size, Allow(allow_secrets), warnings)
-    return _write_agent(final, info, files, max_size, Allow(allow_secrets), warnings)
+        result = write_skill_zip(final, info.name, files, max_size, Allow(allow_secrets), warnings)
+    else:
+        result = _write_agent(final, info, files, max_size, Allow(allow_secrets), warnings)
+    return dataclasses.replace(result, issues=tuple(info.issues))
 
 
 def _write_agent(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from skrun_build.cli._output import echo, echo_warning, style
 from skrun_build.errors import ValidationFailed
+from skrun_build.spec.issues import Issue
 
 _CTX = {"help_option_names": ["-h", "--help"]}
 _PATH = click.Path(path_type=Path)
@@ -104,9 +106,9 @@ def build(
             strict=strict,
         )
     except ValidationFailed as e:
-        for issue in e.issues:
-            echo(_relative(issue.format()), err=True)
+        _print_issues(e.issues)
         raise
+    _print_issues(result.issues)
     for warning in result.warnings:
         echo_warning(_relative(warning))
     if as_json:
@@ -191,6 +193,16 @@ def _shown(path: Path) -> str:
         rel = os.path.relpath(text)
         return text if rel.startswith("..") else rel
     return text
+
+
+def _print_issues(issues: Sequence[Issue]) -> None:
+    """Validation issues on stderr, each line exactly as `skrun validate` prints it."""
+    from skrun_build.cli.validate_cmd import _relative as relative_issue
+    from skrun_build.cli.validate_cmd import _text
+
+    cwd = os.getcwd()
+    for issue in issues:
+        echo(_text(relative_issue(issue, cwd)), err=True)
 
 
 def _relative(line: str) -> str:
