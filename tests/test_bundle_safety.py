@@ -124,10 +124,20 @@ def rnd(n: int, alphabet: str = string.ascii_letters + string.digits, seed: int 
 
 
 UPPER = string.ascii_uppercase + string.digits
+B64 = string.ascii_letters + string.digits + "+/"
 AWS = "AKIA" + rnd(16, UPPER)
 SECRETS = {
-    "private key block": ("notes.txt", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"),
-    "OpenSSH key": ("deploy", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n"),
+    "private key block": ("notes.txt", f"-----BEGIN RSA PRIVATE KEY-----\nMIIE{rnd(60, B64)}\n"),
+    "OpenSSH key": ("deploy", f"-----BEGIN OPENSSH PRIVATE KEY-----\r\nb3Bl{rnd(64, B64)}\r\n"),
+    "encrypted PEM key": (
+        "k.txt",
+        "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,9F3A\n\n"
+        f"{rnd(64, B64)}\n",
+    ),
+    "key inside JSON": (
+        "sa.json",
+        f'{{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEv{rnd(60, B64)}\\n"}}',
+    ),
     "AWS access key id": ("config.py", f'KEY = "{AWS}"\n'),
     "GitHub token": ("ci.sh", f"export T=ghp_{rnd(36)}\n"),
     "Slack token": ("s.txt", f"xoxb-{rnd(12, string.digits)}-{rnd(24)}\n"),
@@ -158,7 +168,8 @@ def test_secret_content_stops_the_build(tmp_path: Path, rule: str) -> None:
     root = agent_tree(tmp_path, {"data": {name: "before\n" * 3 + text}})
     with pytest.raises(SecretFound) as info:
         build_bundle(root, tmp_path / "out")
-    shown = "private key block" if rule == "OpenSSH key" else rule
+    keys = ("OpenSSH key", "encrypted PEM key", "key inside JSON")
+    shown = "private key block" if rule in keys else rule
     assert str(info.value) == (
         f"refusing to pack what looks like a credential: data/{name}: {shown} "
         f"(remove it, exclude it in .skrunignore, or allow it with --allow-secret data/{name})"
@@ -200,9 +211,12 @@ def test_harmless_lookalikes_pass(tmp_path: Path) -> None:
     root = agent_tree(
         tmp_path,
         {
-            "docs.md": "Use AKIAIOSFODNN7EXAMPLE as the key id; set ANTHROPIC_API_KEY=sk-ant-...\n",
+            "docs.md": (
+                "Use AKIAIOSFODNN7EXAMPLE as the key id; set ANTHROPIC_API_KEY=sk-ant-...\n"
+                "A PEM key starts with\n-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n"
+            ),
             ".skrunignore": "!.npmrc\n",
-            ".npmrc": "registry=https://registry.npmjs.org/\n",
+            ".npmrc": "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n",
         },
     )
     assert "docs.md" in names(build_bundle(root, tmp_path / "out").path)

@@ -28,7 +28,13 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
 
 # (rule name, pattern); each is specific enough that prose and examples rarely match.
 CONTENT_RULES: tuple[tuple[str, bytes], ...] = (
-    ("private key block", rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    # A header alone (as in docs) is not a key: require the base64 body after it,
+    # past optional `Proc-Type:`-style lines; `\\n` for keys inside JSON strings.
+    (
+        "private key block",
+        rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\r?\n|\\n)"
+        rb"(?:[A-Za-z-]+: [^\r\n]*(?:\r?\n|\\n))*(?:\r?\n|\\n)?[A-Za-z0-9+/=]{40,}",
+    ),
     ("AWS access key id", rb"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
     ("GitHub token", rb"\bgh[pousr]_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{60,255}"),
     ("GitLab token", rb"\bglpat-[A-Za-z0-9_-]{20,}"),
@@ -50,12 +56,16 @@ CONTENT_RULES: tuple[tuple[str, bytes], ...] = (
 )
 # Credentials inside package-manager config files, checked only in those files.
 CONFIG_RULES: dict[str, tuple[str, bytes]] = {
+    # `${NPM_TOKEN}`-style references to the environment are the safe practice: allowed.
     ".npmrc": (
         ".npmrc auth token",
-        rb"(?m)^\s*(?://[^\s=]*:)?_(?:authToken|auth|password)\s*=\s*\S",
+        rb"(?m)^\s*(?://[^\s=]*:)?_(?:authToken|auth|password)\s*=\s*(?!\$\{)\S",
     ),
-    ".pypirc": (".pypirc password", rb"(?m)^\s*password\s*[=:]\s*\S"),
-    ".yarnrc.yml": (".yarnrc.yml auth token", rb"(?m)^\s*npmAuthToken\s*:\s*\S"),
+    ".pypirc": (".pypirc password", rb"(?m)^\s*password\s*[=:]\s*(?!\$\{)\S"),
+    ".yarnrc.yml": (
+        ".yarnrc.yml auth token",
+        rb"(?m)^\s*npmAuthToken\s*:\s*[\"']?(?!\$\{)\w",
+    ),
 }
 # Documentation examples everyone copies; never a real credential.
 _PLACEHOLDERS = (b"EXAMPLE", b"XXXX", b"FAKE", b"DUMMY", b"0000000", b"REDACTED")
