@@ -245,3 +245,18 @@ def test_inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "0.1.0",
     )
     assert os.path.exists(result.path)
+
+
+def test_bundles_from_other_tools_with_directory_entries_are_read(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "scripts").mkdir(parents=True)
+    (src / "SKILL.md").write_text("x\n")
+    (src / "scripts" / "a.py").write_text("print(1)\n")
+    bundle = tmp_path / "gnu.agent"
+    subprocess.run(["tar", "-czf", str(bundle), "-C", str(src), "."], check=True)
+    # GNU tar writes "./", "./scripts/" directory entries and "./" prefixes: skipped, stripped.
+    assert sorted(m.name for m in inspect_bundle(bundle).members) == ["SKILL.md", "scripts/a.py"]
+    assert sorted(unpack_bundle(bundle, tmp_path / "out")) == ["SKILL.md", "scripts/a.py"]
+    assert (tmp_path / "out" / "scripts" / "a.py").read_text() == "print(1)\n"
+    with pytest.raises(BundleError, match=r"no \.skrun/record\.json in the bundle"):
+        verify_bundle(bundle)

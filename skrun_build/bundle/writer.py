@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets as _random
-import tarfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,6 +166,8 @@ class TarStream:
         if len(name) <= 100 and name.isascii() and size < 8**11:
             self._write(ustar_header(name, size, mode, self._mtime))
             return
+        import tarfile  # only for names that need a PAX header
+
         info = tarfile.TarInfo(name)
         info.size = size
         info.mode = mode

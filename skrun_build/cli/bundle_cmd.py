@@ -60,9 +60,11 @@ def build(
     """Validate DIR (default: .) and build a reproducible bundle from it.
 
     \b
+    \b
     Writes <slug>-<version>.agent into DIR, or into --output. Excluded: the
     Skrun defaults (node_modules, .git, dist, .env, __pycache__, venv, ...),
     every dot-name, *.secret, *.agent, .gitignore and .skrunignore rules.
+    Format, rules and secret guard: docs/bundle-format.md.
     Exit codes: 0 built, 1 invalid agent or refused build, 2 usage error.
     """
     from skrun_build.bundle.build import build_bundle, list_files
