@@ -163,6 +163,8 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_builtin_layers_agree_with_pathspec() -> None:
+    # Paths whose parent folders are included: the walk never asks about others, and
+    # explain() checks parents first.
     from skrun_build.ignore import DEFAULT_PATTERNS, _BuiltinPatterns, _PatternFile
 
     lines = [*DEFAULT_PATTERNS, "*.agent", "*.skill", "/out/", "/a/b/"]
