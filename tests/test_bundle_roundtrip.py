@@ -220,6 +220,10 @@ def test_verify_with_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "run.sh: mode differs from the source",
     ]
     assert run(["verify", str(result.path), "--source", str(root)]) == 1
+    # the rebuild for comparison applies neither the size limit nor the secret guard
+    allowed = agent_tree(tmp_path / "k", {"id_rsa": "not really"})
+    built = build_bundle(allowed, tmp_path / "k-out", allow_secrets=["id_rsa"])
+    assert verify_bundle(built.path, allowed).ok
 
 
 def test_inspect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,6 +86,25 @@ def test_unsafe_entries_stop_the_build(tmp_path: Path, make: object, message: st
     assert_nothing_written(tmp_path / "out")
 
 
+def test_symlink_to_an_excluded_path_is_refused(tmp_path: Path) -> None:
+    root = agent_tree(tmp_path, {".env": "TOKEN=abc\n", "node_modules": {"x": {"i.js": ""}}})
+    (root / "config").symlink_to(".env")
+    with pytest.raises(BundleError) as info:
+        build_bundle(root, tmp_path / "out")
+    assert str(info.value) == (
+        'config: symlink to .env, which is excluded by Skrun default ".env" '
+        "(exclude the link, or re-include its target in .skrunignore)"
+    )
+    (root / "config").unlink()
+    (root / "lib").symlink_to("node_modules/x", target_is_directory=True)
+    with pytest.raises(
+        BundleError,
+        match=r"^lib: symlink to node_modules/x, which is excluded \(its directory node_modules/",
+    ):
+        build_bundle(root, tmp_path / "out")
+    assert_nothing_written(tmp_path / "out")
+
+
 def test_mutual_directory_symlinks_are_a_loop(tmp_path: Path) -> None:
     root = agent_tree(tmp_path, {"a": {"f": ""}, "b": {"g": ""}})
     (root / "a" / "to-b").symlink_to("../b", target_is_directory=True)

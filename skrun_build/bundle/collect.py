@@ -85,6 +85,16 @@ def _symlink(
             path=entry.rel,
             hint="copy the file in, or exclude the link in .skrunignore",
         )
+    if target != real_root:
+        # A link must not smuggle in what the rules keep out (`config -> .env`).
+        verdict = rules.explain(os.path.relpath(target, real_root).replace(os.sep, "/"))
+        if not verdict.included:
+            reason = verdict.describe().split(": ", 1)[1]
+            raise BundleError(
+                f"symlink to {verdict.path}, which is {reason}",
+                path=entry.rel,
+                hint="exclude the link, or re-include its target in .skrunignore",
+            )
     mode = os.stat(target).st_mode
     if stat.S_ISDIR(mode):
         here = os.path.realpath(entry.path.parent)

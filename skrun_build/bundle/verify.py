@@ -120,7 +120,9 @@ def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]
     from skrun_build.bundle.build import build_bundle
 
     with tempfile.TemporaryDirectory(prefix="skrun-verify-") as tmp:
-        rebuilt = build_bundle(source, Path(tmp))
+        # Only compared, never published: no size limit, and the secret guard (which
+        # the original build passed, maybe with --allow-secret) is not repeated.
+        rebuilt = build_bundle(source, Path(tmp), max_size=2**62, allow_secrets=["*"])
         fresh, _ = digest_members(rebuilt.path)
     have = {m.name: m for m in members}
     want = {m.name: m for m in fresh}
