@@ -86,6 +86,24 @@ def test_validation_lines_are_exactly_those_of_skrun_validate(
     assert capsys.readouterr().err.splitlines()[:-1] == validate_lines
 
 
+def test_build_reads_tool_skrun_like_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = agent_tree(tmp_path)
+    tool = "tools:\n  - name: lookup\n    description: Look it up.\n    input_schema:\n      type: object\n"
+    (root / "agent.yaml").write_text((root / "agent.yaml").read_text() + tool)
+    (tmp_path / ".skrun.toml").write_text('ignore = ["AG020"]\n')
+    assert run(["build", str(root), "-o", str(tmp_path / "out")]) == 0
+    assert "AG017" in capsys.readouterr().err
+    (tmp_path / ".skrun.toml").write_text('ignore = ["AG020"]\nstrict = true\n')
+    assert run(["build", str(root), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "AG017 error" in err and "AG020" not in err
+    assert run(["build", str(root), "-o", str(tmp_path / "out"), "--no-strict"]) == 0
+    assert run(["build", str(root), "-o", str(tmp_path / "out"), "--no-config"]) == 0
+    assert "AG020 warning" in capsys.readouterr().err
+
+
 def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = agent_tree(tmp_path, {"id_rsa": "x"})
     assert run(["build", str(root), "--max-size", "lots"]) == 2

@@ -89,14 +89,17 @@ def build_bundle(
     max_size: int = MAX_SIZE,
     allow_secrets: Sequence[str] = (),
     strict: bool = False,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
+    `strict`, `select` and `ignore` are the validator's (as for `skrun validate`).
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
-    info = check_source(src, format, strict=strict)
+    info = check_source(src, format, strict=strict, select=select, ignore=ignore)
     out_dir = Path(output) if output is not None else src
     if out_dir.exists() and not out_dir.is_dir():
         raise BundleError("output must be a directory", path=out_dir)

@@ -45,7 +45,14 @@ _PATH = click.Path(path_type=Path)
     metavar="PATTERN",
     help="Pack files matching PATTERN (gitignore syntax) even if they look like credentials.",
 )
-@click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Treat validation warnings as errors (default: from [tool.skrun], else off).",
+)
+@click.option(
+    "--no-config", is_flag=True, help="Ignore [tool.skrun] in pyproject.toml and .skrun.toml."
+)
 def build(
     directory: Path,
     output: Path | None,
@@ -55,7 +62,8 @@ def build(
     explain: str | None,
     max_size: str,
     allow: tuple[str, ...],
-    strict: bool,
+    strict: bool | None,
+    no_config: bool,
 ) -> int:
     """Validate DIR (default: .) and build a reproducible bundle from it.
 
@@ -98,6 +106,10 @@ def build(
                 echo(f.rel)
         return 0
     limit = parse_size(max_size)
+    # The validator's settings come from [tool.skrun] as for `skrun validate`.
+    from skrun_build.config import Config, find_config
+
+    config = find_config(directory) if not no_config and directory.exists() else Config()
     try:
         result = build_bundle(
             directory,
@@ -105,7 +117,9 @@ def build(
             format="skill" if fmt == "skill" else "agent",
             max_size=limit,
             allow_secrets=allow,
-            strict=strict,
+            strict=config.strict if strict is None else strict,
+            select=config.select,
+            ignore=config.ignore,
         )
     except ValidationFailed as e:
         _print_issues(e.issues)
