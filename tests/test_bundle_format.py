@@ -205,9 +205,26 @@ def test_member_order_is_bytewise_by_full_path(tmp_path: Path) -> None:
         ("a", 0, 0o644, 0),
         ("x" * 100, 12345678, 0o755, 1700000000),
         ("s/run.py", 5, 0o644, 8**11 - 1),
+        ("x" * 101, 5, 0o644, 0),
+        ("d/" + "é" * 60, 7, 0o755, 12),
+        ("caf\u00e9.md", 0, 0o644, 0),
+        ("é" + "y" * 89, 3, 0o644, 0),  # a 91-byte path: the record length crosses 99 -> 100
+        ("é" + "y" * 989, 3, 0o644, 0),  # and 999 -> 1000
+        ("big.bin", 8**11 + 5, 0o644, 0),
+    ],
+    ids=[
+        "short",
+        "100",
+        "max-mtime",
+        "101",
+        "non-ascii-long",
+        "non-ascii",
+        "pax-99",
+        "pax-999",
+        "8GiB",
     ],
 )
-def test_fast_ustar_header_equals_tarfile(name: str, size: int, mode: int, mtime: int) -> None:
+def test_hand_built_headers_equal_tarfile(name: str, size: int, mode: int, mtime: int) -> None:
     from skrun_build.bundle.writer import ustar_header
 
     info = tarfile.TarInfo(name)

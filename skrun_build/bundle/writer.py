@@ -129,24 +129,51 @@ class GzipSink:
         self._emit(trailer)
 
 
-def ustar_header(name: str, size: int, mode: int, mtime: int) -> bytes:
-    """The plain ustar header of a regular file, byte for byte what tarfile writes.
-
-    The fast path for the common case (an ASCII name of <= 100 bytes); a test pins
-    that it equals `TarInfo.tobuf(PAX_FORMAT)` for such names.
-    """
-    head = name.encode("ascii").ljust(100, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
+def _block(name: bytes, typeflag: bytes, size: int, mode: int, mtime: int) -> bytes:
+    """One 512-byte ustar header: uid/gid 0, empty owner names and device numbers."""
+    head = name[:100].ljust(100, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
         mode,
         0,
         0,
         size,
         mtime,
     )
-    # type "0", no link name, ustar magic, empty owner names and device numbers
-    tail = b"0" + b"\0" * 100 + b"ustar\x0000" + b"\0" * (32 + 32 + 8 + 8)
+    # type flag, no link name, ustar magic "ustar\0" + version "00", owner names, devices
+    tail = typeflag + b"\0" * 100 + b"ustar\x0000" + b"\0" * (32 + 32 + 8 + 8)
     block = (head + b"        " + tail).ljust(512, b"\0")
-    checksum = sum(block)
-    return head + b"%06o\0 " % checksum + block[156:]
+    return head + b"%06o\0 " % sum(block) + block[156:]
+
+
+def ustar_header(name: str, size: int, mode: int, mtime: int) -> bytes:
+    """The header of a regular file; PAX records only where the name (or size) needs them.
+
+    Built by hand, so the format never depends on the Python version's tarfile;
+    tests pin it byte-equal to `TarInfo.tobuf(PAX_FORMAT)` of Python 3.11.
+    """
+    raw = name.encode("utf-8")
+    records = []
+    if len(raw) > 100 or not name.isascii():
+        records.append(_pax_record(b"path", raw))
+    if size >= 8**11:
+        records.append(_pax_record(b"size", b"%d" % size))
+    header = _block(
+        name.encode("ascii", "replace"), b"0", 0 if size >= 8**11 else size, mode, mtime
+    )
+    if not records:
+        return header
+    payload = b"".join(records)
+    pad = -len(payload) % BLOCK
+    extended = _block(b"././@PaxHeader", b"x", len(payload), 0, 0)
+    return extended + payload + b"\0" * pad + header
+
+
+def _pax_record(key: bytes, value: bytes) -> bytes:
+    """`<len> key=value\\n`, where <len> counts the whole record including itself."""
+    body = len(key) + len(value) + 3
+    length = body + len(str(body))
+    if len(str(length)) != len(str(body)):
+        length = body + len(str(length))
+    return b"%d %s=%s\n" % (length, key, value)
 
 
 class TarStream:
@@ -163,19 +190,7 @@ class TarStream:
 
     def header(self, name: str, size: int, mode: int) -> None:
         """Write the header (and a PAX header only if `name` needs one)."""
-        if len(name) <= 100 and name.isascii() and size < 8**11:
-            self._write(ustar_header(name, size, mode, self._mtime))
-            return
-        import tarfile  # only for names that need a PAX header
-
-        info = tarfile.TarInfo(name)
-        info.size = size
-        info.mode = mode
-        info.mtime = self._mtime
-        info.type = tarfile.REGTYPE
-        info.uid = info.gid = 0
-        info.uname = info.gname = ""
-        self._write(info.tobuf(tarfile.PAX_FORMAT, "utf-8", "strict"))
+        self._write(ustar_header(name, size, mode, self._mtime))
 
     def data(self, chunk: bytes) -> None:
         """Write part of the current member's content."""
