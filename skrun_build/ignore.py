@@ -197,6 +197,10 @@ class Rules:
     def explain(self, rel: str, *, is_dir: bool | None = None) -> Verdict:
         """Name the rule that includes or excludes `rel`, parent directories first."""
         rel = normalize_rel(rel)
+        if not rel:
+            raise InputError(
+                "name a file or folder inside the source directory, not the directory itself"
+            )
         parts = rel.split("/")
         for i in range(1, len(parts)):
             parent = "/".join(parts[:i])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,19 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out == 'a.log: excluded by .gitignore:1 "*.log"\n'
     assert run(["build", str(root), "--explain", "../x"]) == 1
     assert "must be a path relative to the source directory" in capsys.readouterr().err
+    assert run(["build", str(root), "--explain", "."]) == 1
+    assert "not the directory itself" in capsys.readouterr().err
+    assert run(["build", str(root), "--explain", "a.log", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "path": "a.log",
+        "included": False,
+        "source": ".gitignore",
+        "line": 1,
+        "pattern": "*.log",
+        "parent": "",
+    }
+    assert run(["build", str(root), "--list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == ["m.py", "s/t.md"]
 
 
 def test_builtin_layers_agree_with_pathspec() -> None:
