@@ -124,6 +124,15 @@ def test_non_utf8_name_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_member_names_are_nfc_and_normalised_clashes_are_refused(tmp_path: Path) -> None:
+    nfd = "cafe\u0301.md"  # how macOS may store "café.md"
+    root = agent_tree(tmp_path, {nfd: "x\n"})
+    assert "caf\u00e9.md" in names(build_bundle(root, tmp_path / "out").path)
+    (root / "caf\u00e9.md").write_text("y\n")
+    with pytest.raises(BundleError, match="two files have the same name once Unicode-normalised"):
+        build_bundle(root, tmp_path / "out")
+
+
 def test_unsafe_entries_inside_excluded_folders_do_not_matter(tmp_path: Path) -> None:
     root = agent_tree(tmp_path, {".venv": {"bin": {}}, "node_modules": {}})
     (root / ".venv" / "bin" / "python").symlink_to("/usr/bin/python3")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from skrun_build.bundle.format import MODE_EXEC, MODE_FILE, RESERVED_DIR
@@ -29,12 +30,34 @@ class SourceFile:
 
 
 def collect(root: Path, rules: Rules) -> list[SourceFile]:
-    """Every file to pack, sorted by the UTF-8 bytes of its member name."""
+    """Every file to pack, sorted by the UTF-8 bytes of its member name.
+
+    Member names are Unicode NFC: macOS may hand out the same name decomposed
+    (NFD), which would otherwise change the bundle from one machine to another.
+    """
     real_root = os.path.realpath(root)
     files: list[SourceFile] = []
     _collect(root, rules, "", real_root, [real_root], files)
+    files = [_nfc(f) for f in files]
     files.sort(key=lambda f: f.rel.encode("utf-8"))
+    for a, b in pairwise(files):
+        if a.rel == b.rel:
+            raise BundleError(
+                f"two files have the same name once Unicode-normalised ({a.path.name!r}, "
+                f"{b.path.name!r})",
+                path=a.rel,
+                hint="rename one of them",
+            )
     return files
+
+
+def _nfc(f: SourceFile) -> SourceFile:
+    if f.rel.isascii():
+        return f
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", f.rel)
+    return f if name == f.rel else SourceFile(name, f.path, f.size, f.mode)
 
 
 def _collect(
