@@ -278,6 +278,49 @@ def test_oversize_fails_and_leaves_nothing(tmp_path: Path) -> None:
     assert sorted(os.listdir(root)) == root_before
 
 
+@pytest.mark.parametrize("fmt", ["agent", "skill"])
+def test_a_failing_output_disk_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    import errno
+
+    root = agent_tree(tmp_path, {"data.txt": "x" * 1000})
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(BundleError) as info:
+        build_bundle(root, tmp_path / "out", format="skill" if fmt == "skill" else "agent")
+    suffix = ".skill" if fmt == "skill" else "-0.1.0.agent"
+    assert str(info.value) == (
+        f"{tmp_path}/out/demo{suffix}: cannot write the bundle: No space left on device; "
+        "nothing was written"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_write_error_in_the_gzip_thread_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from skrun_build.bundle import writer
+
+    root = agent_tree(tmp_path, {"data.bin": os.urandom(3 * MIB)})
+    real = writer.GzipSink._emit
+
+    def emit(self: writer.GzipSink, data: bytes) -> None:
+        if self.written > 1000:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, data)
+
+    monkeypatch.setattr(writer.GzipSink, "_emit", emit)
+    with pytest.raises(BundleError, match="cannot write the bundle: No space left on device"):
+        build_bundle(root, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_over_ten_mib_warns(tmp_path: Path) -> None:
     root = agent_tree(tmp_path, {"blob.bin": os.urandom(10 * MIB + 4096)})
     result = build_bundle(root, tmp_path / "out")

@@ -157,6 +157,8 @@ def _write_agent(
             path=final,
             hint="exclude large files in .skrunignore, or raise --max-size",
         ) from None
+    except OSError as e:  # the output side: permissions, disk full
+        raise write_error(final, e) from e
     if size > WARN_SIZE:
         warnings.append(
             f"{final.name}: bundle is {human_size(size)}, over {human_size(WARN_SIZE)}; "
@@ -221,6 +223,13 @@ def name_warnings(rel: str) -> list[str]:
 def binary_warning(rel: str) -> str:
     """Warning for content the Skrun server would mangle."""
     return f"{rel}: binary content; the Skrun server reads every file as UTF-8 text and would mangle it"
+
+
+def write_error(final: Path, e: OSError) -> BundleError:
+    """A failure to write the bundle (nothing is left behind)."""
+    return BundleError(
+        f"cannot write the bundle: {e.strerror or e}; nothing was written", path=final
+    )
 
 
 def secret_error(findings: list[Finding]) -> SecretFound:

@@ -13,11 +13,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from skrun_build.bundle.build import BuildResult, FileProbe, secret_error
+from skrun_build.bundle.build import BuildResult, FileProbe, secret_error, write_error
 from skrun_build.bundle.collect import SourceFile
 from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime, human_size
 from skrun_build.bundle.secrets import Allow, Finding
-from skrun_build.bundle.writer import atomic_output
+from skrun_build.bundle.writer import atomic_output, read_exactly
 from skrun_build.errors import BundleError
 
 _ZIP_MIN = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
@@ -42,6 +42,21 @@ def write_skill_zip(
 ) -> BuildResult:
     """Write `final` atomically; same guards as an `.agent` build."""
     stamp = zip_date_time(build_mtime())
+    try:
+        return _write(final, name, files, max_size, allow, warnings, stamp)
+    except OSError as e:  # the output side: permissions, disk full
+        raise write_error(final, e) from e
+
+
+def _write(
+    final: Path,
+    name: str,
+    files: list[SourceFile],
+    max_size: int,
+    allow: Allow,
+    warnings: list[str],
+    stamp: tuple[int, int, int, int, int, int],
+) -> BuildResult:
     findings: list[Finding] = []
     digest = hashlib.sha256()
     with atomic_output(final) as raw:
@@ -78,18 +93,7 @@ def write_skill_zip(
 
 
 def _copy(f: SourceFile, zf: zipfile.ZipFile, info: zipfile.ZipInfo, probe: FileProbe) -> None:
-    remaining = f.size
-    try:
-        with open(f.path, "rb") as src, zf.open(info, "w") as dst:
-            while remaining > 0:
-                chunk = src.read(min(CHUNK, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                probe.feed(chunk)
-                dst.write(chunk)
-            grew = bool(src.read(1))
-    except OSError as e:
-        raise BundleError(f"cannot read: {e.strerror}", path=f.rel) from e
-    if remaining or grew:
-        raise BundleError("file changed while the zip was written", path=f.rel)
+    with zf.open(info, "w") as dst:
+        for chunk in read_exactly(f.path, f.size, f.rel):
+            probe.feed(chunk)
+            dst.write(chunk)

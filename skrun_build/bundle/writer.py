@@ -213,27 +213,11 @@ class TarStream:
         self.header(name, size, mode)
         digest = hashlib.sha256()
         feed = getattr(scan, "feed", None)
-        remaining = size
-        try:
-            with open(path, "rb") as f:
-                while remaining > 0:
-                    chunk = f.read(min(CHUNK, remaining))
-                    if not chunk:
-                        break
-                    remaining -= len(chunk)
-                    digest.update(chunk)
-                    if feed is not None:
-                        feed(chunk)
-                    self.data(chunk)
-                grew = bool(f.read(1))
-        except OSError as e:
-            raise BundleError(f"cannot read: {e.strerror}", path=name) from e
-        if remaining or grew:
-            raise BundleError(
-                "file changed while the bundle was written",
-                path=name,
-                hint="build again once nothing writes into the source directory",
-            )
+        for chunk in read_exactly(path, size, name):
+            digest.update(chunk)
+            if feed is not None:
+                feed(chunk)
+            self.data(chunk)
         self.end_member()
         return digest.hexdigest()
 
@@ -243,6 +227,32 @@ class TarStream:
         rest = self._offset % RECORD_SIZE
         if rest:
             self._write(b"\0" * (RECORD_SIZE - rest))
+
+
+def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
+    """The file's content in chunks; `size` bytes exactly, or a BundleError.
+
+    Only reading is wrapped here: an error while writing the bundle surfaces as
+    the caller's OSError (the output side), never as a problem of the source file.
+    """
+    remaining = size
+    try:
+        with open(path, "rb") as f:
+            while remaining > 0:
+                chunk = f.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                yield chunk
+            grew = bool(f.read(1))
+    except OSError as e:
+        raise BundleError(f"cannot read: {e.strerror}", path=name) from e
+    if remaining or grew:
+        raise BundleError(
+            "file changed while the bundle was written",
+            path=name,
+            hint="build again once nothing writes into the source directory",
+        )
 
 
 @contextmanager
