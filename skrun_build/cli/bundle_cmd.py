@@ -29,7 +29,12 @@ _PATH = click.Path(path_type=Path)
     help="agent: <slug>-<version>.agent; skill: <name>.skill zip for claude.ai upload.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--list", "list_only", is_flag=True, help="Print the files that would be packed.")
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="Print the source files that would be packed (no build, no validation).",
+)
 @click.option("--explain", metavar="PATH", help="Name the rule that includes or excludes PATH.")
 @click.option(
     "--max-size",
