@@ -233,3 +233,25 @@ def test_real_subprocess_bad_value_exit_2_one_line(tmp_path: Path) -> None:
         "skrun: error: --namespace: 'A/B' must match ^[a-z0-9-]+$ (try \"a-b\")\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_and_from_skill_never_import_pydantic(tmp_path: Path) -> None:
+    # Start-up cost: pydantic alone takes longer than the whole of `skrun init`.
+    code = (
+        "import sys\n"
+        "from skrun_build import cli\n"
+        "d = sys.argv[1]\n"
+        "assert cli.run(['init', d + '/demo', '-t', 'agent-python']) == 0\n"
+        "assert cli.run(['init', d + '/sk', '-t', 'skill']) == 0\n"
+        "assert cli.run(['init', '--from-skill', d + '/sk', '--into', d + '/copy/sk']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'tarfile')))\n"
+    )
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
