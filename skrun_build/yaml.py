@@ -132,7 +132,19 @@ def load_yaml(
                 col=1,
                 hint="move large data into a referenced file",
             )
-    loader = _LOADER(text)
+    try:
+        return _load(_LOADER, text, file, first_line, max_depth)
+    except yaml.MarkedYAMLError as e:
+        if _LOADER is yaml.SafeLoader or "nesting depth" not in str(e.problem):
+            raise
+    # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) stops at its own nesting limit while scanning
+    # ahead, before our depth guard sees the events: the pure-Python scanner lets the guard
+    # report the exact place.
+    return _load(yaml.SafeLoader, text, file, first_line, max_depth)
+
+
+def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int) -> YamlDoc:
+    loader = loader_cls(text)
     try:
         doc = YamlDoc(None, file, (first_line, 1))
         root = _compose(loader, doc, first_line, max_depth)
@@ -140,6 +152,8 @@ def load_yaml(
             doc.data = loader.construct_document(root)
         return doc
     except yaml.MarkedYAMLError as e:
+        if loader_cls is not yaml.SafeLoader and "nesting depth" in str(e.problem):
+            raise  # load_yaml retries with the pure-Python loader
         mark = e.problem_mark or e.context_mark
         line = mark.line + first_line if mark is not None else first_line
         col = mark.column + 1 if mark is not None else 1

@@ -61,7 +61,7 @@ def test_init_with_flags(
 def test_init_without_dir_uses_the_current_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "Weather Bot"
+    project = tmp_path / "weather-bot"
     project.mkdir()
     monkeypatch.chdir(project)
     assert cli.run(["init"]) == 0
@@ -69,6 +69,22 @@ def test_init_without_dir_uses_the_current_directory(
     assert "name: weather-bot\n" in (project / "SKILL.md").read_text()
     assert "name: local/weather-bot\n" in (project / "agent.yaml").read_text()
     assert capsys.readouterr().out.startswith("Created agent local/weather-bot in . ")
+
+
+def test_a_directory_whose_name_is_no_skill_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "Weather Bot"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    assert cli.run(["init"]) == 2
+    assert capsys.readouterr().err == (
+        'skrun: error: DIR: SK012 name must be lowercase: "Weather Bot"; a skill\'s name is its '
+        'directory\'s name (create the directory "weather-bot" instead)\n'
+    )
+    assert cli.run(["init", "--name", "weather-bot"]) == 2
+    assert "SK016" in capsys.readouterr().err
+    assert listing(tmp_path) == ["Weather Bot"]
 
 
 def test_dry_run_prints_the_tree_and_writes_nothing(
@@ -93,7 +109,8 @@ def test_dry_run_prints_the_tree_and_writes_nothing(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--name", "Bad Name"], "--name: 'Bad Name' must be lowercase"),
+        (["--name", "Bad Name"], '--name: SK012 name must be lowercase: "Bad Name"'),
+        (["--name", "other"], '--name: SK016 name "other" must equal the skill directory'),
         (["--namespace", "UP"], "--namespace: 'UP' must match ^[a-z0-9-]+$"),
         (["--model", "openia/gpt-4o"], "unknown provider 'openia' (did you mean 'openai'?)"),
         (["--template", "nope"], "Invalid value for '-t' / '--template'"),
@@ -124,28 +141,23 @@ def test_non_empty_dir_exits_1_unless_force(
     assert listing(tmp_path) == ["p", "p/README.md", "p/SKILL.md", "p/agent.yaml"]
 
 
-def test_underivable_name_asks_for_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(["init", str(tmp_path / "___")]) == 2
-    assert "pass --name" in capsys.readouterr().err
-    assert cli.run(["init", str(tmp_path / "___"), "--name", "ok"]) == 0
-    assert "name: ok\n" in (tmp_path / "___" / "SKILL.md").read_text()
-
-
 def test_prompts_on_a_tty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(init_cmd, "stdin_is_tty", lambda: True)
     runner = CliRunner()
-    answers = "Bad Name\ngood-name\nDoes things: well.\nopenai/gpt-4o\nteam-x\n"
+    answers = "  \nDoes things: well.\nopenai/gpt-4o\nBad NS\nteam-x\n"
     result = runner.invoke(
         init_cmd.init, [str(tmp_path / "dir")], input=answers, catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    assert "Name [dir]: " in result.output
-    assert "must be lowercase" in result.output  # the bad answer is refused, then re-asked
+    assert "Name [" not in result.output  # the name is the directory's
+    assert "Description [Describe what the dir agent does" in result.output
+    assert "SK022 description is only whitespace" in result.output  # refused, then re-asked
     assert "Namespace [local]: " in result.output
+    assert "must match ^[a-z0-9-]+$" in result.output
     front = (tmp_path / "dir" / "SKILL.md").read_text()
     assert 'description: "Does things: well."' in front
     config = yaml.safe_load((tmp_path / "dir" / "agent.yaml").read_text())
-    assert config["name"] == "team-x/good-name"
+    assert config["name"] == "team-x/dir"
     assert config["model"]["provider"] == "openai"
 
 
@@ -221,3 +233,25 @@ def test_real_subprocess_bad_value_exit_2_one_line(tmp_path: Path) -> None:
         "skrun: error: --namespace: 'A/B' must match ^[a-z0-9-]+$ (try \"a-b\")\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_and_from_skill_never_import_pydantic(tmp_path: Path) -> None:
+    # Start-up cost: pydantic alone takes longer than the whole of `skrun init`.
+    code = (
+        "import sys\n"
+        "from skrun_build import cli\n"
+        "d = sys.argv[1]\n"
+        "assert cli.run(['init', d + '/demo', '-t', 'agent-python']) == 0\n"
+        "assert cli.run(['init', d + '/sk', '-t', 'skill']) == 0\n"
+        "assert cli.run(['init', '--from-skill', d + '/sk', '--into', d + '/copy/sk']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'tarfile')))\n"
+    )
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"

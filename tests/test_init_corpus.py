@@ -1,11 +1,14 @@
 """`skrun init --from-skill` over a copy of every corpus skill, with the outcome pinned per skill.
 
-ok: agent.yaml is written, the agent validates (no errors) and builds, SKILL.md is unchanged.
-error: the pinned exit code and message, and the copy is byte-for-byte unchanged.
+ok: agent.yaml is written, the agent validates (no errors) and builds into a real .agent,
+SKILL.md is unchanged.
+error: exit 1 and the pinned stderr lines (SKILL.md issues exactly as `skrun validate` prints
+them), and the copy is byte-for-byte unchanged.
 """
 
 from __future__ import annotations
 
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,20 +18,27 @@ from conftest import CORPUS
 from test_init_from_skill import agent_errors
 
 from skrun_build import cli
+from skrun_build.bundle import build_bundle
 
 OK = None
-# skill folder relative to the corpus -> None (ok) or (exit code, text the error must contain)
-PINNED: dict[str, tuple[int, str] | None] = {
+# skill folder relative to the corpus -> None (ok) or the exact stderr lines of the refusal
+# (exit 1), paths relative to the copy's top folder. The SKILL.md lines are exactly what
+# `skrun validate` prints for the skill.
+PINNED: dict[str, list[str] | None] = {
     "Orchestra-Research__AI-research-SKILLs__ml-training-recipes/ml-training-recipes": OK,
-    "affaan-m__everything-claude-code__django-verification/django-verification": (
-        1,
-        "SKILL.md:3: SKILL_YAML error invalid YAML: mapping values are not allowed",
-    ),
+    "affaan-m__everything-claude-code__django-verification/django-verification": [
+        "django-verification/SKILL.md:3:51: SK007 error invalid YAML: mapping values are not "
+        "allowed in this context (quote values that contain ': ')",
+        "skrun: error: django-verification/SKILL.md has 1 error(s); nothing was written",
+    ],
     "anthropics__skills__algorithmic-art/algorithmic-art": OK,
-    "anthropics__skills__claude-api/claude-api": (
-        1,
-        "SKILL.md:3: SKILL_DESCRIPTION_LENGTH error description is 1068 characters; the limit is 1024",
-    ),
+    "anthropics__skills__claude-api/claude-api": [
+        "claude-api/SKILL.md:3:14: SK023 error description is 1068 characters; the limit is 1024 "
+        "(shorten it and move details into the body)",
+        "claude-api/SKILL.md:509:1: SK060 warning the body is 570 lines; the spec recommends "
+        "under 500 (move detailed material into files under references/)",
+        "skrun: error: claude-api/SKILL.md has 1 error(s); nothing was written",
+    ],
     "anthropics__skills__mcp-builder/mcp-builder": OK,
     "anthropics__skills__skill-creator/skill-creator": OK,
     "anthropics__skills__slack-gif-creator/slack-gif-creator": OK,
@@ -45,22 +55,36 @@ PINNED: dict[str, tuple[int, str] | None] = {
     "github__awesome-copilot__mentoring-juniors/mentoring-juniors": OK,
     "github__awesome-copilot__nano-banana-pro-openrouter/nano-banana-pro-openrouter": OK,
     "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring": OK,
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": (
-        1,
-        "SKILL.md:2: SKILL_NAME_DIR error name 'qdrant-monitoring-debugging' must equal the folder name 'debugging'",
-    ),
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": (
-        1,
-        "SKILL.md:2: SKILL_NAME_DIR error name 'qdrant-monitoring-setup' must equal the folder name 'setup'",
-    ),
-    "lhwzds__skrun__cdp-browser/cdp-browser": (
-        1,
-        "SKILL.md:3: SKILL_NAME error name must be 1-64 lowercase a-z, 0-9 and single inner dashes: 'CDP Browser'",
-    ),
-    "lhwzds__skrun__python-echo/python-echo": (
-        1,
-        "SKILL.md:1: SKILL_NO_FRONTMATTER error SKILL.md must start with YAML frontmatter",
-    ),
+    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": [
+        'qdrant-monitoring/debugging/SKILL.md:2:7: SK016 error name "qdrant-monitoring-debugging" '
+        'must equal the skill directory\'s name "debugging" (rename the directory to '
+        '"qdrant-monitoring-debugging" or set name: debugging)',
+        "skrun: error: qdrant-monitoring/debugging/SKILL.md has 1 error(s); nothing was written",
+    ],
+    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": [
+        'qdrant-monitoring/setup/SKILL.md:2:7: SK016 error name "qdrant-monitoring-setup" '
+        'must equal the skill directory\'s name "setup" (rename the directory to '
+        '"qdrant-monitoring-setup" or set name: setup)',
+        "skrun: error: qdrant-monitoring/setup/SKILL.md has 1 error(s); nothing was written",
+    ],
+    "lhwzds__skrun__cdp-browser/cdp-browser": [
+        "cdp-browser/SKILL.md:1:1: SK020 error the frontmatter has no 'description' "
+        "(add description: saying what the skill does and when to use it)",
+        "cdp-browser/SKILL.md:2:1: SK050 warning unknown frontmatter key 'id' "
+        "(kept; skills-ref and claude.ai uploads reject it: move it under metadata:)",
+        'cdp-browser/SKILL.md:3:7: SK012 error name must be lowercase: "CDP Browser" '
+        '(try "cdp-browser")',
+        "cdp-browser/SKILL.md:3:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': "
+        '"CDP Browser" has \' \' (try "cdp-browser")',
+        "cdp-browser/SKILL.md:4:1: SK050 warning unknown frontmatter key 'kind' "
+        "(kept; skills-ref and claude.ai uploads reject it: move it under metadata:)",
+        "skrun: error: cdp-browser/SKILL.md has 3 error(s); nothing was written",
+    ],
+    "lhwzds__skrun__python-echo/python-echo": [
+        "python-echo/SKILL.md:1:1: SK005 error SKILL.md must start with YAML frontmatter: a '---' "
+        "line (start the file with a '---' line, then name: and description:, then '---')",
+        "skrun: error: python-echo/SKILL.md has 1 error(s); nothing was written",
+    ],
     "obra__superpowers__brainstorming/brainstorming": OK,
     "obra__superpowers__systematic-debugging/systematic-debugging": OK,
     "obra__superpowers__writing-skills/writing-skills": OK,
@@ -68,24 +92,26 @@ PINNED: dict[str, tuple[int, str] | None] = {
     "openai__skills__gh-fix-ci/gh-fix-ci": OK,
     "openai__skills__skill-creator/skill-creator": OK,
     "openai__skills__skill-installer/skill-installer": OK,
-    "skrun-dev__skrun__csv-to-executive-report/csv-to-executive-report": (
-        1,
-        "csv-to-executive-report/agent.yaml already exists (pass --force to overwrite it)",
-    ),
-    "skrun-dev__skrun__knowledge-base-from-vault/knowledge-base-from-vault": (
-        1,
-        "knowledge-base-from-vault/agent.yaml already exists (pass --force to overwrite it)",
-    ),
+    "skrun-dev__skrun__csv-to-executive-report/csv-to-executive-report": [
+        "skrun: error: csv-to-executive-report/agent.yaml already exists "
+        "(pass --force to overwrite it)",
+    ],
+    "skrun-dev__skrun__knowledge-base-from-vault/knowledge-base-from-vault": [
+        "skrun: error: knowledge-base-from-vault/agent.yaml already exists "
+        "(pass --force to overwrite it)",
+    ],
     "trailofbits__skills__address-sanitizer/address-sanitizer": OK,
     "trailofbits__skills__firebase-apk-scanner/firebase-apk-scanner": OK,
     "trailofbits__skills__let-fate-decide/let-fate-decide": OK,
     "trailofbits__skills__trailmark-finding-triage/trailmark-finding-triage": OK,
     "varunr89__resume-tailoring-skill__resume-tailoring/resume-tailoring": OK,
     "vercel-labs__agent-skills__deploy-to-vercel/deploy-to-vercel": OK,
-    "vercel-labs__agent-skills__react-best-practices/react-best-practices": (
-        1,
-        "SKILL.md:2: SKILL_NAME_DIR error name 'vercel-react-best-practices' must equal the folder name 'react-best-practices'",
-    ),
+    "vercel-labs__agent-skills__react-best-practices/react-best-practices": [
+        'react-best-practices/SKILL.md:2:7: SK016 error name "vercel-react-best-practices" '
+        'must equal the skill directory\'s name "react-best-practices" (rename the directory '
+        'to "vercel-react-best-practices" or set name: react-best-practices)',
+        "skrun: error: react-best-practices/SKILL.md has 1 error(s); nothing was written",
+    ],
     "vercel-labs__agent-skills__web-design-guidelines/web-design-guidelines": OK,
 }
 
@@ -109,27 +135,34 @@ def test_from_skill_over_corpus(
     tmp_path: Path,
     copy_tree: Callable[[Path, str | None], Path],
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     top, _, inner = rel.partition("/")
     root = copy_tree(CORPUS / top, "corpus-copy")
     skill = root / inner
     before = snapshot(root)
-    code = cli.run(["init", "--from-skill", str(skill), "--namespace", "corpus"])
+    monkeypatch.chdir(root)
+    code = cli.run(["init", "--from-skill", inner, "--namespace", "corpus"])
     err = capsys.readouterr().err
-    assert "Traceback" not in err
     expected = PINNED[rel]
-    if expected is None:
-        assert code == 0, err
-        after = snapshot(root)
-        assert set(after) - set(before) == {f"{inner}/agent.yaml"}
-        assert {k: v for k, v in after.items() if k in before} == before  # nothing else changed
-        config = yaml.safe_load((skill / "agent.yaml").read_text(encoding="utf-8"))
-        assert config["name"] == f"corpus/{skill.name}"
-        assert agent_errors(skill) == []
-    else:
-        exit_code, message = expected
-        assert (code, message in err) == (exit_code, True), err
+    if expected is not None:
+        assert (code, err.splitlines()) == (1, expected)
         assert snapshot(root) == before
+        return
+    assert code == 0, err
+    assert not [line for line in err.splitlines() if " error " in line or "error:" in line]
+    after = snapshot(root)
+    assert set(after) - set(before) == {f"{inner}/agent.yaml"}
+    assert {k: v for k, v in after.items() if k in before} == before  # nothing else changed
+    config = yaml.safe_load((skill / "agent.yaml").read_text(encoding="utf-8"))
+    assert config["name"] == f"corpus/{skill.name}"
+    assert agent_errors(skill) == []
+    result = build_bundle(skill, tmp_path / "dist")
+    assert result.path == tmp_path / "dist" / f"{skill.name}-{config['version']}.agent"
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [result.path.name]
+    with tarfile.open(result.path, "r:gz") as tf:
+        members = set(tf.getnames())
+    assert {"SKILL.md", "agent.yaml"} <= members
 
 
 @pytest.mark.parametrize(

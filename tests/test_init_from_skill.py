@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffold import import_skill
 from skrun_build.scaffold import place as place_mod
 from skrun_build.scaffold.importer import split_allowed_tools
-from skrun_build.scaffold.skillcheck import check_skill
+from skrun_build.validate import validate
 
 SKRUN = str(REPO / ".venv" / "bin" / "skrun")
 
@@ -42,59 +41,13 @@ SCRIPT = (
 )
 
 
-AGENT_KEYS = {
-    "name",
-    "version",
-    "model",
-    "tools",
-    "mcp_servers",
-    "tool_choice",
-    "parallel_tools",
-    "inputs",
-    "outputs",
-    "environment",
-    "context_mode",
-    "state",
-    "tests",
-}
-IO_TYPES = {"string", "number", "boolean", "object", "array"}
-
-
 def agent_errors(agent_dir: Path) -> list[str]:
-    """SKILL.md errors plus agent.yaml violations of the SPEC-NOTES §2 facts."""
-    errors = [i.format() for i in check_skill(agent_dir).issues if i.level == "error"]
-    config = yaml.safe_load((agent_dir / "agent.yaml").read_text(encoding="utf-8"))
-    if set(config) - AGENT_KEYS:
-        errors.append(f"unknown keys {set(config) - AGENT_KEYS}")
-    if not re.match(r"^[a-z0-9-]+/[a-z0-9-]+$", config["name"]):
-        errors.append("name")
-    if not re.match(r"^\d+\.\d+\.\d+$", str(config["version"])):
-        errors.append("version")
-    if config["model"]["provider"] not in {
-        "anthropic",
-        "openai",
-        "google",
-        "mistral",
-        "groq",
-        "xai",
-        "meta",
-    }:
-        errors.append("provider")
-    for tool in config["tools"]:
-        if not re.match(r"^[a-zA-Z_][a-zA-Z0-9_-]*$", tool["name"]) or not tool["description"]:
-            errors.append(f"tool {tool}")
-        if tool["input_schema"]["type"] != "object":
-            errors.append("input_schema")
-        if not list((agent_dir / "scripts").glob(tool["name"] + ".*")):
-            errors.append(f"tool {tool['name']} has no script")
-    for key in ("inputs", "outputs"):
-        if not config[key] or any(e["type"] not in IO_TYPES for e in config[key]):
-            errors.append(key)
-    if config["context_mode"] == "persistent" and not (agent_dir / "AGENTS.md").read_text().strip():
-        errors.append("context_mode")
-    if not re.match(r"^\d+s$", config["environment"]["timeout"]):
-        errors.append("timeout")
-    return errors
+    """The validator's errors for the agent: SKILL.md, agent.yaml and the cross-file rules."""
+    issues = [
+        *validate(agent_dir / "SKILL.md", strict=False),
+        *validate(agent_dir / "agent.yaml", strict=False),
+    ]
+    return [i.format() for i in issues if i.level == "error"]
 
 
 def listing(root: Path) -> list[str]:
@@ -272,19 +225,127 @@ def test_existing_agent_yaml_needs_force(skill: Path) -> None:
 
 
 def test_invalid_skill_prints_its_errors_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     bad = make_tree(tmp_path / "bad-skill", {"SKILL.md": "---\nname: Bad_Skill\n---\nbody\n"})
     before = listing(tmp_path)
     with pytest.raises(ValidationFailed) as info:
         import_skill(bad)
-    assert any(i.level == "error" for i in info.value.issues)
+    assert [i.code for i in info.value.issues] == ["SK020", "SK012", "SK013"]
     assert listing(tmp_path) == before
-    assert cli.run(["init", "--from-skill", str(bad)]) == 1
-    err = capsys.readouterr().err
-    assert "SKILL.md" in err
-    assert "nothing was written" in err
+    assert cli.run(["init", "--from-skill", "bad-skill"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "bad-skill/SKILL.md:1:1: SK020 error the frontmatter has no 'description' "
+        "(add description: saying what the skill does and when to use it)",
+        'bad-skill/SKILL.md:2:7: SK012 error name must be lowercase: "Bad_Skill" (try "bad-skill")',
+        "bad-skill/SKILL.md:2:7: SK013 error name may only contain ASCII a-z, 0-9 and '-': "
+        '"Bad_Skill" has \'_\' (try "bad-skill")',
+        "skrun: error: bad-skill/SKILL.md has 3 error(s); nothing was written",
+    ]
     assert listing(tmp_path) == before
+
+
+def validate_lines(path: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    """(exit code, issue lines) of `skrun validate PATH`, without the summary line."""
+    code = cli.run(["validate", "--no-config", "-q", path])
+    return code, capsys.readouterr().out.splitlines()
+
+
+# SKILL.md content -> the codes `skrun validate` reports (each one refuses the import).
+INVALID_SKILLS: dict[str, tuple[str | bytes, list[str]]] = {
+    "no-fence": ("# Just a title\n", ["SK005"]),
+    "unclosed": ("---\nname: demo\ndescription: x\n", ["SK006"]),
+    "not-utf8": (b"---\nname: demo\ndescription: caf\xe9\n---\n", ["SK004"]),
+    "bad-yaml": ("---\nname: demo\ndescription: a: b\n---\n", ["SK007"]),
+    "duplicate": ("---\nname: demo\ndescription: x\nname: demo\n---\n", ["SK008"]),
+    "alias": ("---\nname: &n demo\ndescription: *n\n---\n", ["SK009"]),
+    "list": ("---\n- name\n---\n", ["SK010"]),
+    "number-name": ("---\nname: 12345\ndescription: x\n---\n", ["SK017"]),
+    "wrong-dir": ("---\nname: other\ndescription: x\n---\n", ["SK016"]),
+    "bool-description": ("---\nname: demo\ndescription: yes\n---\n", ["SK021"]),
+    "long-description": (f"---\nname: demo\ndescription: {'d' * 1025}\n---\n", ["SK023"]),
+    "empty-compat": ("---\nname: demo\ndescription: x\ncompatibility: ''\n---\n", ["SK032"]),
+    "deep": (
+        "---\nname: demo\ndescription: x\nmetadata: " + "[" * 40 + "]" * 40 + "\n---\n",
+        ["SK009"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INVALID_SKILLS))
+def test_refusal_prints_exactly_what_validate_prints(
+    case: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content, codes = INVALID_SKILLS[case]
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "demo", {"SKILL.md": content, "scripts": {"demo.py": SCRIPT}})
+    before = snapshot(tmp_path)
+    code, expected = validate_lines("demo", capsys)
+    assert code == 1
+    assert [line.split(" ")[1] for line in expected] == codes
+    assert cli.run(["init", "--from-skill", "demo", "--into", "copy/demo"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        *expected,
+        f"skrun: error: demo/SKILL.md has {len(codes)} error(s); nothing was written",
+    ]
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_skill_md_that_is_a_directory_or_escaping_link_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_tree(tmp_path / "dir-md", {"SKILL.md": {"x.txt": "x"}})
+    (tmp_path / "outside.md").write_text("---\nname: link-md\ndescription: x\n---\n")
+    (tmp_path / "link-md").mkdir()
+    (tmp_path / "link-md" / "SKILL.md").symlink_to(tmp_path / "outside.md")
+    before = listing(tmp_path)
+    for name, code in (("dir-md", "SK002"), ("link-md", "SK003")):
+        _, expected = validate_lines(name, capsys)
+        assert [line.split(" ")[1] for line in expected] == [code]
+        assert cli.run(["init", "--from-skill", name]) == 1
+        assert capsys.readouterr().err.splitlines()[:-1] == expected
+    assert listing(tmp_path) == before
+
+
+def test_warnings_do_not_block_and_are_printed_as_validate_prints_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_tree(
+        tmp_path / "demo",
+        {
+            "SKILL.md": "\ufeff---\r\nname: demo\r\ndescription: 'Says hi --- twice'\r\n"
+            "allowed-tools: [Read, demo]\r\nmetadata:\r\n  v: 1.0\r\nversion: 1.2.3\r\n"
+            "---\r\nCall demo.\r\n",
+            "scripts": {"demo.py": SCRIPT},
+        },
+    )
+    skill_md = (tmp_path / "demo" / "SKILL.md").read_bytes()
+    code, expected = validate_lines("demo", capsys)
+    assert code == 0
+    assert [line.split(" ")[1:3] for line in expected] == [
+        ["SK041", "warning"],
+        ["SK035", "warning"],
+        ["SK050", "warning"],
+    ]
+    assert cli.run(["init", "--from-skill", "demo"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == expected
+    assert err[3:] == [
+        "skrun: warning: frontmatter keys agent.yaml cannot hold (kept in SKILL.md): version"
+    ]
+    assert (tmp_path / "demo" / "SKILL.md").read_bytes() == skill_md
+    config = yaml.safe_load((tmp_path / "demo" / "agent.yaml").read_text())
+    assert config["version"] == "1.2.3"
+    assert [t["name"] for t in config["tools"]] == ["demo"]
+    assert agent_errors(tmp_path / "demo") == []
 
 
 def test_missing_skill_md_and_bad_paths(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, REPO
 
+from skrun_build import cli
 from skrun_build.errors import ScaffoldError, UsageError
 from skrun_build.scaffold import TEMPLATES, scaffold
 from skrun_build.scaffold import templates as tpl
@@ -234,13 +235,54 @@ def test_model_name_with_slash_and_provider_are_written(tmp_path: Path) -> None:
         ("a" * 80, "a" * 64),
     ],
 )
-def test_name_defaults_to_the_normalised_dir_name(
-    dirname: str, expected: str, tmp_path: Path
-) -> None:
+def test_normalize_name(dirname: str, expected: str) -> None:
     assert normalize_name(dirname) == expected
-    result = scaffold("agent", tmp_path / dirname)
-    assert result.values["name"] == expected
-    assert frontmatter(tmp_path / dirname / "SKILL.md")["name"] == expected
+
+
+def test_the_name_is_the_directory_name(tmp_path: Path) -> None:
+    result = scaffold("agent", tmp_path / "already-fine")
+    assert result.values["name"] == "already-fine"
+    assert frontmatter(tmp_path / "already-fine" / "SKILL.md")["name"] == "already-fine"
+    # an explicit --name equal to the directory's is fine too
+    scaffold("skill", tmp_path / "same", name="same")
+
+
+@pytest.mark.parametrize(
+    ("dirname", "name", "message"),
+    [
+        (
+            "My Cool Agent!",
+            None,
+            'DIR: SK012 name must be lowercase: "My Cool Agent!"; a skill\'s name is its '
+            'directory\'s name (create the directory "my-cool-agent" instead)',
+        ),
+        (
+            "___",
+            None,
+            "DIR: SK013 name may only contain ASCII a-z, 0-9 and '-': \"___\" has '_'; a skill's "
+            "name is its directory's name (use a directory named with lowercase a-z, 0-9 and -)",
+        ),
+        (
+            "a" * 80,
+            None,
+            "DIR: SK015 name is 80 characters; the limit is 64; a skill's name is its "
+            f'directory\'s name (create the directory "{"a" * 64}" instead)',
+        ),
+        (
+            "proj",
+            "other",
+            '--name: SK016 name "other" must equal the skill directory\'s name "proj" '
+            '(drop --name, or create the directory "other" instead)',
+        ),
+    ],
+)
+def test_a_name_the_validator_would_refuse_is_refused_first(
+    dirname: str, name: str | None, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(UsageError) as info:
+        scaffold("agent", tmp_path / dirname, name=name)
+    assert str(info.value) == message
+    assert listing(tmp_path) == []
 
 
 def test_default_tool_name_is_a_valid_identifier(tmp_path: Path) -> None:
@@ -254,15 +296,34 @@ def test_default_tool_name_is_a_valid_identifier(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"name": "Bad_Name"}, "--name: 'Bad_Name' must be lowercase"),
-        ({"name": "a--b"}, "--name: 'a--b' must be lowercase"),
-        ({"name": "x" * 65}, "longer than 64"),
-        ({"namespace": "Acme Inc"}, "--namespace: 'Acme Inc' must match ^[a-z0-9-]+$"),
+        ({"name": "Bad_Name"}, '--name: SK012 name must be lowercase: "Bad_Name" (try "bad-name")'),
+        (
+            {"name": "a--b"},
+            "--name: SK014 name must not start or end with '-' or contain '--': \"a--b\" "
+            '(try "a-b")',
+        ),
+        (
+            {"name": "ünï"},
+            "--name: SK013 name may only contain ASCII a-z, 0-9 and '-': \"ünï\" has 'ï', 'ü' "
+            '(try "uni")',
+        ),
+        ({"name": "x" * 65}, "--name: SK015 name is 65 characters; the limit is 64"),
+        (
+            {"namespace": "Acme Inc"},
+            "--namespace: 'Acme Inc' must match ^[a-z0-9-]+$ (try \"acme-inc\")",
+        ),
         ({"model": "anthropc/claude"}, "--model: unknown provider 'anthropc'"),
         ({"model": "claude"}, "--model: 'claude' must be provider/name"),
         ({"model": "openai/"}, "must be provider/name"),
-        ({"description": "  "}, "--description: the description is empty"),
-        ({"description": "d" * 1025}, "the limit is 1024"),
+        (
+            {"description": "  "},
+            "--description: SK022 description is only whitespace "
+            "(say what the skill does and when to use it)",
+        ),
+        (
+            {"description": "d" * 1025},
+            "--description: SK023 description is 1025 characters; the limit is 1024",
+        ),
         ({"tool": "9lives"}, "--tool: '9lives' must match"),
     ],
 )
@@ -412,22 +473,46 @@ def test_unknown_placeholder_is_reported_as_a_template_bug(
 def test_angle_brackets_in_description_warn(tmp_path: Path) -> None:
     result = scaffold("agent", tmp_path / "w", description="Use <this> tool")
     assert result.warnings == [
-        "the description contains '<' or '>', which some hosts reject "
-        "(`skrun validate --strict` fails on it)"
+        "--description: SK024 description contains '<' or '>' (claude.ai uploads reject angle "
+        "brackets in descriptions; reword without them; `skrun validate --strict` fails on it)"
     ]
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_generated_project_has_no_issue_even_strict(template: str, tmp_path: Path) -> None:
-    from test_init_from_skill import agent_errors
+def test_generated_project_validates_strict_and_builds(
+    template: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "demo"
+    scaffold(template, project, **VALUES)  # type: ignore[arg-type]
+    files = "1 file" if template == "skill" else "2 files"
+    assert cli.run(["validate", "--strict", "--no-config", str(project)]) == 0
+    out = capsys.readouterr()
+    assert (out.out, out.err) == (f"{files} checked: no issues.\n", "")
+    out_dir = tmp_path / "dist"
+    if template == "skill":
+        code = cli.run(["build", "--format", "skill", "--strict", str(project), "-o", str(out_dir)])
+        bundle = out_dir / "demo.skill"
+    else:
+        code = cli.run(["build", "--strict", str(project), "-o", str(out_dir)])
+        bundle = out_dir / "demo-0.1.0.agent"
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.err == ""
+    assert sorted(p.name for p in out_dir.iterdir()) == [bundle.name]
+    assert set(tree(project)) <= bundle_members(bundle)
 
-    from skrun_build.scaffold.skillcheck import check_skill
 
-    project = tmp_path / "strict-demo"
-    scaffold(template, project, description="Answers questions: briefly, with sources.")
-    assert [i.format() for i in check_skill(project).issues] == []  # no warning either
-    if template != "skill":
-        assert agent_errors(project) == []
+def bundle_members(bundle: Path) -> set[str]:
+    """Member names of a built .agent (tar.gz) or .skill (zip), read with the real readers."""
+    if bundle.suffix == ".skill":
+        import zipfile
+
+        with zipfile.ZipFile(bundle) as zf:
+            return {n.split("/", 1)[1] for n in zf.namelist() if not n.endswith("/")}
+    import tarfile
+
+    with tarfile.open(bundle, "r:gz") as tf:
+        return set(tf.getnames())
 
 
 def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:

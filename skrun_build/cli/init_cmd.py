@@ -23,7 +23,7 @@ from skrun_build.scaffold.templates import TEMPLATES
     default=None,
     help="Template to render (default: agent).",
 )
-@click.option("--name", help="Skill name (default: the directory name, normalised).")
+@click.option("--name", help="Skill name; must equal DIR's name (SKILL.md requires it).")
 @click.option("--description", help="What the skill does and when to use it.")
 @click.option("--model", help="provider/name (default: anthropic/claude-sonnet-4-5).")
 @click.option("--namespace", help="Agent namespace, ^[a-z0-9-]+$ (default: local).")
@@ -123,8 +123,9 @@ def _from_template(
 
     target = Path(os.path.abspath(directory if directory is not None else "."))
     template = template or tpl.DEFAULT_TEMPLATE
+    # The name is the directory's (SKILL.md requires it): checked before any prompt.
+    name = tpl.skill_name_for(target, name)
     if stdin_is_tty():
-        name = name or _ask("Name", checks.normalize_name(target.name), checks.check_skill_name)
         description = description or _ask(
             "Description", tpl.default_description(name, template), _check_description
         )
@@ -133,11 +134,6 @@ def _from_template(
             namespace = namespace or _ask(
                 "Namespace", tpl.DEFAULT_NAMESPACE, checks.check_namespace
             )
-    elif name is None and not checks.normalize_name(target.name):
-        raise UsageError(
-            f"cannot derive a skill name from the directory name {target.name!r}",
-            hint="pass --name",
-        )
     result = tpl.scaffold(
         template,
         target,
@@ -245,9 +241,13 @@ def _shown(path: Path) -> str:
 
 
 def _render_issues(issues: list[Any]) -> None:
-    # Same one-line form as `skrun validate`: file:line:col: CODE level message (hint)
+    # Exactly the lines `skrun validate` prints: file:line:col: CODE level message (hint),
+    # paths under the current directory shown relative to it.
+    from skrun_build.cli.validate_cmd import _relative, _text
+
+    cwd = os.getcwd()
     for issue in issues:
-        echo(issue.format(), err=True)
+        echo(_text(_relative(issue, cwd)), err=True)
 
 
 def _check_description(text: str) -> str:

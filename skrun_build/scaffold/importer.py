@@ -20,12 +20,12 @@ from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree, write_file_atomic
 from skrun_build.scaffold.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
+from skrun_build.spec.agent_fields import VERSION_PATTERN
+from skrun_build.spec.skill import SPEC_KEYS
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.spec.issues import Issue
 
-# Keys the runtime reads from SKILL.md itself (the Agent Skills spec's whole list).
-SPEC_KEYS = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
 DEFAULT_INPUTS: tuple[tuple[str, str, str], ...] = (
     ("request", "string", "What the user asks the agent to do."),
 )
@@ -34,7 +34,7 @@ DEFAULT_OUTPUTS: tuple[tuple[str, str, str], ...] = (("result", "string", "The a
 COPY_EXCLUDE = frozenset(
     {".git", "node_modules", "__pycache__", ".pytest_cache", ".venv", "venv", ".DS_Store", ".env"}
 )
-_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+_SEMVER = re.compile(VERSION_PATTERN)
 
 
 @dataclass
@@ -80,16 +80,22 @@ def import_skill(
     _no_duplicates(output_specs, "--output")
     hosts = list(dict.fromkeys(names.check_host(h) for h in allowed_hosts))
 
-    source = _skill_dir(Path(path))
+    given = _skill_dir(Path(path))
+    source = Path(os.path.abspath(given))
     target = source if into is None else Path(os.path.abspath(into))
-    _check_destination(source, target, force=force)
+    _check_destination(source, target, given, force=force)
 
-    issues, frontmatter = _validate_skill(source)
+    # The very check `skrun validate` runs, so the same issues come out, naming the path
+    # as the user gave it.
+    from skrun_build.validate import check_skill_dir
+
+    skill, issues = check_skill_dir(given)
     errors = [i for i in issues if i.level == "error"]
-    if errors:
+    if skill is None or errors:
         raise ValidationFailed(
-            issues, f"{source / 'SKILL.md'} has {len(errors)} error(s); nothing was written"
+            issues, f"{given / 'SKILL.md'} has {len(errors)} error(s); nothing was written"
         )
+    frontmatter = skill.frontmatter
     skill_name = str(frontmatter["name"])
     if into is not None and target.name != skill_name:
         raise UsageError(
@@ -176,27 +182,29 @@ def _split_outside_parens(text: str, *, spaces: bool = True) -> list[str]:
 
 
 def _skill_dir(path: Path) -> Path:
-    if path.name == "SKILL.md" and path.is_file():
-        path = path.parent
+    if path.name == "SKILL.md":
+        path = path.parent  # as `skrun validate` reads it, even when SKILL.md is no file
     if not path.exists():
         raise UsageError(f"--from-skill: {path} does not exist")
     if not path.is_dir():
         raise UsageError(f"--from-skill: {path} is not a directory", hint="pass the skill folder")
-    if not (path / "SKILL.md").is_file():
+    md = path / "SKILL.md"
+    if not (md.exists() or md.is_symlink()):
         raise ScaffoldError(
             f"{path} has no SKILL.md", hint="pass the folder that holds the skill's SKILL.md"
         )
-    return Path(os.path.abspath(path))
+    return path
 
 
-def _check_destination(source: Path, target: Path, *, force: bool) -> None:
+def _check_destination(source: Path, target: Path, given: Path, *, force: bool) -> None:
     # An existing agent.yaml is the user's config: replacing it, even in a copy, needs --force.
     existing = source / "agent.yaml"
+    shown = given / "agent.yaml"
     if (existing.exists() or existing.is_symlink()) and not force:
         what = "overwrite it" if target == source else "replace it in the copy"
-        raise ScaffoldError(f"{existing} already exists", hint=f"pass --force to {what}")
+        raise ScaffoldError(f"{shown} already exists", hint=f"pass --force to {what}")
     if existing.is_dir():
-        raise ScaffoldError(f"{existing} is a directory")
+        raise ScaffoldError(f"{shown} is a directory")
     if target == source:
         return
     if target.is_relative_to(source):
@@ -206,13 +214,6 @@ def _check_destination(source: Path, target: Path, *, force: bool) -> None:
     from skrun_build.scaffold.templates import check_target
 
     check_target(target, force=force)
-
-
-def _validate_skill(source: Path) -> tuple[list[Issue], dict[str, Any]]:
-    from skrun_build.scaffold.skillcheck import check_skill
-
-    skill = check_skill(source)
-    return skill.issues, skill.frontmatter
 
 
 def _no_duplicates(specs: Iterable[tuple[str, str]], flag: str) -> None:
@@ -249,7 +250,7 @@ def _agent_config(
     if isinstance(fm_version, str) and _SEMVER.match(fm_version):
         version = fm_version
         result.notes.append(f"version {version} taken from the SKILL.md frontmatter")
-    result.unmapped_keys = [k for k in frontmatter if k not in SPEC_KEYS]
+    result.unmapped_keys = [str(k) for k in frontmatter if k not in SPEC_KEYS]
     if result.unmapped_keys:
         result.warnings.append(
             "frontmatter keys agent.yaml cannot hold (kept in SKILL.md): "

@@ -19,6 +19,7 @@ from pathlib import Path
 from skrun_build.errors import ScaffoldError, UsageError
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree
+from skrun_build.spec import skill
 
 TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
 DEFAULT_TEMPLATE = "agent"
@@ -98,7 +99,7 @@ def scaffold(
     target_path = Path(os.path.abspath(target))
     values, warnings = template_values(
         template,
-        name=name if name is not None else names.normalize_name(target_path.name),
+        name=skill_name_for(target_path, name),
         description=description,
         model=model,
         namespace=namespace,
@@ -127,6 +128,33 @@ def scaffold(
     if not dry_run:
         place_tree(target_path, _writer(rendered), force=force)
     return result
+
+
+def skill_name_for(target: Path, name: str | None) -> str:
+    """The skill name for `target`: its directory's name, which SKILL.md requires (SK016).
+
+    Raises UsageError when the directory name is no valid name, or `name` differs from it.
+    """
+    dir_name = target.name
+    if name is not None:
+        names.check_skill_name(name)
+        if name != dir_name:
+            raise UsageError(
+                f'--name: SK016 name "{name}" must equal the skill directory\'s name "{dir_name}"',
+                hint=f'drop --name, or create the directory "{name}" instead',
+            )
+        return name
+    problems = skill.name_problems(dir_name) if dir_name else []
+    if dir_name and not problems:
+        return dir_name
+    code, message, _ = problems[0] if problems else ("SK011", "name is empty", None)
+    fixed = names.normalize_name(dir_name)
+    raise UsageError(
+        f"DIR: {code} {message}; a skill's name is its directory's name",
+        hint=f'create the directory "{fixed}" instead'
+        if fixed
+        else "use a directory named with lowercase a-z, 0-9 and -",
+    )
 
 
 def template_values(

@@ -6,20 +6,37 @@ values are reported before anything is written.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
 from skrun_build.errors import UsageError
+from skrun_build.spec import agent_fields, names, skill
+from skrun_build.spec.agent_fields import FIELD_TYPES as IO_TYPES
+from skrun_build.spec.agent_fields import PROVIDERS
+from skrun_build.spec.names import MAX_NAME, normalize_name
 
-# SPEC-NOTES §1/§2: ASCII skill names, `namespace/slug` agent names, provider list.
-SKILL_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-NAMESPACE_RE = re.compile(r"^[a-z0-9-]+$")
-TOOL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]*$")
-PROVIDERS = ("anthropic", "openai", "google", "mistral", "groq", "xai", "meta")
-IO_TYPES = ("string", "number", "boolean", "object", "array")
-MAX_NAME = 64
-MAX_DESCRIPTION = 1024
+__all__ = [
+    "IO_TYPES",
+    "MAX_NAME",
+    "PROVIDERS",
+    "TOOL_NAME_RE",
+    "check_description",
+    "check_host",
+    "check_namespace",
+    "check_skill_name",
+    "check_tool_name",
+    "default_tool_name",
+    "did_you_mean",
+    "normalize_name",
+    "parse_io",
+    "parse_model",
+    "yaml_quote",
+    "yaml_scalar",
+]
+
+# The rules themselves live in the spec modules; these are their compiled forms.
+NAMESPACE_RE = re.compile(agent_fields.NAMESPACE_PATTERN)
+TOOL_NAME_RE = re.compile(agent_fields.TOOL_NAME_PATTERN)
 _HOST_RE = re.compile(
     r"^(\*\.)?(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$"
@@ -27,44 +44,35 @@ _HOST_RE = re.compile(
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
-    """`did you mean 'x'?` for the closest choice, or None."""
-    close = difflib.get_close_matches(value, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def normalize_name(text: str) -> str:
-    """A valid skill name made from free text (a directory name): lowercase, dashes."""
-    import unicodedata
-
-    # Drop accents rather than whole letters: "Über" -> "uber", not "ber".
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:MAX_NAME].rstrip("-")
+    """`did you mean 'x'?` for the closest choice (the spec module's matcher), or None."""
+    close = names.did_you_mean(value, tuple(choices))
+    return f"did you mean {close!r}?" if close else None
 
 
 def check_skill_name(name: str, flag: str = "--name") -> str:
-    """Return `name` if it is a valid skill name, else raise UsageError with a suggestion."""
+    """Return `name` if the SKILL.md rules accept it, else raise UsageError with their message.
+
+    The message is the validator's own (`SK012 name must be lowercase: ...`).
+    """
     if not name:
         raise UsageError(
-            f"{flag}: the name is empty", hint="pass --name with lowercase letters, digits, -"
+            f"{flag}: SK011 name is empty", hint="pass --name with lowercase letters, digits, -"
         )
-    if len(name) > MAX_NAME:
-        raise UsageError(f"{flag}: {name!r} is longer than {MAX_NAME} characters")
-    if not SKILL_NAME_RE.match(name):
-        fixed = normalize_name(name)
-        hint = f'try "{fixed}"' if fixed else "use lowercase a-z, 0-9 and single dashes"
-        raise UsageError(
-            f"{flag}: {name!r} must be lowercase a-z, 0-9 and single inner dashes", hint=hint
-        )
+    problems = skill.name_problems(name)
+    if problems:
+        code, message, hint = problems[0]
+        raise UsageError(f"{flag}: {code} {message}", hint=hint)
     return name
 
 
 def check_namespace(namespace: str) -> str:
-    """Return `namespace` if it matches `^[a-z0-9-]+$`, else raise UsageError."""
+    """Return `namespace` if it is the first half of an agent name, else raise UsageError."""
     if not NAMESPACE_RE.match(namespace):
         fixed = re.sub(r"[^a-z0-9-]+", "-", namespace.lower()).strip("-")
         hint = f'try "{fixed}"' if fixed else "use lowercase a-z, 0-9 and -"
-        raise UsageError(f"--namespace: {namespace!r} must match ^[a-z0-9-]+$", hint=hint)
+        raise UsageError(
+            f"--namespace: {namespace!r} must match {agent_fields.NAMESPACE_PATTERN}", hint=hint
+        )
     return namespace
 
 
@@ -72,7 +80,7 @@ def check_tool_name(tool: str) -> str:
     """Return `tool` if it is a valid agent.yaml tool name, else raise UsageError."""
     if not TOOL_NAME_RE.match(tool):
         raise UsageError(
-            f"--tool: {tool!r} must match ^[a-zA-Z_][a-zA-Z0-9_-]*$",
+            f"--tool: {tool!r} must match {agent_fields.TOOL_NAME_PATTERN}",
             hint="e.g. word_count",
         )
     return tool
@@ -85,19 +93,14 @@ def default_tool_name(name: str) -> str:
 
 
 def check_description(description: str, warnings: list[str]) -> str:
-    """Return `description` if the spec allows it; portability problems go to `warnings`."""
-    if not description.strip():
-        raise UsageError("--description: the description is empty", hint="say what it does")
-    if len(description) > MAX_DESCRIPTION:
-        raise UsageError(
-            f"--description: {len(description)} characters, the limit is {MAX_DESCRIPTION}"
-        )
+    """Return `description` if the SKILL.md rules accept it; their warnings go to `warnings`."""
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in description):
         raise UsageError("--description: not valid Unicode text (undecodable bytes)")
-    if "<" in description or ">" in description:
+    for code, message, hint in skill.description_problems(description):
+        if skill.RULES[code][0] == "error":
+            raise UsageError(f"--description: {code} {message}", hint=hint)
         warnings.append(
-            "the description contains '<' or '>', which some hosts reject "
-            "(`skrun validate --strict` fails on it)"
+            f"--description: {code} {message} ({hint}; `skrun validate --strict` fails on it)"
         )
     return description
 

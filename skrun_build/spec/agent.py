@@ -24,16 +24,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-NAME_PATTERN = r"^[a-z0-9-]+/[a-z0-9-]+$"
-VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
-TOOL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_-]*$"
+from skrun_build.spec.agent_fields import (
+    NAME_PATTERN,
+    TOOL_NAME_PATTERN,
+    VERSION_PATTERN,
+    FieldType,
+    Provider,
+)
+
 URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$"
 TIMEOUT_PATTERN = r"^[0-9]+s$"
 TTL_PATTERN = r"^[0-9]+d$"
 ASSERT_PATTERN = r"^output(\.[A-Za-z0-9_-]+|\[[0-9]+\])+\s*(>=|<=|==|!=|>|<)\s*\S.*$"
 
-Provider = Literal["anthropic", "openai", "google", "mistral", "groq", "xai", "meta"]
-FieldType = Literal["string", "number", "boolean", "object", "array"]
 BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
 
 NonEmpty = Annotated[str, Field(min_length=1)]

@@ -104,6 +104,67 @@ def read_error_issue(err: InputError, file: str) -> Issue:
     return Issue(file, line, col, code, "error", err.message, err.hint)
 
 
+Problem = tuple[str, str, str | None]
+"""(code, message, hint) of a value checked on its own, without a location."""
+
+
+def name_problems(name: str) -> list[Problem]:
+    """The SK012-SK015 problems of a non-empty string `name` (empty list: a valid name)."""
+    fixed = normalize_name(name)
+    try_ = f'try "{fixed}"' if fixed and fixed != name else None
+    out: list[Problem] = []
+    if len(name) > MAX_NAME:
+        out.append(
+            (
+                "SK015",
+                f"name is {len(name)} characters; the limit is {MAX_NAME}",
+                "shorten it (and rename the directory to match)",
+            )
+        )
+    if any(c.isupper() for c in name):
+        out.append(("SK012", f"name must be lowercase: {_q(name)}", try_))
+    bad = sorted({c for c in name.lower() if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-")})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        out.append(
+            (
+                "SK013",
+                f"name may only contain ASCII a-z, 0-9 and '-': {_q(name)} has {shown}",
+                try_ or "transliterate it to ASCII a-z, 0-9 and '-'",
+            )
+        )
+    if name.startswith("-") or name.endswith("-") or "--" in name:
+        out.append(
+            ("SK014", f"name must not start or end with '-' or contain '--': {_q(name)}", try_)
+        )
+    return out
+
+
+def description_problems(desc: str) -> list[Problem]:
+    """The SK022-SK024 problems of a string description (SK024 is a warning)."""
+    if not desc.strip():
+        what = "empty" if not desc else "only whitespace"
+        return [("SK022", f"description is {what}", "say what the skill does and when to use it")]
+    out: list[Problem] = []
+    if len(desc) > MAX_DESCRIPTION:
+        out.append(
+            (
+                "SK023",
+                f"description is {len(desc)} characters; the limit is {MAX_DESCRIPTION}",
+                "shorten it and move details into the body",
+            )
+        )
+    if "<" in desc or ">" in desc:
+        out.append(
+            (
+                "SK024",
+                "description contains '<' or '>'",
+                "claude.ai uploads reject angle brackets in descriptions; reword without them",
+            )
+        )
+    return out
+
+
 def check_skill(skill: Skill, dir_name: str | None) -> list[Issue]:
     """Every frontmatter and body issue of a split SKILL.md, in file order.
 
@@ -217,40 +278,10 @@ class _Checker:
                 self.wrong_type_hint("name", name, at),
             )
             return
-        fixed = normalize_name(name)
-        try_ = f'try "{fixed}"' if fixed and fixed != name else None
-        valid = True
-        if len(name) > MAX_NAME:
-            valid = False
-            self.add(
-                "SK015",
-                at,
-                f"name is {len(name)} characters; the limit is {MAX_NAME}",
-                "shorten it (and rename the directory to match)",
-            )
-        if any(c.isupper() for c in name):
-            valid = False
-            self.add("SK012", at, f"name must be lowercase: {_q(name)}", try_)
-        bad = sorted(
-            {c for c in name.lower() if not ("a" <= c <= "z" or "0" <= c <= "9" or c == "-")}
-        )
-        if bad:
-            valid = False
-            shown = ", ".join(repr(c) for c in bad)
-            self.add(
-                "SK013",
-                at,
-                f"name may only contain ASCII a-z, 0-9 and '-': {_q(name)} has {shown}",
-                try_ or "transliterate it to ASCII a-z, 0-9 and '-'",
-            )
-        if name.startswith("-") or name.endswith("-") or "--" in name:
-            valid = False
-            self.add(
-                "SK014",
-                at,
-                f"name must not start or end with '-' or contain '--': {_q(name)}",
-                try_,
-            )
+        problems = name_problems(name)
+        for code, message, fix in problems:
+            self.add(code, at, message, fix)
+        valid = not problems
         if valid and dir_name is not None and name != dir_name:
             self.add(
                 "SK016",
@@ -288,26 +319,8 @@ class _Checker:
                 self.wrong_type_hint("description", desc, at),
             )
             return
-        if not desc.strip():
-            what = "empty" if not desc else "only whitespace"
-            self.add(
-                "SK022", at, f"description is {what}", "say what the skill does and when to use it"
-            )
-            return
-        if len(desc) > MAX_DESCRIPTION:
-            self.add(
-                "SK023",
-                at,
-                f"description is {len(desc)} characters; the limit is {MAX_DESCRIPTION}",
-                "shorten it and move details into the body",
-            )
-        if "<" in desc or ">" in desc:
-            self.add(
-                "SK024",
-                at,
-                "description contains '<' or '>'",
-                "claude.ai uploads reject angle brackets in descriptions; reword without them",
-            )
+        for code, message, fix in description_problems(desc):
+            self.add(code, at, message, fix)
 
     # -- optional fields ----------------------------------------------------------------
 
