@@ -66,7 +66,7 @@ def _dep_spec(spec: Any) -> tuple[str | None, bool, list[str]]:
             markers.append(m)
         else:
             unconditional = True
-    marker = None if unconditional or not markers else " or ".join(f"({m})" for m in markers)
+    marker = None if unconditional or not markers else _any_of(markers)
     return marker, optional, extras
 
 
@@ -143,10 +143,11 @@ def _walk(
             if optional and dep not in wanted:
                 continue
             queue.append((dep, dep_marker, dep_extras))
-    return {
-        n: None if m is None else " or ".join(f"({x})" for x in sorted(m))
-        for n, m in markers.items()
-    }
+    return {n: None if m is None else _any_of(sorted(m)) for n, m in markers.items()}
+
+
+def _any_of(markers: list[str]) -> str:
+    return markers[0] if len(markers) == 1 else " or ".join(f"({m})" for m in markers)
 
 
 def requirements_from_poetry(lock_text: str, pyproject_text: str) -> str:
