@@ -299,7 +299,7 @@ def clear(keys: tuple[str, ...], yes: bool, older_than: str | None) -> int:
             err=True,
         ):
             echo("Nothing cleared.")
-            return 1
+            raise click.exceptions.Exit(1)
     result = store.clear(entries, orphans, older_than=age, notify=_progress())
     n = len(result.entries) + len(result.corrupt)
     echo(f"Cleared {n} entries ({human_size(result.freed)} freed).")
