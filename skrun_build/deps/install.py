@@ -150,6 +150,9 @@ def _build(
     progress: Notify | None,
 ) -> EntryMeta:
     work = store.new_temp(key)
+    if progress is not None:
+        source_name = manifest.lock_name or manifest.name
+        progress(f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})")
     try:
         for name, text in manifest.files().items():
             # Bytes, not text mode: the entry must hold exactly what the key hashed.
