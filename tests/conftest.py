@@ -17,6 +17,7 @@ pytest_plugins = ["tests.deps_support"]
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
+
 def _find_corpus() -> Path:
     # CI clones main with shared/ beside it; a clone elsewhere can point SKRUN_CORPUS at it.
     for candidate in (

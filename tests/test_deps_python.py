@@ -308,3 +308,50 @@ def test_poetry_lock_missing_dependency_is_stale(wheelhouse: Path) -> None:
         "poetry.lock: out of date: pyproject.toml requires attrs, which it does not lock "
         "(run `poetry lock` and commit the new poetry.lock)"
     )
+
+
+def test_pip_settings_map_to_uv() -> None:
+    from skrun_build.deps.python import uv_env
+
+    env = uv_env(
+        {
+            "PIP_INDEX_URL": "https://mirror.example/simple",
+            "PIP_EXTRA_INDEX_URL": "https://extra.example/simple",
+            "PIP_FIND_LINKS": "/wheels",
+            "UV_FIND_LINKS": "/uv-wheels",
+            "VIRTUAL_ENV": "/somewhere/.venv",
+        }
+    )
+    assert env["UV_DEFAULT_INDEX"] == "https://mirror.example/simple"
+    assert env["UV_INDEX"] == "https://extra.example/simple"
+    assert env["UV_FIND_LINKS"] == "/uv-wheels"  # uv's own setting wins
+    assert "VIRTUAL_ENV" not in env
+    assert "UV_DEFAULT_INDEX" not in uv_env({"PIP_INDEX_URL": "a", "UV_INDEX_URL": "b"})
+
+
+def test_pinned_requirements_detection() -> None:
+    from skrun_build.deps.python import is_pinned_requirements
+
+    assert is_pinned_requirements("# c\na==1.0 \\\n    --hash=sha256:00\n--index-url x\n")
+    assert not is_pinned_requirements("a==1.0\n")
+    assert not is_pinned_requirements("a>=1.0 --hash=sha256:00\n")
+    assert not is_pinned_requirements("-r other.txt\n")
+    assert not is_pinned_requirements("# nothing\n")
+
+
+def test_progress_on_a_tty(
+    tmp_path: Path,
+    py_offline: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from skrun_build.cli import run
+
+    monkeypatch.setattr("skrun_build.cli.deps_cmd.stderr_is_tty", lambda: True)
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
+    assert run(["deps", "install", str(skill)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    key = cache_key(detect_dir(skill))  # type: ignore[arg-type]
+    assert err[0].startswith("skrun: warning: non-reproducible build")
+    assert err[1] == f"  installing python dependencies from requirements.txt ({key[:12]})"
+    assert any("tinypkg==1.0.0" in line for line in err[2:])  # uv's own output, streamed

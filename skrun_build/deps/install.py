@@ -46,7 +46,9 @@ class InstallResult:
 
 def current_platform() -> str:
     """`linux-x86_64`: what an entry's native files were built for."""
-    return f"{sys.platform}-{os.uname().machine}"
+    import platform
+
+    return f"{sys.platform}-{platform.machine().lower() or 'unknown'}"
 
 
 def _reproducible(manifest: Manifest) -> bool:
