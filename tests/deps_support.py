@@ -23,6 +23,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "node" / "bin"
+BERRY = REPO / ".tools" / "yarn-berry" / "node_modules" / ".bin"  # yarn >= 2, see scripts/test
 NODE_PKG = "tiny-node"
 NODE_TGZ = "tiny-node-1.0.0.tgz"
 PACKAGE_JSON = (
@@ -151,6 +152,7 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
     env["npm_config_cache"] = str(base / ".npm")
     env["XDG_CACHE_HOME"] = str(base / ".cache")
     env["HOME"] = str(base)
+    env.update(YARN_ENABLE_NETWORK="0", YARN_ENABLE_TELEMETRY="0", YARN_NODE_LINKER="node-modules")
     run = lambda argv, cwd: subprocess.run(  # noqa: E731
         argv, cwd=cwd, env=env, check=True, capture_output=True, text=True
     )
@@ -160,6 +162,7 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
         ("npm", ["npm", "install", "--package-lock-only", "--offline"], "package-lock.json"),
         ("pnpm", ["pnpm", "install", "--lockfile-only", "--offline"], "pnpm-lock.yaml"),
         ("yarn", ["yarn", "install", "--offline", "--ignore-scripts"], "yarn.lock"),
+        ("berry", [str(BERRY / "yarn"), "install"], "yarn.lock"),
     ):
         proj = base / "skills" / kind
         proj.mkdir(parents=True)

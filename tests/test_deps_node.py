@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,8 @@ from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import InstallResult, install
 from skrun_build.deps.node import _commands, count_packages, is_berry_lock
 from skrun_build.deps.store import Store
-from skrun_build.errors import InstallFailed
+from skrun_build.errors import DepsError, InstallFailed
+from tests.deps_support import BERRY
 
 pytestmark = pytest.mark.slow
 
@@ -60,6 +62,24 @@ def test_locked_install(
     assert _require(result.path) == "hello from tiny-node\n"
     assert [p.name for p in Store().root.iterdir() if p.name != ".locks"] == [result.key]
     assert _install(skill).status == "hit"
+
+
+def test_yarn_berry_lock_uses_immutable_with_node_modules(
+    node_skill: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    skill = node_skill("berry")
+    assert "__metadata:" in (skill / "yarn.lock").read_text()
+    # yarn 1 on PATH refuses a yarn >= 2 lockfile with a clear message...
+    with pytest.raises(DepsError) as info:
+        _install(skill)
+    assert str(info.value).startswith("yarn.lock: written by yarn >= 2, but `yarn` on PATH is 1.")
+    # ...and yarn >= 2 installs it into node_modules (not Plug'n'Play).
+    monkeypatch.setenv("PATH", f"{BERRY}{os.pathsep}{os.environ['PATH']}")
+    result = _install(skill)
+    assert (result.meta.installer, result.meta.lock_kind) == ("yarn", "yarn")
+    assert result.meta.installer_version.startswith("4.")
+    assert result.meta.packages == 1
+    assert _require(result.path) == "hello from tiny-node\n"
 
 
 def test_no_lockfile_warns_and_uses_npm_install(node_skill: Callable[[str], Path]) -> None:

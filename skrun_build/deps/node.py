@@ -132,13 +132,13 @@ def _yarn_major(work: Path, env: Mapping[str, str], berry_lock: bool) -> int:
         major = 1
     if berry_lock and major < 2:
         raise DepsError(
-            f"yarn.lock was written by yarn >= 2 but `yarn` is {out}",
+            f"written by yarn >= 2, but `yarn` on PATH is {out}",
             path="yarn.lock",
             hint="run `corepack enable` or install yarn >= 2",
         )
     if not berry_lock and major >= 2:
         raise DepsError(
-            f"yarn.lock is a yarn 1 lockfile but `yarn` is {out}",
+            f"a yarn 1 lockfile, but `yarn` on PATH is {out}",
             path="yarn.lock",
             hint="install yarn 1 (npm install -g yarn@1.22.22) or migrate the lock with yarn >= 2",
         )
