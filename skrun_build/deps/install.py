@@ -112,9 +112,10 @@ def install(
         if warn is not None:
             warn(text)
 
-    def hit(entry: Entry) -> InstallResult:
+    def hit(entry: Entry) -> InstallResult | None:
         assert entry.meta is not None
-        store.touch(key)
+        if not store.touch(key):
+            return None
         mismatch = _mismatch(entry.meta, python=python)
         if mismatch:
             warning(mismatch)
@@ -124,11 +125,16 @@ def install(
 
     entry = store.lookup(key)
     if entry is not None and not reinstall and _payload_ok(entry):
-        return hit(entry)  # the common case: no lock, no subprocess
+        found = hit(entry)  # the common case: no lock, no subprocess
+        if found is not None:
+            return found
     with store.locked(key, notify=progress):
         entry = store.lookup(key)
         if entry is not None and not reinstall and _payload_ok(entry):
-            return hit(entry)  # another process installed it while we waited
+            found = hit(entry)  # another process installed it while we waited
+            if found is not None:
+                return found
+            entry = None
         if not _reproducible(manifest):
             warning(
                 f"non-reproducible build: {manifest.name} has no lockfile, so versions are "

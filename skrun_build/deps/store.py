@@ -190,10 +190,13 @@ class Store:
             return Entry(key, path, None, st.st_mtime)
         return Entry(key, path, read_meta(path), st.st_mtime)
 
-    def touch(self, key: str) -> None:
-        """Mark the entry as used now (its mtime is "last used")."""
+    def touch(self, key: str) -> bool:
+        """Mark the entry as used now (its mtime is "last used"); False if it just vanished."""
         try:
             os.utime(self.entry_path(key))
+            return True
+        except FileNotFoundError:
+            return False  # removed by `cache clear` between lookup and touch
         except OSError as e:
             raise CacheError(f"cannot update the entry: {e.strerror}", path=self.root) from e
 
