@@ -151,16 +151,24 @@ class Store:
         from filelock import FileLock, Timeout
 
         self.ensure_root()
-        lock = FileLock(str(self.root / LOCKS_DIR / f"{key}.lock"))
+        path = self.root / LOCKS_DIR / f"{key}.lock"
+        lock = FileLock(str(path))
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            if not wait:
-                yield False
-                return
-            if notify is not None:
-                notify(f"waiting for another install of {key[:12]} to finish")
-            lock.acquire()
+            try:
+                lock.acquire(timeout=0)
+                held = True
+            except Timeout:
+                held = False
+            if not held and wait:
+                if notify is not None:
+                    notify(f"waiting for another install of {key[:12]} to finish")
+                lock.acquire()
+                held = True
+        except OSError as e:
+            raise CacheError(f"cannot lock: {e.strerror or e}", path=path) from e
+        if not held:
+            yield False
+            return
         try:
             yield True
         finally:
