@@ -143,3 +143,46 @@ def test_install_failure_exit_code(tmp_path: Path, py_offline: Path) -> None:
     )
     assert "Traceback" not in done.stderr
     assert _names(Store().root) == []
+
+
+def test_ctrl_c_during_install_leaves_nothing(tmp_path: Path, py_offline: Path) -> None:
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
+    root = Store().root
+    proc = subprocess.Popen(
+        [SKRUN, "deps", "install", str(skill)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir()):
+            break
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert _names(root) == []  # the temp dir was removed on the way out
+
+
+def test_cache_root_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("SKRUN_DEPS_DIR", str(blocker / "deps"))
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg\n"})
+    done = subprocess.run([SKRUN, "deps", "install", str(skill)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"skrun: error: {blocker / 'deps'}: cannot create the cache: Not a directory"
+    )
+    assert run(["cache", "list"]) == 1
+    assert run(["cache", "clear"]) == 1
+
+
+def test_clear_of_an_empty_cache_needs_no_confirmation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["cache", "clear"]) == 0
+    assert capsys.readouterr().out == "Cleared 0 entries (0 B freed).\n"
+    assert run(["cache", "prune"]) == 0
+    assert capsys.readouterr().out == "Pruned 0 temp dirs and 0 incomplete entries (0 B freed).\n"

@@ -190,8 +190,8 @@ class Store:
         path = self.entry_path(key)
         try:
             st = path.lstat()
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # not there (or no root yet); installing reports why it cannot be made
         except OSError as e:
             raise CacheError(f"cannot read the entry: {e.strerror}", path=path) from e
         if not stat.S_ISDIR(st.st_mode):
