@@ -112,8 +112,10 @@ def deps() -> None:
     """
 
 
-@deps.command("install", context_settings=_CTX)
-@click.argument("target", required=False, default=".", type=click.Path(path_type=Path))
+@deps.command("install", context_settings=_CTX, short_help="Install into the cache.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--offline", is_flag=True, help="Install from local sources and caches only.")
 @click.option("--reinstall", is_flag=True, help="Rebuild the entry even if it is cached.")
@@ -179,8 +181,10 @@ def install(
     return 0
 
 
-@deps.command("hash", context_settings=_CTX)
-@click.argument("target", required=False, default=".", type=click.Path(path_type=Path))
+@deps.command("hash", context_settings=_CTX, short_help="Print the cache key.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
 def hash_(target: Path) -> int:
     """Print the cache key of DIR or BUNDLE (the runtime's sha256), e.g. for CI caches."""
     from skrun_build.deps.key import cache_key
@@ -189,8 +193,10 @@ def hash_(target: Path) -> int:
     return 0
 
 
-@deps.command("path", context_settings=_CTX)
-@click.argument("target", required=False, default=".", type=click.Path(path_type=Path))
+@deps.command("path", context_settings=_CTX, short_help="Print the cache entry's path.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
 def path(target: Path) -> int:
     """Print the cache entry of DIR or BUNDLE; exit 1 if it is not cached."""
     from skrun_build.deps.key import cache_key
@@ -271,7 +277,7 @@ def list_(as_json: bool) -> int:
     return 0
 
 
-@cache.command("clear", context_settings=_CTX)
+@cache.command("clear", context_settings=_CTX, short_help="Remove entries and orphans.")
 @click.argument("keys", nargs=-1)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask; required without a terminal.")
 @click.option("--older-than", metavar="AGE", help="Only entries unused for AGE (30d, 12h, 2w).")
@@ -306,7 +312,7 @@ def clear(keys: tuple[str, ...], yes: bool, older_than: str | None) -> int:
     return 0
 
 
-@cache.command("prune", context_settings=_CTX)
+@cache.command("prune", context_settings=_CTX, short_help="Remove orphans and broken entries.")
 def prune() -> int:
     """Remove temp dirs of interrupted installs and entries without metadata."""
     from skrun_build.deps.store import Store
