@@ -92,6 +92,8 @@ def test_no_lockfile_warns_and_uses_npm_install(node_skill: Callable[[str], Path
         "install time (commit package-lock.json, pnpm-lock.yaml or yarn.lock)"
     ]
     assert _require(result.path) == "hello from tiny-node\n"
+    # The user's npm configuration applies (here npm_config_cache, set by conftest).
+    assert (Path(os.environ["npm_config_cache"]) / "_cacache").is_dir()  # noqa: SIM112
 
 
 def test_lock_out_of_sync_fails(node_skill: Callable[[str], Path]) -> None:

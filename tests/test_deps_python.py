@@ -355,3 +355,15 @@ def test_progress_on_a_tty(
     assert err[0].startswith("skrun: warning: non-reproducible build")
     assert err[1] == f"  installing python dependencies from requirements.txt ({key[:12]})"
     assert any("tinypkg==1.0.0" in line for line in err[2:])  # uv's own output, streamed
+
+
+def test_pip_find_links_is_honoured(
+    tmp_path: Path, wheelhouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("UV_FIND_LINKS", "UV_INDEX", "UV_DEFAULT_INDEX", "UV_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheelhouse))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinyextra==1.0.0\n"})
+    result = _install(skill, offline=True)
+    assert result.meta.packages == 1
