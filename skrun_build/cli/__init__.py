@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check SKILL.md, agent.yaml and artifact.json.",
     ),
     "schema": (
-        "skrun_build.cli.validate_cmd:schema",
+        "skrun_build.cli.schema_cmd:schema",
         "Print the JSON Schema of skill, agent or artifact.",
     ),
     "build": (

@@ -1,0 +1,228 @@
+"""How fast `skrun validate` is, each number next to a baseline measured in the same run.
+
+1. in-process parse + validate of a 10 KB SKILL.md (median; goal <= 1 ms) vs
+   `yaml.safe_load` and `yaml.load(CSafeLoader)` of the same frontmatter;
+2. one process validating a tree of 1,000 skill dirs (goal <= 1 s) vs just reading the files;
+3. a frontmatter with 10,000 metadata keys (goal <= 0.5 s) vs `yaml.load(CSafeLoader)`;
+4. cold `skrun validate DIR` wall time vs `agentskills validate DIR` (PyPI skills-ref, installed
+   with uv into a temporary venv when not on PATH) and vs `python -c pass` (goal: ratio <= 1.0).
+
+Not a test: run `.venv/bin/python benchmarks/validate.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from skrun_build.skillmd import parse_skill_md
+from skrun_build.spec.skill import check_skill
+from skrun_build.validate import check_paths
+
+SKRUN = Path(sys.executable).parent / "skrun"
+UV = Path(sys.executable).parent / "uv"
+COLD_RUNS = 15
+
+
+def skill_md(name: str, body_bytes: int = 9 * 1024 + 600, metadata_keys: int = 8) -> str:
+    meta = "".join(f'  key{i}: "value {i}"\n' for i in range(metadata_keys))
+    head = (
+        "---\n"
+        f"name: {name}\n"
+        "description: >-\n"
+        "  Summarises CSV files into an executive report with charts. Use when the user\n"
+        "  shares a CSV or asks for a report on tabular data; not for Excel macros.\n"
+        "license: Apache-2.0\n"
+        "compatibility: Requires Python 3.11+ and matplotlib\n"
+        "allowed-tools: Bash(python:*) Read Write\n"
+        f"metadata:\n{meta}"
+        "---\n"
+    )
+    line = "- Step: read the CSV, infer the column types, then summarise each group.\n"
+    body = "# Report\n\n" + line * (body_bytes // len(line))
+    return head + body
+
+
+def timeit(fn: Callable[[], object], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def row(label: str, seconds: float, unit: str = "ms") -> None:
+    value = seconds * 1000 if unit == "ms" else seconds
+    print(f"  {label:<46} {value:9.3f} {unit}")
+
+
+def verdict(value: float, goal: float) -> str:
+    return "OK" if value <= goal else "OVER GOAL"
+
+
+def bench_10kb() -> None:
+    text = skill_md("report")
+    raw = text.encode()
+    yaml_text = text.split("---\n")[1]
+    print(f"1. parse + validate one SKILL.md of {len(raw) / 1024:.1f} KB (median of 2000)")
+    ours = statistics.median(
+        timeit(lambda: check_skill(parse_skill_md(raw, "SKILL.md"), "report"), 2000)
+    )
+    safe = statistics.median(timeit(lambda: yaml.safe_load(yaml_text), 2000))
+    c_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fast = statistics.median(timeit(lambda: yaml.load(yaml_text, Loader=c_loader), 2000))
+    row("skrun: parse_skill_md + check_skill", ours)
+    row("baseline: yaml.safe_load(frontmatter)", safe)
+    row("baseline: yaml.load(frontmatter, CSafeLoader)", fast)
+    print(
+        f"  ratio {ours / safe:.2f}x safe_load, {ours / fast:.2f}x CSafeLoader; "
+        f"goal <= 1 ms (skillrt: 5 ms): {verdict(ours, 0.001)}"
+    )
+
+
+def bench_1000_dirs(root: Path) -> None:
+    tree = root / "skills"
+    for i in range(1000):
+        d = tree / f"skill-{i:04d}"
+        d.mkdir(parents=True)
+        (d / "SKILL.md").write_text(skill_md(f"skill-{i:04d}", body_bytes=2048))
+    print("2. one process, a tree of 1,000 skill dirs (best of 3)")
+    ours = min(timeit(lambda: check_paths([tree]), 3))
+    files = sorted(tree.glob("*/SKILL.md"))
+    base = min(timeit(lambda: [f.read_bytes() for f in files], 3))
+    report = check_paths([tree])
+    assert len(report.files) == 1000 and not report.issues, report.issues[:3]
+    row("skrun: check_paths(tree) (walk + all rules)", ours, "s")
+    row("baseline: read_bytes() of the 1,000 files", base, "s")
+    print(f"  ratio {ours / base:.1f}x reading; goal <= 1 s: {verdict(ours, 1.0)}")
+
+
+def bench_10000_keys() -> None:
+    text = skill_md("report", body_bytes=100, metadata_keys=10_000)
+    raw = text.encode()
+    yaml_text = text.split("---\n")[1]
+    print("3. a frontmatter with 10,000 metadata keys (best of 3)")
+    ours = min(timeit(lambda: check_skill(parse_skill_md(raw, "SKILL.md"), "report"), 3))
+    c_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = min(timeit(lambda: yaml.load(yaml_text, Loader=c_loader), 3))
+    row("skrun: parse_skill_md + check_skill", ours, "s")
+    row("baseline: yaml.load(frontmatter, CSafeLoader)", base, "s")
+    print(
+        f"  ratio {ours / base:.2f}x CSafeLoader; goal <= 0.5 s "
+        f"(skills-ref: about 2 minutes): {verdict(ours, 0.5)}"
+    )
+
+
+def wall(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True)
+    return time.perf_counter() - start
+
+
+def cold(label: str, argv: list[str], cwd: Path) -> float:
+    wall(argv, cwd)  # warm the OS file cache, not the process
+    median = statistics.median(wall(argv, cwd) for _ in range(COLD_RUNS))
+    row(f"{label}", median)
+    return median
+
+
+def find_agentskills(root: Path) -> tuple[Path | None, str]:
+    found = shutil.which("agentskills")
+    if found:
+        return Path(found), "found on PATH"
+    if not UV.exists():
+        return None, f"uv not found at {UV}"
+    venv = root / "skills-ref-venv"
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    try:
+        subprocess.run(
+            [str(UV), "venv", "-q", "--python", sys.executable, str(venv)],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        subprocess.run(
+            [
+                str(UV),
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(venv / "bin" / "python"),
+                "skills-ref",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=300,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+        detail = getattr(e, "stderr", b"") or b""
+        text = detail.decode(errors="replace").strip().splitlines()
+        return None, f"cannot install skills-ref: {text[-1] if text else e}"
+    version = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m; print(m.version('skills-ref'))",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return venv / "bin" / "agentskills", f"skills-ref {version} installed with uv into a temp venv"
+
+
+def bench_cold(root: Path) -> None:
+    skill = root / "cold" / "report"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text(skill_md("report"))
+    print(f"4. cold wall time of one process on one skill dir (median of {COLD_RUNS})")
+    base = cold("baseline: python -c pass", [sys.executable, "-c", "pass"], root)
+    ours = cold("skrun validate DIR", [str(SKRUN), "validate", str(skill)], root)
+    cold("skrun validate DIR/SKILL.md", [str(SKRUN), "validate", str(skill / "SKILL.md")], root)
+    agentskills, note = find_agentskills(root)
+    if agentskills is None:
+        print(f"  agentskills: not measured ({note})")
+        print(f"  skrun is {ours / base:.2f}x bare python start-up")
+        return
+    theirs = cold(
+        f"agentskills validate DIR ({note})", [str(agentskills), "validate", str(skill)], root
+    )
+    ratio = ours / theirs
+    print(
+        f"  ratio skrun/agentskills {ratio:.2f} (goal <= 1.0): {verdict(ratio, 1.0)}; "
+        f"skrun is {ours / base:.2f}x bare python start-up"
+    )
+
+
+def main() -> int:
+    if not SKRUN.exists():
+        print(f"skrun not found next to {sys.executable}; run scripts/setup first", file=sys.stderr)
+        return 2
+    loader = "libyaml (CSafeLoader)" if hasattr(yaml, "CSafeLoader") else "pure-Python YAML"
+    import skrun_build
+
+    cached = any(Path(skrun_build.__file__).parent.glob("__pycache__/validate.*.pyc"))
+    bytecode = "compiled" if cached else "not compiled: each cold run compiles the sources"
+    print(f"python {sys.version.split()[0]}, {loader}, skrun_build bytecode {bytecode}")
+    with tempfile.TemporaryDirectory(prefix="skrun-bench-") as tmp:
+        root = Path(tmp)
+        bench_10kb()
+        bench_1000_dirs(root)
+        bench_10000_keys()
+        bench_cold(root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,468 @@
+"""Checks of an agent directory: agent.yaml by the Skrun schema, plus cross-file rules.
+
+Codes `AG001`...; every issue is located at `file:line:col`. The schema errors
+all come out together (never only the first), each with its field path. The
+model classes are imported lazily: a plain skill validation never pays for
+pydantic.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from skrun_build.artifact import AR_CODES, check_artifact_dir
+from skrun_build.errors import ValidationFailed
+from skrun_build.spec.issues import Issue, Level
+from skrun_build.yaml import YamlDoc, YamlError, load_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.spec.agent import AgentConfig
+
+__all__ = ["CODES", "check_agent_dir", "check_artifact_dir", "load_agent_config"]
+
+AG_CODES: dict[str, str] = {
+    "AG001": "agent.yaml is missing",
+    "AG002": "agent.yaml cannot be read (not a file, no permission, not UTF-8)",
+    "AG003": "agent.yaml is not valid YAML (syntax, duplicate key, alias, tag, depth, size)",
+    "AG004": "agent.yaml is not a mapping of fields",
+    "AG005": "a required field is missing",
+    "AG006": "a field has the wrong type (e.g. a number where a string is expected)",
+    "AG007": "a field value is not allowed (pattern, range, choice, empty)",
+    "AG008": "unknown top-level key",
+    "AG009": "unknown key in a nested object (skrun ignores it)",
+    "AG010": "a tool is a bare string (the pre-0.4 form)",
+    "AG011": "an MCP server has neither a url nor transport: stdio with a command",
+    "AG012": "two tools have the same name",
+    "AG013": "two inputs have the same name",
+    "AG014": "two outputs have the same name",
+    "AG015": "tool_choice names a tool that is not declared",
+    "AG016": "the agent.yaml slug differs from the SKILL.md name",
+    "AG017": "a declared tool has no script in scripts/",
+    "AG018": "context_mode: persistent without a non-empty AGENTS.md",
+    "AG019": "a script imports a non-standard-library module the agent has no manifest for",
+    "AG020": "a declared tool is never mentioned in SKILL.md",
+}
+CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
+
+_WARNINGS = frozenset({"AG009", "AG016", "AG017", "AG019", "AG020"})
+BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
+
+
+class _SkillView(Protocol):
+    """What the checks need of a parsed SKILL.md (`skrun_build.skillmd.Skill` fits)."""
+
+    @property
+    def frontmatter(self) -> dict[str, Any]: ...
+
+
+def check_agent_dir(dir: Path, skill: _SkillView | None) -> list[Issue]:
+    """Every issue of `dir/agent.yaml` and of the rules that tie it to the agent dir."""
+    loaded = _load(dir)
+    if isinstance(loaded, list):
+        return loaded
+    doc, text = loaded
+    issues = _schema_issues(doc, text)
+    data: dict[str, Any] = doc.data
+    issues += _duplicates(doc, data)
+    issues += _tool_choice(doc, data)
+    issues += _dir_rules(dir, doc, data, skill)
+    return sorted(issues, key=lambda i: (i.file, i.line, i.col, i.code))
+
+
+def load_agent_config(dir: Path) -> AgentConfig:
+    """The validated config of `dir/agent.yaml`; raises `ValidationFailed` on any error in it.
+
+    Only agent.yaml itself counts (schema, duplicate names, tool_choice); the
+    rules that look at other files are `check_agent_dir`'s.
+    """
+    from skrun_build.spec.agent import AgentConfig
+
+    loaded = _load(dir)
+    if isinstance(loaded, list):
+        raise ValidationFailed(loaded, _failed_message(loaded))
+    doc, text = loaded
+    issues = _schema_issues(doc, text) + _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
+    errors = sorted(i for i in issues if i.level == "error")
+    if errors:
+        raise ValidationFailed(sorted(issues), _failed_message(errors))
+    return AgentConfig.model_validate(doc.data)  # valid: checked just above
+
+
+def _failed_message(errors: list[Issue]) -> str:
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{first.location()}: {first.code} {first.message}{more}"
+
+
+def _issue(
+    doc: YamlDoc, at: tuple[int, int], code: str, message: str, hint: str | None = None
+) -> Issue:
+    level: Level = "warning" if code in _WARNINGS else "error"
+    return Issue(doc.file, at[0], at[1], code, level, message, hint)
+
+
+def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
+    """The parsed agent.yaml, or the issues that stop any further check."""
+    path = dir / "agent.yaml"
+    file = str(path)
+    if not path.exists() and not path.is_symlink():
+        return [
+            Issue(
+                file,
+                0,
+                0,
+                "AG001",
+                "error",
+                "agent.yaml is missing",
+                "create it, e.g. with `skrun init --template agent`",
+            )
+        ]
+    if path.is_dir():
+        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
+    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
+        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return [Issue(file, 0, 0, "AG002", "error", f"cannot read agent.yaml: {e.strerror or e}")]
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        return [
+            Issue(
+                file,
+                line,
+                0,
+                "AG002",
+                "error",
+                f"agent.yaml is not UTF-8 (byte {e.start})",
+                "save it as UTF-8",
+            )
+        ]
+    try:
+        doc = load_yaml(text, file=file)
+    except YamlError as e:
+        return [Issue(file, e.line or 0, e.col, "AG003", "error", e.message, e.hint)]
+    if not isinstance(doc.data, dict):
+        got = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
+        return [
+            Issue(
+                file,
+                doc.start[0],
+                doc.start[1],
+                "AG004",
+                "error",
+                f"agent.yaml must be a mapping of fields (name, version, model, ...), not {got}",
+            )
+        ]
+    return doc, text
+
+
+# --- the schema -----------------------------------------------------------
+
+
+def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
+    from pydantic import ValidationError
+
+    from skrun_build.schema_issues import Codes, convert, did_you_mean
+    from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, nested_findings
+
+    issues: list[Issue] = []
+    try:
+        AgentConfig.model_validate(doc.data)
+    except ValidationError as e:
+        codes = Codes(
+            "AG005", "AG006", "AG007", "AG008", {"legacy_tool": "AG010", "mcp_endpoint": "AG011"}
+        )
+
+        def clean(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+            # The input union adds its tag ("plain"/"file") after the index.
+            if len(loc) > 2 and loc[0] == "inputs" and loc[2] in INPUT_TAGS:
+                return (*loc[:2], *loc[3:])
+            return loc
+
+        def custom(kind: str, loc: tuple[str | int, ...], ctx: Any) -> tuple[str, str | None]:
+            if kind == "legacy_tool":
+                name = str(ctx.get("value", "name"))
+                return (
+                    f"{_path(loc)} is a bare string {name!r}, the pre-0.4 form; a tool is now an object",
+                    f"write it as {{name: {name}, description: what it does, input_schema: {{type: object}}}}",
+                )
+            return (
+                f"{_path(loc)} needs a url, or transport: stdio and a command",
+                "add url: https://..., or transport: stdio and command: <program>",
+            )
+
+        issues += convert(
+            e.errors(include_url=False),
+            doc,
+            codes,
+            clean_loc=clean,
+            top_keys=list(AgentConfig.model_fields),
+            pattern_message=_pattern_message,
+            custom_message=custom,
+            type_hint=lambda loc, value, kind: _quote_hint(doc, text, loc, value, kind),
+        )
+    for kind, path, key, known in nested_findings(doc.data):
+        if kind == "null":
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(path),
+                    "AG006",
+                    f"{_path(path)} is null; skrun refuses null for an optional field",
+                    f"give a value or leave {key} out",
+                )
+            )
+            continue
+        issues.append(
+            _issue(
+                doc,
+                doc.locate_key(path),
+                "AG009",
+                f'unknown key "{key}" in {_path(path[:-1])}; skrun ignores it',
+                did_you_mean(key, known) or "known keys: " + ", ".join(known),
+            )
+        )
+    return issues
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    from skrun_build.schema_issues import field_path
+
+    return field_path(loc)
+
+
+_PATTERNS: dict[str, tuple[str, str | None]] = {
+    "name": ('must be "namespace/slug" (lowercase letters, digits and -)', 'e.g. "acme/my-agent"'),
+    "version": ('must be a version "MAJOR.MINOR.PATCH"', 'e.g. "1.0.0"'),
+    "timeout": ('must be whole seconds like "300s"', None),
+    "ttl": ('must be whole days like "30d"', None),
+    "assert": (
+        'must read "output.<path> <op> <value>" with op one of >= <= == != > <',
+        'e.g. "output.count >= 1"',
+    ),
+    "base_url": ("must be an absolute URL", 'e.g. "https://api.example.com/v1"'),
+    "url": ("must be an absolute URL", 'e.g. "https://mcp.example.com/sse"'),
+}
+_TOOL_NAME = ("must start with a letter or _ and hold only letters, digits, _ and -", None)
+
+
+def _pattern_message(path: str, value: Any) -> tuple[str, str | None]:
+    field = path.rsplit(".", 1)[-1]
+    text, hint = (
+        _TOOL_NAME
+        if path.startswith("tools[")
+        else _PATTERNS.get(field, ("has a bad format", None))
+    )
+    if field in ("timeout", "ttl") and isinstance(value, str) and value.strip().isdigit():
+        hint = f'write "{value.strip()}{"d" if field == "ttl" else "s"}"'
+    if field == "name" and not path.startswith("tools[") and isinstance(value, str):
+        slug = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
+        if "/" not in value and slug:
+            hint = f'e.g. "my-namespace/{slug}"'
+    from skrun_build.schema_issues import show
+
+    return f"{path} {text}, not {show(value)}", hint
+
+
+def _quote_hint(
+    doc: YamlDoc, text: str, loc: tuple[str | int, ...], value: Any, kind: str
+) -> str | None:
+    """For a YAML number/boolean/date where a string belongs: show the quoted form."""
+    import datetime
+
+    if kind != "string_type" or not loc:
+        return None
+    if isinstance(value, bool):
+        what = "a boolean"
+    elif isinstance(value, int | float):
+        what = "a number"
+    elif isinstance(value, datetime.date):  # datetime is a date too
+        what = "a date"
+    else:
+        return None
+    line, col = doc.locate(loc)
+    lines = text.splitlines()
+    raw = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else str(value)
+    # A number, boolean or date never holds `,`, `]` or `}`: they end it in flow style.
+    raw = re.split(r"[,\]}]| #", raw, maxsplit=1)[0].strip() or str(value)
+    key = str(loc[-1]) if isinstance(loc[-1], str) else None
+    if key == "version" and re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
+        parts = [*raw.split("."), "0", "0"][:3]
+        return (
+            f"YAML reads {raw} as a number: quote it and give three parts,"
+            f' version: "{".".join(parts)}"'
+        )
+    shown = f'{key}: "{raw}"' if key else f'"{raw}"'
+    return f"YAML reads {raw} as {what}: quote it, {shown}"
+
+
+# --- rules on the parsed data ---------------------------------------------
+
+
+def _named(data: dict[str, Any], key: str) -> list[tuple[int, str]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    return [
+        (i, item["name"])
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+    ]
+
+
+def _duplicates(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
+    issues: list[Issue] = []
+    for key, code, what in (
+        ("tools", "AG012", "tool"),
+        ("inputs", "AG013", "input"),
+        ("outputs", "AG014", "output"),
+    ):
+        first: dict[str, int] = {}
+        for i, name in _named(data, key):
+            if name in first:
+                line = doc.locate((key, first[name], "name"))[0]
+                issues.append(
+                    _issue(
+                        doc,
+                        doc.locate((key, i, "name")),
+                        code,
+                        f'duplicate {what} name "{name}" (first at {key}[{first[name]}], line {line})',
+                        f"rename or remove one of the {what}s",
+                    )
+                )
+            else:
+                first[name] = i
+    return issues
+
+
+def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
+    from skrun_build.schema_issues import did_you_mean
+
+    choice = data.get("tool_choice")
+    if not isinstance(choice, str) or not choice or choice in BUILTIN_TOOL_CHOICES:
+        return []
+    names = list(dict.fromkeys(name for _, name in _named(data, "tools")))
+    if choice in names:
+        return []
+    hint = did_you_mean(choice, [*names, *BUILTIN_TOOL_CHOICES])
+    if hint is None:
+        hint = (
+            "declared tools: "
+            + (", ".join(names) if names else "none")
+            + "; or use auto, required or none"
+        )
+    return [
+        _issue(
+            doc,
+            doc.locate(("tool_choice",)),
+            "AG015",
+            f'tool_choice "{choice}" is not a declared tool',
+            hint,
+        )
+    ]
+
+
+def _dir_rules(
+    dir: Path, doc: YamlDoc, data: dict[str, Any], skill: _SkillView | None
+) -> list[Issue]:
+    from skrun_build.scripts_check import scripts_without_manifest, tool_scripts
+
+    issues: list[Issue] = []
+    name = data.get("name")
+    skill_name = skill.frontmatter.get("name") if skill is not None else None
+    if isinstance(name, str) and "/" in name and isinstance(skill_name, str):
+        slug = name.partition("/")[2]
+        if slug != skill_name:
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(("name",)),
+                    "AG016",
+                    f'agent.yaml slug "{slug}" differs from SKILL.md name "{skill_name}"',
+                    f"use the same name in both, e.g. name: {name.partition('/')[0]}/{skill_name}",
+                )
+            )
+    tools = _named(data, "tools")
+    scripts = tool_scripts(dir)
+    for i, tool in tools:
+        if tool not in scripts:
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(("tools", i, "name")),
+                    "AG017",
+                    f'tool "{tool}" has no script scripts/{tool}.<ext>',
+                    f"add scripts/{tool}.py (or .js, .ts, .sh) that the runtime can run",
+                )
+            )
+    if data.get("context_mode") == "persistent":
+        agents = dir / "AGENTS.md"
+        problem = None
+        try:
+            if not agents.exists():
+                problem = "AGENTS.md is missing"
+            elif not agents.is_file():
+                problem = "AGENTS.md is not a regular file"
+            elif not agents.read_text(encoding="utf-8", errors="replace").strip():
+                problem = "AGENTS.md is empty"
+        except OSError as e:
+            problem = f"AGENTS.md cannot be read ({e.strerror or e})"
+        if problem:
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(("context_mode",)),
+                    "AG018",
+                    f"context_mode is persistent but {problem}",
+                    "write AGENTS.md, or set context_mode: skill",
+                )
+            )
+    if skill is not None and tools:
+        issues += _unmentioned_tools(dir, doc, tools)
+    for script, line, col, module, why in scripts_without_manifest(dir):
+        issues.append(
+            Issue(
+                str(script),
+                line,
+                col,
+                "AG019",
+                "warning",
+                f'{script.name} imports "{module}", which is not in the standard library, {why}',
+                _manifest_hint(script),
+            )
+        )
+    return issues
+
+
+def _manifest_hint(script: Path) -> str:
+    if script.suffix == ".py":
+        return "list it in requirements.txt or pyproject.toml at the agent root"
+    return "list it in package.json at the agent root"
+
+
+def _unmentioned_tools(dir: Path, doc: YamlDoc, tools: list[tuple[int, str]]) -> list[Issue]:
+    skill_md = dir / "SKILL.md"
+    try:
+        if not skill_md.is_file():
+            return []
+        text = skill_md.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    issues = []
+    for i, tool in tools:
+        if not re.search(rf"(?<![A-Za-z0-9_-]){re.escape(tool)}(?![A-Za-z0-9_-])", text):
+            issues.append(
+                _issue(
+                    doc,
+                    doc.locate(("tools", i, "name")),
+                    "AG020",
+                    f'tool "{tool}" is never mentioned in SKILL.md',
+                    f"tell the model in SKILL.md when to call {tool}",
+                )
+            )
+    return issues

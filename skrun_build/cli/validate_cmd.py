@@ -1,0 +1,211 @@
+"""`skrun validate`: check skills and agents, print every issue, exit 0 clean / 1 errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import click
+
+from skrun_build.cli._output import echo, style
+from skrun_build.errors import ConfigError, UsageError
+from skrun_build.spec.issues import Issue
+from skrun_build.validate import Report, Selection, check_paths
+
+FORMATS = ("text", "json", "github")
+
+
+@click.command("validate", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: file:line:col lines; json: one document; github: Actions annotations.",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Turn warnings into errors (default: from the config, else off).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Report only these codes or prefixes (SK012, SK0, AG); repeat or comma-separate.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODES",
+    help="Never report these codes or prefixes; the more specific of select/ignore wins.",
+)
+@click.option(
+    "--no-config",
+    is_flag=True,
+    help="Ignore [tool.skrun] in pyproject.toml and .skrun.toml.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Text format: no summary line.")
+def validate(
+    paths: tuple[str, ...],
+    output_format: str,
+    strict: bool | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    no_config: bool,
+    quiet: bool,
+) -> int:
+    """Check the SKILL.md, agent.yaml and artifact.json files at PATH (default: .).
+
+    \b
+    PATH is a skill or agent directory, one of those files, or a tree to
+    search (.git, node_modules, virtualenvs and dot-directories are skipped).
+    Settings come from [tool.skrun] in the nearest pyproject.toml or
+    .skrun.toml above each PATH (keys: select, ignore, strict); flags given
+    here replace them.
+    Exit codes: 0 no errors, 1 errors found, 2 usage error.
+    """
+    report = run_validate(
+        paths or (".",),
+        strict=strict,
+        select=select,
+        ignore=ignore,
+        use_config=not no_config,
+    )
+    cwd = os.getcwd()
+    issues = [_relative(i, cwd) for i in report.issues]
+    files = [_relpath(f, cwd) for f in report.files]
+    if output_format == "json":
+        _print_json(issues, files, report)
+    elif output_format == "github":
+        for issue in issues:
+            echo(_github(issue))
+        echo(_summary(report), err=True)
+    else:
+        for issue in issues:
+            echo(_text(issue))
+        if not quiet:
+            echo(_summary(report))
+    return 1 if report.errors else 0
+
+
+def run_validate(
+    paths: Sequence[str],
+    *,
+    strict: bool | None,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    use_config: bool,
+) -> Report:
+    """Validate each path with the config found above it, flags overriding; one report."""
+    from skrun_build.config import Config, find_config
+
+    total = Report()
+    seen: set[Issue] = set()
+    for path in paths:
+        config = find_config(path) if use_config and os.path.exists(path) else Config()
+        if config.path is not None:
+            _check_config_codes(config)
+        report = check_paths(
+            [path],
+            strict=config.strict if strict is None else strict,
+            select=select or config.select,
+            ignore=ignore or config.ignore,
+        )
+        total.files.extend(f for f in report.files if f not in total.files)
+        for issue in report.issues:
+            if issue not in seen:
+                seen.add(issue)
+                total.issues.append(issue)
+    return total
+
+
+def _check_config_codes(config: object) -> None:
+    from skrun_build.config import Config
+
+    assert isinstance(config, Config)
+    where = (
+        "tool.skrun." if config.path is not None and config.path.name == "pyproject.toml" else ""
+    )
+    try:
+        Selection.parse(config.select, config.ignore, labels=(f"{where}select", f"{where}ignore"))
+    except UsageError as e:
+        raise ConfigError(e.message, path=config.path, hint=e.hint) from e
+
+
+def _relpath(path: str, cwd: str) -> str:
+    if not os.path.isabs(path):
+        return path
+    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path
+
+
+def _relative(issue: Issue, cwd: str) -> Issue:
+    shown = _relpath(issue.file, cwd)
+    if shown == issue.file:
+        return issue
+    import dataclasses
+
+    return dataclasses.replace(issue, file=shown)
+
+
+def _text(issue: Issue) -> str:
+    color = "red" if issue.level == "error" else "yellow"
+    text = (
+        style(issue.location() + ":", bold=True)
+        + " "
+        + style(issue.code, bold=True)
+        + " "
+        + style(issue.level, fg=color)
+        + " "
+        + issue.message
+    )
+    if issue.hint:
+        text += f" ({issue.hint})"
+    return text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _summary(report: Report) -> str:
+    checked = _plural(len(report.files), "file") + " checked"
+    if not report.issues:
+        return f"{checked}: no issues."
+    return f"{checked}: {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}."
+
+
+def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
+    import json
+
+    document = {
+        "version": 1,
+        "files": files,
+        "issues": [i.to_dict() for i in issues],
+        "summary": {"files": len(files), "errors": report.errors, "warnings": report.warnings},
+    }
+    echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(issue: Issue) -> str:
+    """One GitHub Actions workflow command (`::error file=...,line=...::message`)."""
+    props = [f"file={_escape_property(issue.file)}"]
+    if issue.line:
+        props.append(f"line={issue.line}")
+        if issue.col:
+            props.append(f"col={issue.col}")
+    props.append(f"title={_escape_property(issue.code)}")
+    message = issue.message + (f" ({issue.hint})" if issue.hint else "")
+    return f"::{issue.level} {','.join(props)}::{_escape_data(message)}"

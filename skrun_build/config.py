@@ -1,0 +1,116 @@
+"""`[tool.skrun]` settings, from a `.skrun.toml` or `pyproject.toml` found upward.
+
+The search starts at the given path (its directory for a file) and walks up to the
+filesystem root. In each directory a `.skrun.toml` wins (its keys at the top level,
+or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
+`[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
+the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
+`strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skrun_build.errors import ConfigError
+
+KEYS = ("select", "ignore", "strict")
+FILES = (".skrun.toml", "pyproject.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings that apply to a path, and the file they came from (None: defaults)."""
+
+    path: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    strict: bool = False
+
+
+def find_config(start: str | os.PathLike[str]) -> Config:
+    """The config for `start`: the nearest `.skrun.toml` or `pyproject.toml` with `[tool.skrun]`."""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for d in (here, *here.parents):
+        for name in FILES:
+            candidate = d / name
+            if not candidate.is_file():
+                continue
+            candidate = _shown(candidate)
+            table = _table(candidate)
+            if table is not None:
+                return _parse(candidate, table)
+    return Config()
+
+
+def _shown(path: Path) -> Path:
+    # Messages name the file as the user sees it: relative when under the cwd.
+    cwd = os.getcwd()
+    text = str(path)
+    if text.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(text, cwd))
+    return path
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read one config file; a file without settings gives the defaults."""
+    p = Path(path)
+    table = _table(p)
+    return Config(path=p) if table is None else _parse(p, table)
+
+
+def _table(path: Path) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        # tomllib says "... (at line 3, column 9)": keep it, it is the location.
+        raise ConfigError(f"invalid TOML: {e}", path=path, hint="fix the TOML syntax") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read the config: {e}", path=path) from e
+    tool = data.get("tool")
+    section = tool.get("skrun") if isinstance(tool, dict) else None
+    if section is not None:
+        if not isinstance(section, dict):
+            raise ConfigError("[tool.skrun] must be a table", path=path)
+        return section
+    if path.name == ".skrun.toml":
+        return {k: v for k, v in data.items() if k != "tool"}
+    return None
+
+
+def _parse(path: Path, table: dict[str, Any]) -> Config:
+    where = "tool.skrun." if path.name == "pyproject.toml" else ""
+    for key in table:
+        if key not in KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(KEYS)
+            raise ConfigError(f"unknown key {where}{key}", path=path, hint=hint)
+    select = _codes(path, table, "select", where)
+    ignore = _codes(path, table, "ignore", where)
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise ConfigError(
+            f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
+        )
+    return Config(path=path, select=select, ignore=ignore, strict=strict)
+
+
+def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{where}{key} must be a list of rule codes", path=path, hint=f'{key} = ["SK050"]'
+        )
+    return tuple(value)

@@ -1,0 +1,226 @@
+"""What an agent's scripts/ holds: tool scripts, and imports that need a dependency manifest.
+
+Python imports are read with `ast` and compared with `sys.stdlib_module_names`;
+JavaScript/TypeScript `import`/`require` are found by a tokenizing regex that
+skips comments and string contents. Local modules of scripts/ are not
+dependencies. Which manifest the runtime uses follows its detection order:
+package.json wins over pyproject.toml and requirements.txt.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+PY_SUFFIXES = (".py",)
+JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".venv", "venv", ".git"})
+MAX_SCRIPT_BYTES = 2 * 1024 * 1024
+
+NODE_BUILTINS = frozenset(
+    [
+        "assert",
+        "async_hooks",
+        "buffer",
+        "child_process",
+        "cluster",
+        "console",
+        "constants",
+        "crypto",
+        "dgram",
+        "diagnostics_channel",
+        "dns",
+        "domain",
+        "events",
+        "fs",
+        "http",
+        "http2",
+        "https",
+        "inspector",
+        "module",
+        "net",
+        "os",
+        "path",
+        "perf_hooks",
+        "process",
+        "punycode",
+        "querystring",
+        "readline",
+        "repl",
+        "stream",
+        "string_decoder",
+        "sys",
+        "timers",
+        "tls",
+        "trace_events",
+        "tty",
+        "url",
+        "util",
+        "v8",
+        "vm",
+        "wasi",
+        "worker_threads",
+        "zlib",
+        "test",
+        "sqlite",
+        "sea",
+    ]
+)
+
+# One pass over the source: comments and strings are consumed whole, so an
+# `import` inside them never matches; only the import forms yield a module.
+_JS_TOKENS = re.compile(
+    r"""
+    (?P<comment>//[^\n]*|/\*.*?\*/)
+  | (?P<static>\b(?:import|export)\s+(?P<clause>(?:[\w$*{}\s,]|\bas\b)*?)\s*\bfrom\s*(?P<q1>["'])(?P<m1>[^"'\n]+)(?P=q1))
+  | (?P<bare>\bimport\s*(?P<q2>["'])(?P<m2>[^"'\n]+)(?P=q2))
+  | (?P<call>(?<![\w$.])(?:require|import)\s*\(\s*(?P<q3>["'])(?P<m3>[^"'\n]+)(?P=q3)\s*\))
+  | (?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)
+    """,
+    re.S | re.X,
+)
+
+
+def tool_scripts(dir: Path) -> set[str]:
+    """Names `x` of the files `scripts/x.<ext>` (the runtime's tool scripts)."""
+    try:
+        entries = list((dir / "scripts").iterdir())
+    except OSError:
+        return set()
+    return {p.stem for p in entries if p.suffix and p.is_file()}
+
+
+def manifest_ecosystem(dir: Path) -> str:
+    """ "node", "python" or "none": which dependencies the runtime would install."""
+    if (dir / "package.json").is_file():
+        return "node"
+    if (dir / "pyproject.toml").is_file() or (dir / "requirements.txt").is_file():
+        return "python"
+    return "none"
+
+
+def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]:
+    """(script, line, col, module, why) for each import no manifest of `dir` provides."""
+    scripts = dir / "scripts"
+    if not scripts.is_dir():
+        return []
+    ecosystem = manifest_ecosystem(dir)
+    found: list[tuple[Path, int, int, str, str]] = []
+    for script in _walk(scripts):
+        if script.suffix in PY_SUFFIXES and ecosystem != "python":
+            why = (
+                "and package.json takes precedence, so no Python dependencies are installed"
+                if ecosystem == "node"
+                else "and the agent has no requirements.txt or pyproject.toml"
+            )
+            local = _local_python_modules(scripts, script.parent)
+            for line, col, module in python_imports(script):
+                if module not in local:
+                    found.append((script, line, col, module, why))
+        elif script.suffix in JS_SUFFIXES and ecosystem != "node":
+            why = "and the agent has no package.json"
+            for line, col, module in js_imports(script):
+                found.append((script, line, col, module, why))
+    return found
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            if entry.name not in _SKIP_DIRS:
+                yield from _walk(entry)
+        elif entry.suffix in PY_SUFFIXES + JS_SUFFIXES and entry.is_file():
+            yield entry
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _local_python_modules(scripts: Path, here: Path) -> set[str]:
+    names: set[str] = set()
+    for folder in {scripts, here}:
+        try:
+            for entry in folder.iterdir():
+                if entry.suffix == ".py" or (entry.is_dir() and entry.name not in _SKIP_DIRS):
+                    names.add(entry.stem if entry.suffix == ".py" else entry.name)
+        except OSError:
+            continue
+    return names
+
+
+def python_imports(script: Path) -> list[tuple[int, int, str]]:
+    """(line, col, top-level module) of each absolute non-stdlib import, first use only."""
+    text = _read(script)
+    if text is None:
+        return []
+    try:
+        tree = ast.parse(text, filename=str(script))
+    except (SyntaxError, ValueError):
+        return []  # not ours to judge; running it will say
+    seen: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            top = name.split(".", 1)[0]
+            if top in sys.stdlib_module_names or top == "__future__":
+                continue
+            at = (node.lineno, node.col_offset + 1)
+            if top not in seen or at < seen[top]:
+                seen[top] = at
+    return sorted((line, col, module) for module, (line, col) in seen.items())
+
+
+def js_imports(script: Path) -> list[tuple[int, int, str]]:
+    """(line, col, package) of each import of an npm package (not node: or built-in)."""
+    text = _read(script)
+    if text is None:
+        return []
+    seen: dict[str, tuple[int, int]] = {}
+    for match in _JS_TOKENS.finditer(text):
+        if match.group("static"):
+            clause = match.group("clause").strip()
+            if clause.startswith("type ") or clause == "type":
+                continue  # TypeScript type-only import: erased at run time
+            spec, start = match.group("m1"), match.start("m1")
+        elif match.group("bare"):
+            spec, start = match.group("m2"), match.start("m2")
+        elif match.group("call"):
+            spec, start = match.group("m3"), match.start("m3")
+        else:
+            continue
+        package = npm_package(spec)
+        if package is None or package in seen:
+            continue
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1)  # the opening quote, 1-based
+        seen[package] = (line, col)
+    return sorted((line, col, module) for module, (line, col) in seen.items())
+
+
+def npm_package(spec: str) -> str | None:
+    """The npm package a module specifier needs, or None for built-ins and local files."""
+    if spec.startswith((".", "/", "node:", "bun:", "data:", "http:", "https:", "file:")):
+        return None
+    if spec.startswith("@"):
+        parts = spec.split("/")
+        return "/".join(parts[:2]) if len(parts) >= 2 else spec
+    top = spec.split("/", 1)[0]
+    return None if top in NODE_BUILTINS else top

@@ -1,0 +1,307 @@
+"""Find what to validate under a path, run every rule on it and collect every issue.
+
+A path may be a skill or agent directory, a `SKILL.md` / `agent.yaml` /
+`artifact.json` file, or a tree to search (`.git`, `node_modules`, `__pycache__`,
+virtualenvs and dot-directories are skipped). Every directory holding one of the
+three files is a unit; each unit gets every rule, and a broken file never stops
+the others. The agent.yaml / artifact.json rules live in `skrun_build.agent`
+(pydantic): they are imported only when such a file is checked, so validating a
+plain skill stays cheap.
+
+The library never prints and raises only for usage problems (a missing path, an
+unknown rule code): bad content is reported as `Issue`s.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import types
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skrun_build.errors import InputError, UsageError
+from skrun_build.skillmd import SKILL_MD, Skill, SkillMdError, parse_skill_md, read_skill_md
+from skrun_build.spec.issues import Issue
+from skrun_build.spec.skill import CODES as SKILL_CODES
+from skrun_build.spec.skill import check_skill, read_error_issue
+
+AGENT_YAML = "agent.yaml"
+ARTIFACT_JSON = "artifact.json"
+TARGET_NAMES = (SKILL_MD, AGENT_YAML, ARTIFACT_JSON)
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
+
+
+@dataclass(slots=True)
+class Unit:
+    """One directory to check, and which of its files to check."""
+
+    dir: Path
+    skill_md: bool = False
+    agent: bool = False
+    artifact: bool = False
+
+
+@dataclass(slots=True)
+class Report:
+    """Every issue found, and the files that were checked."""
+
+    issues: list[Issue] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """Number of error-level issues."""
+        return sum(1 for i in self.issues if i.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning-level issues."""
+        return sum(1 for i in self.issues if i.level == "warning")
+
+
+def validate(
+    path: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> list[Issue]:
+    """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems."""
+    return check_paths([path], strict=strict, select=select, ignore=ignore).issues
+
+
+def check_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    strict: bool = False,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+) -> Report:
+    """Validate several paths into one `Report` (issues deduplicated, in discovery order)."""
+    selection = Selection.parse(select, ignore)
+    units = [unit for p in paths for unit in find_units(p)]
+    report = Report()
+    seen_issues: set[Issue] = set()
+    seen_files: set[str] = set()
+    for unit in _merge(units):
+        files, issues = check_unit(unit)
+        for f in files:
+            if f not in seen_files:
+                seen_files.add(f)
+                report.files.append(f)
+        for issue in issues:
+            if not selection.keeps(issue.code):
+                continue
+            if strict and issue.level == "warning":
+                issue = dataclasses.replace(issue, level="error")
+            if issue not in seen_issues:
+                seen_issues.add(issue)
+                report.issues.append(issue)
+    return report
+
+
+def find_units(path: str | os.PathLike[str]) -> list[Unit]:
+    """The units a user-given path stands for; `UsageError` when it does not exist."""
+    p = Path(path)
+    if not p.exists() and not p.is_symlink():
+        raise UsageError(f"{p}: no such file or directory", hint="pass a skill directory or file")
+    if p.name in TARGET_NAMES and not (p.is_dir() and p.name != SKILL_MD):
+        parent = p.parent
+        return [
+            Unit(
+                parent,
+                skill_md=p.name == SKILL_MD,
+                agent=p.name == AGENT_YAML,
+                artifact=p.name == ARTIFACT_JSON,
+            )
+        ]
+    if not p.is_dir():
+        raise UsageError(
+            f"{p}: not a skill directory, SKILL.md, agent.yaml or artifact.json",
+            hint="pass a directory to search it for skills",
+        )
+    units = list(_walk(p, set()))
+    # A directory with nothing to check is a skill without its SKILL.md.
+    return units or [Unit(p, skill_md=True)]
+
+
+def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
+    try:
+        st = d.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in visited:  # a symlink loop
+            return
+        visited.add(key)
+        with os.scandir(d) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return  # unreadable directories hold nothing we can check
+    names = {e.name for e in entries}
+    if names & set(TARGET_NAMES):
+        yield Unit(
+            d,
+            skill_md=SKILL_MD in names or AGENT_YAML in names,
+            agent=AGENT_YAML in names,
+            artifact=ARTIFACT_JSON in names,
+        )
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or name in SKIP_DIRS or name == SKILL_MD:
+            continue
+        try:
+            if not entry.is_dir():
+                continue
+        except OSError:
+            continue
+        sub = d / name
+        if (sub / "pyvenv.cfg").exists():
+            continue  # a virtualenv, whatever its name
+        yield from _walk(sub, visited)
+
+
+def _merge(units: list[Unit]) -> list[Unit]:
+    """One unit per directory, so SKILL.md and agent.yaml given apart share one check."""
+    merged: dict[str, Unit] = {}
+    for unit in units:
+        key = os.path.normpath(os.path.abspath(unit.dir))
+        have = merged.get(key)
+        if have is None:
+            merged[key] = Unit(unit.dir, unit.skill_md, unit.agent, unit.artifact)
+        else:
+            have.skill_md |= unit.skill_md
+            have.agent |= unit.agent
+            have.artifact |= unit.artifact
+    return list(merged.values())
+
+
+def check_skill_dir(
+    skill_dir: str | os.PathLike[str], dir_name: str | None = None
+) -> tuple[Skill | None, list[Issue]]:
+    """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
+
+    `dir_name` defaults to the directory's real name (so "." works from inside a skill).
+    For callers that need the skill itself too (the importer, the bundle builder).
+    """
+    d = Path(skill_dir)
+    md = d / SKILL_MD
+    file = str(md)
+    if dir_name is None:
+        dir_name = Path(os.path.abspath(d)).name or None
+    try:
+        raw = read_skill_md(md, d, file)
+        skill = parse_skill_md(raw, file, dir=d)
+    except InputError as e:
+        issues = [read_error_issue(e, file)]
+        if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
+            issues.extend(_body_issues(raw, file))
+        return None, issues
+    return skill, check_skill(skill, dir_name)
+
+
+def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
+    """(files checked, issues) of one directory."""
+    files: list[str] = []
+    issues: list[Issue] = []
+    skill = None
+    if unit.skill_md or unit.agent:
+        skill, skill_issues = check_skill_dir(unit.dir)
+        if unit.skill_md:
+            files.append(str(unit.dir / SKILL_MD))
+            issues.extend(skill_issues)
+    if unit.agent:
+        from skrun_build.agent import check_agent_dir
+
+        files.append(str(unit.dir / AGENT_YAML))
+        issues.extend(check_agent_dir(unit.dir, skill))
+    if unit.artifact:
+        from skrun_build.agent import check_artifact_dir
+
+        files.append(str(unit.dir / ARTIFACT_JSON))
+        issues.extend(check_artifact_dir(unit.dir))
+    return files, issues
+
+
+def _body_issues(raw: bytes, file: str) -> list[Issue]:
+    """The body rules of a SKILL.md whose frontmatter could not be read."""
+    from skrun_build.skillmd import split_skill_md
+    from skrun_build.spec.skill import body_issues
+
+    _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
+    return body_issues(file, body, body_line)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """`--select` / `--ignore` as code prefixes; the longest matching prefix decides."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(
+        cls,
+        select: Sequence[str],
+        ignore: Sequence[str],
+        labels: tuple[str, str] = ("--select", "--ignore"),
+    ) -> Selection:
+        """Normalise and check the selectors; unknown ones raise `UsageError` with a hint."""
+        # A bare string is one selector list ("SK0,AG"), not a sequence of letters.
+        select = (select,) if isinstance(select, str) else select
+        ignore = (ignore,) if isinstance(ignore, str) else ignore
+        return cls(_selectors(select, labels[0]), _selectors(ignore, labels[1]))
+
+    def keeps(self, code: str) -> bool:
+        """Whether issues with `code` are reported."""
+        if not self.select and not self.ignore:
+            return True
+        best_select = max((len(s) for s in self.select if code.startswith(s)), default=-1)
+        if not self.select:
+            best_select = 0
+        best_ignore = max((len(s) for s in self.ignore if code.startswith(s)), default=-1)
+        return best_select > best_ignore
+
+
+def all_codes() -> dict[str, str]:
+    """Every rule code (SK, AG, AR) with its one-line summary."""
+    from skrun_build.agent import CODES as AGENT_CODES
+
+    return {**SKILL_CODES, **AGENT_CODES}
+
+
+def _selectors(values: Sequence[str], option: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            code = part.strip().upper()
+            if not code:
+                continue
+            # An SK selector never needs the agent rules (and their pydantic import).
+            known: Iterable[str] = SKILL_CODES if code.startswith("S") else all_codes()
+            if not any(c.startswith(code) for c in known):
+                import difflib
+
+                close = difflib.get_close_matches(code, list(known), n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}?" if close else "see docs/rules.md for the codes"
+                raise UsageError(f"{option}: unknown rule code {part.strip()!r}", hint=hint)
+            out.append(code)
+    return tuple(out)
+
+
+class _CallableModule(types.ModuleType):
+    # `skrun_build.validate` is both this module and the public function: once the module
+    # is imported Python binds it to that attribute, so the module itself must be callable.
+    def __call__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        strict: bool = False,
+        select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+    ) -> list[Issue]:
+        return validate(path, strict=strict, select=select, ignore=ignore)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,113 @@
+"""The `skrun-validate` pre-commit hook, run by the real `pre-commit` against a temp git repo.
+
+The hook repository is a git copy of this project's sources; pre-commit pip-installs it into
+its own virtualenv from the wheelhouse `scripts/setup` fills (`.tools/wheelhouse`), with
+`PIP_NO_INDEX=1`, so the test runs offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from conftest import REPO, make_tree
+
+PRE_COMMIT = REPO / ".venv" / "bin" / "pre-commit"
+WHEELHOUSE = REPO / ".tools" / "wheelhouse"
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.strip()
+
+
+def hook_repo(dest: Path) -> str:
+    """A git repo holding this project's installable sources; returns its commit."""
+    dest.mkdir()
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(REPO / name, dest / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("skrun_build", "templates"):
+        shutil.copytree(REPO / name, dest / name, ignore=ignore)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "hook repo")
+    return git(dest, "rev-parse", "HEAD")
+
+
+def test_hook_definition() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["skrun-validate"]
+    hook = hooks[0]
+    assert (hook["entry"], hook["language"], hook["pass_filenames"]) == (
+        "skrun validate",
+        "python",
+        True,
+    )
+    assert hook["files"] == r"(^|/)(SKILL\.md|agent\.yaml|artifact\.json)$"
+
+
+def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path) -> None:
+    assert WHEELHOUSE.is_dir(), "run scripts/setup: it fills .tools/wheelhouse"
+    rev = hook_repo(tmp_path / "hooks")
+    work = make_tree(
+        tmp_path / "work",
+        {
+            "good": {"SKILL.md": "---\nname: good\ndescription: Does x.\n---\nbody\n"},
+            "bad": {"SKILL.md": "---\nname: Bad\ndescription: Does x.\n---\nbody\n"},
+            "notes.md": "not checked\n",
+        },
+    )
+    config = {
+        "repos": [
+            {"repo": str(tmp_path / "hooks"), "rev": rev, "hooks": [{"id": "skrun-validate"}]}
+        ]
+    }
+    (work / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", "-A")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(WHEELHOUSE),
+        "PIP_CONFIG_FILE": os.devnull,
+        "VIRTUALENV_CONFIG_FILE": os.devnull,
+        "NO_COLOR": "1",
+    }
+
+    def pre_commit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PRE_COMMIT), "run", "--color", "never", *args],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    clean = pre_commit("--files", "good/SKILL.md", "notes.md")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout.splitlines()[-1].startswith("skrun validate")
+    assert clean.stdout.splitlines()[-1].endswith("Passed")
+
+    failing = pre_commit("--all-files")
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    lines = failing.stdout.splitlines()
+    assert lines[0].startswith("skrun validate") and lines[0].endswith("Failed")
+    assert 'bad/SKILL.md:2:7: SK012 error name must be lowercase: "Bad" (try "bad")' in lines
+    assert "2 files checked: 1 error, 0 warnings." in lines

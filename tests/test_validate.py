@@ -1,0 +1,222 @@
+"""`skrun_build.validate`: path discovery, every issue of every path, select/ignore/strict."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import make_tree
+
+from skrun_build.errors import UsageError
+from skrun_build.spec.issues import Issue
+from skrun_build.validate import Selection, check_paths, check_skill_dir, validate
+
+GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
+WARN = "---\nname: {name}\ndescription: Does x.\nversion: 1\n---\nbody\n"
+BAD = "---\nname: Bad\ndescription: Does x.\n---\nbody\n"
+
+
+def skill(root: Path, name: str, template: str = GOOD) -> Path:
+    return make_tree(root / name, {"SKILL.md": template.format(name=name)})
+
+
+def codes(issues: list[Issue]) -> list[tuple[str, str, str]]:
+    return [(i.file, i.code, i.level) for i in issues]
+
+
+@pytest.mark.parametrize("first", ["import skrun_build", "import skrun_build.validate"])
+def test_library_api_is_callable_whatever_was_imported_first(first: str, tmp_path: Path) -> None:
+    d = skill(tmp_path, "b-skill", BAD)
+    code = f"{first}; import skrun_build; print([i.code for i in skrun_build.validate({str(d)!r})])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "['SK012']\n"
+
+
+def test_dot_from_inside_a_skill_uses_the_real_directory_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(skill(tmp_path, "my-skill"))
+    assert validate(".") == []
+    assert validate("SKILL.md") == []
+    monkeypatch.chdir(skill(tmp_path, "other", BAD.replace("Bad", "my-skill")))
+    assert codes(validate(".")) == [("SKILL.md", "SK016", "error")]
+
+
+def test_tree_search_finds_every_skill_and_skips_junk(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    skill(root / "skills", "a-skill")
+    skill(root / "skills", "b-skill", BAD)
+    skill(root / "skills" / "a-skill", "nested", WARN)
+    for junk in (".git", "node_modules", ".venv", "__pycache__", ".hidden"):
+        skill(root / junk, "x", BAD)
+    venv = skill(root / "myenv", "y", BAD).parent
+    (venv / "pyvenv.cfg").write_text("home = /usr\n")
+    report = check_paths([root])
+    assert report.files == [
+        f"{root}/skills/a-skill/SKILL.md",
+        f"{root}/skills/a-skill/nested/SKILL.md",
+        f"{root}/skills/b-skill/SKILL.md",
+    ]
+    assert codes(report.issues) == [
+        (f"{root}/skills/a-skill/nested/SKILL.md", "SK050", "warning"),
+        (f"{root}/skills/b-skill/SKILL.md", "SK012", "error"),
+    ]
+    assert (report.errors, report.warnings) == (1, 1)
+
+
+def test_all_issues_of_one_file_are_reported(tmp_path: Path) -> None:
+    d = make_tree(
+        tmp_path / "x",
+        {"SKILL.md": "---\nname: A_B\ndescription: yes\nlicense: 1\nfoo: 1\n---\n" + "l\n" * 501},
+    )
+    assert [i.code for i in validate(d)] == ["SK012", "SK013", "SK021", "SK030", "SK050", "SK060"]
+
+
+def test_empty_directory_is_a_skill_without_skill_md(tmp_path: Path) -> None:
+    d = make_tree(tmp_path / "empty", {})
+    assert [i.format() for i in validate(d)] == [
+        f"{d}/SKILL.md: SK001 error SKILL.md not found in {d} "
+        "(a skill is a directory with a SKILL.md at its top)"
+    ]
+
+
+def test_missing_path_and_wrong_file_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        validate(tmp_path / "nope")
+    assert (
+        str(info.value)
+        == f"{tmp_path}/nope: no such file or directory (pass a skill directory or file)"
+    )
+    (tmp_path / "README.md").write_text("x")
+    with pytest.raises(UsageError) as info:
+        validate(tmp_path / "README.md")
+    assert info.value.message == (
+        f"{tmp_path}/README.md: not a skill directory, SKILL.md, agent.yaml or artifact.json"
+    )
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    d = skill(tmp_path, "w-skill", WARN)
+    assert codes(validate(d)) == [(f"{d}/SKILL.md", "SK050", "warning")]
+    assert codes(validate(d, strict=True)) == [(f"{d}/SKILL.md", "SK050", "error")]
+
+
+def test_select_and_ignore_by_code_or_prefix(tmp_path: Path) -> None:
+    d = make_tree(
+        tmp_path / "x", {"SKILL.md": "---\nname: A\ndescription: yes\nlicense: 1\nfoo: 1\n---\n"}
+    )
+    assert [i.code for i in validate(d)] == ["SK012", "SK021", "SK030", "SK050"]
+    assert [i.code for i in validate(d, select=["SK01"])] == ["SK012"]
+    assert [i.code for i in validate(d, ignore=["sk050", "SK030"])] == ["SK012", "SK021"]
+    assert [i.code for i in validate(d, select=["SK0"], ignore=["SK01"])] == [
+        "SK021",
+        "SK030",
+        "SK050",
+    ]
+    # The more specific selector wins: select SK012 beats ignore SK01.
+    assert [i.code for i in validate(d, select=["SK012"], ignore=["SK01"])] == ["SK012"]
+    assert [i.code for i in validate(d, select=["SK012,SK021"])] == ["SK012", "SK021"]
+    assert [i.code for i in validate(d, select="SK012,SK021")] == ["SK012", "SK021"]
+
+
+def test_unknown_code_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
+    d = skill(tmp_path, "my-skill")
+    with pytest.raises(UsageError) as info:
+        validate(d, select=["SK999"])
+    assert str(info.value) == "--select: unknown rule code 'SK999' (did you mean 'SK009'?)"
+    with pytest.raises(UsageError) as info:
+        Selection.parse((), ["SKX"])
+    assert info.value.message == "--ignore: unknown rule code 'SKX'"
+
+
+def test_skill_md_and_agent_dir_given_twice_is_checked_once(tmp_path: Path) -> None:
+    d = skill(tmp_path, "b-skill", BAD)
+    report = check_paths([d, d / "SKILL.md", tmp_path])
+    assert report.files == [f"{d}/SKILL.md"]
+    assert [i.code for i in report.issues] == ["SK012"]
+
+
+def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
+    d = skill(tmp_path, "my-skill")
+    code = (
+        "import sys, skrun_build; "
+        f"assert skrun_build.validate({str(d)!r}) == []; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'skrun_build')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(
+        sorted(
+            [
+                "skrun_build",
+                "skrun_build.errors",
+                "skrun_build.skillmd",
+                "skrun_build.spec",
+                "skrun_build.spec.issues",
+                "skrun_build.spec.names",
+                "skrun_build.spec.skill",
+                "skrun_build.validate",
+                "skrun_build.yaml",
+            ]
+        )
+    )
+
+
+AGENT = (
+    "name: local/{slug}\nversion: {version}\nmodel: {{provider: anthropic, name: x}}\n"
+    "inputs: [{{name: q, type: string}}]\noutputs: [{{name: a, type: string}}]\n"
+)
+
+
+def test_agent_dir_runs_the_agent_rules_and_needs_skill_md(tmp_path: Path) -> None:
+    d = make_tree(
+        tmp_path / "my-agent", {"agent.yaml": AGENT.format(slug="my-agent", version="1.0")}
+    )
+    assert [i.format() for i in validate(d)] == [
+        f"{d}/SKILL.md: SK001 error SKILL.md not found in {d} "
+        "(a skill is a directory with a SKILL.md at its top)",
+        f"{d}/agent.yaml:2:10: AG006 error version must be a string, not a number "
+        '(YAML reads 1.0 as a number: quote it and give three parts, version: "1.0.0")',
+    ]
+    assert [i.code for i in validate(d, select=["AG"])] == ["AG006"]
+
+
+def test_agent_yaml_given_alone_still_sees_skill_md_but_reports_only_agent_rules(
+    tmp_path: Path,
+) -> None:
+    d = skill(tmp_path, "my-agent", WARN)
+    (d / "agent.yaml").write_text(AGENT.format(slug="other", version='"1.0.0"'))
+    assert [i.code for i in validate(d / "agent.yaml")] == ["AG016"]
+    assert [i.code for i in validate(d)] == ["SK050", "AG016"]
+
+
+def test_unknown_agent_code_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        validate(skill(tmp_path, "my-skill"), ignore=["AG999"])
+    assert info.value.message == "--ignore: unknown rule code 'AG999'"
+    assert info.value.hint is not None and info.value.hint.startswith("did you mean 'AG0")
+
+
+def test_check_skill_dir_returns_the_skill_and_its_issues(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = skill(tmp_path, "my-skill", WARN)
+    parsed, issues = check_skill_dir(d)
+    assert parsed is not None and parsed.name == "my-skill"
+    assert [i.code for i in issues] == ["SK050"]
+    monkeypatch.chdir(d)
+    assert check_skill_dir(".")[1] == [
+        Issue(
+            "SKILL.md",
+            4,
+            1,
+            "SK050",
+            "warning",
+            "unknown frontmatter key 'version'",
+            "kept; skills-ref and claude.ai uploads reject it: move it under metadata:",
+        )
+    ]
+    (d / "SKILL.md").write_text("no frontmatter\n")
+    parsed, issues = check_skill_dir(d, dir_name="anything")
+    assert (parsed, [i.code for i in issues]) == (None, ["SK005"])
