@@ -70,17 +70,24 @@ NODE_BUILTINS = frozenset(
     ]
 )
 
-# One pass over the source: comments and strings are consumed whole, so an
-# `import` inside them never matches; only the import forms yield a module.
+# One linear pass over the source: comments and strings are consumed whole, so
+# an `import` inside them never matches. `from "x"` can only end an import or
+# export statement in JS/TS, so it needs no look-back over the clause (which
+# would make hostile input quadratic); the last `import`/`export` keyword seen
+# says whether the statement is a TypeScript type-only one. An unclosed string
+# or comment runs to the end of its line (or of the text) instead of failing,
+# so no position is scanned twice.
 _JS_TOKENS = re.compile(
     r"""
-    (?P<comment>//[^\n]*|/\*.*?\*/)
-  | (?P<static>\b(?:import|export)\s+(?P<clause>(?:[\w$*{}\s,]|\bas\b)*?)\s*\bfrom\s*(?P<q1>["'])(?P<m1>[^"'\n]+)(?P=q1))
+    (?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
   | (?P<bare>\bimport\s*(?P<q2>["'])(?P<m2>[^"'\n]+)(?P=q2))
   | (?P<call>(?<![\w$.])(?:require|import)\s*\(\s*(?P<q3>["'])(?P<m3>[^"'\n]+)(?P=q3)\s*\))
-  | (?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)
+  | (?P<keyword>(?<![\w$.])(?:import|export)\b(?:\s+(?P<type>type)\b(?!\s*(?:from\b|,|=)))?)
+  | (?P<from>(?<![\w$.])from\s*(?P<q1>["'])(?P<m1>[^"'\n]+)(?P=q1))
+  | (?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*(?:"|$)|'[^'\\\n]*(?:\\.[^'\\\n]*)*(?:'|$)
+             |`[^`\\]*(?:\\.[^`\\]*)*(?:`|\Z))
     """,
-    re.S | re.X,
+    re.S | re.X | re.M,
 )
 
 
@@ -168,7 +175,7 @@ def python_imports(script: Path) -> list[tuple[int, int, str]]:
         return []
     try:
         tree = ast.parse(text, filename=str(script))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # not ours to judge; running it will say
     seen: dict[str, tuple[int, int]] = {}
     for node in ast.walk(tree):
@@ -194,11 +201,15 @@ def js_imports(script: Path) -> list[tuple[int, int, str]]:
     if text is None:
         return []
     seen: dict[str, tuple[int, int]] = {}
+    type_only = False
     for match in _JS_TOKENS.finditer(text):
-        if match.group("static"):
-            clause = match.group("clause").strip()
-            if clause.startswith("type ") or clause == "type":
-                continue  # TypeScript type-only import: erased at run time
+        if match.group("keyword"):
+            type_only = match.group("type") is not None
+            continue
+        if match.group("from"):
+            if type_only:
+                type_only = False
+                continue  # TypeScript `import type`: erased at run time
             spec, start = match.group("m1"), match.start("m1")
         elif match.group("bare"):
             spec, start = match.group("m2"), match.start("m2")

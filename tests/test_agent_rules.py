@@ -967,7 +967,11 @@ def test_js_imports_without_manifest(tmp_path: Path) -> None:
 
 
 def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
-    scripts = {"count.py": "def broken(:\n", "node_modules": {"x.js": 'require("dep")'}}
+    scripts = {
+        "count.py": "def broken(:\n",
+        "deep.py": "x = " + "-" * 1_000_000 + "1\n",  # the parser gives up (MemoryError)
+        "node_modules": {"x.js": 'require("dep")'},
+    }
     assert _imports(tmp_path, scripts=scripts) == []
 
 
@@ -1099,3 +1103,25 @@ def test_fifos_are_not_read(tmp_path: Path) -> None:
     assert [r[4] for r in rows(root)] == [
         "context_mode is persistent but AGENTS.md is not a regular file"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import as " * 50_000,  # no `from`: a clause look-back would rescan all of it
+        "'" + "a\\'" * 200_000,  # an unclosed string, every quote escaped
+        "/*" * 200_000,  # unclosed comments
+        '"' + "a" * 1_000_000,
+    ],
+    ids=["imports", "quotes", "comments", "long-string"],
+)
+def test_js_scan_is_linear_on_hostile_input(tmp_path: Path, text: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    found = _imports(tmp_path, scripts={"count.js": text + '\nimport x from "late-pkg";\n'})
+    # Quadratic scanning took minutes on these; linear takes well under a second.
+    assert time.perf_counter() - start < 10
+    # An unclosed string ends with its line; an unclosed comment with the file.
+    expected = [] if text.startswith("/*") else ["late-pkg"]
+    assert [f[3].split('"')[1] for f in found] == expected

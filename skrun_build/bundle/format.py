@@ -1,0 +1,128 @@
+"""Constants and canonical serialisations of the `.agent` bundle format (version 1).
+
+The normative description is docs/bundle-format.md; this module is its code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from skrun_build.errors import BundleError, UsageError
+
+FORMAT_NAME = "skrun-agent-bundle"
+FORMAT_VERSION = 1
+# Fixed member paths of the generated members: the snapshot is the first member,
+# the record the last one; source files never use the reserved `.skrun/` folder.
+RESERVED_DIR = ".skrun"
+SNAPSHOT_PATH = ".skrun/config.json"
+RECORD_PATH = ".skrun/record.json"
+
+GZIP_LEVEL = 6
+DEFAULT_MTIME = 0
+MODE_FILE = 0o644
+MODE_EXEC = 0o755
+BLOCK = 512
+RECORD_SIZE = 20 * BLOCK  # tar's blocking factor 20, as GNU tar and tarfile pad
+CHUNK = 1024 * 1024
+
+MIB = 1024 * 1024
+WARN_SIZE = 10 * MIB
+MAX_SIZE = 50 * MIB
+SERVER_NAME_LIMIT = 100  # the Skrun server reads only the 100-byte ustar name field
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEntry:
+    """One line of the record: a member's path, size, mode and sha256."""
+
+    path: str
+    size: int
+    mode: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; the mode is a 4-digit octal string such as "0755"."""
+        return {
+            "path": self.path,
+            "size": self.size,
+            "mode": f"{self.mode:04o}",
+            "sha256": self.sha256,
+        }
+
+
+def canonical_json(data: Any) -> bytes:
+    """Sorted keys, 2-space indent, UTF-8 (no \\u escapes), trailing newline."""
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def record_bytes(entries: list[RecordEntry]) -> bytes:
+    """The record member: format, version and every other member in bundle order.
+
+    Compact canonical JSON (sorted keys, no spaces, UTF-8, trailing newline): the
+    record lists every file, and the compact form uses json's C encoder.
+    """
+    data = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "files": [e.to_dict() for e in entries],
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
+    """Read the record member back; a malformed record is a BundleError."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if data.get("format") != FORMAT_NAME:
+            raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT_NAME!r}")
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
+        return [
+            RecordEntry(str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"]))
+            for f in data["files"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle) from e
+
+
+def build_mtime() -> int:
+    """The one mtime of every member: `SOURCE_DATE_EPOCH` when set, else 0."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return DEFAULT_MTIME
+    if not raw.isdigit() or int(raw) >= 8**11:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be a non-negative integer of seconds, got {raw!r}"
+        )
+    return int(raw)
+
+
+def parse_size(text: str) -> int:
+    """`50MiB`, `10M`, `1.5 GiB`, `2048` -> bytes (K/M/G are powers of 1024)."""
+    units = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": MIB, "mb": MIB, "mib": MIB}
+    units |= {"g": 1024 * MIB, "gb": 1024 * MIB, "gib": 1024 * MIB}
+    s = text.strip().lower().replace(" ", "")
+    num = s.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = s[len(num) :]
+    try:
+        value = float(num)
+    except ValueError:
+        value = -1.0
+    if unit not in units or value <= 0:
+        raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
+    return int(value * units[unit])
+
+
+def human_size(n: int) -> str:
+    """1536 -> "1.5 KiB"."""
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"  # pragma: no cover

@@ -1,0 +1,126 @@
+"""Read bundles safely: every member is checked by us, not by tarfile's filters.
+
+Python 3.11.7's `filter="data"` predates the 2025 tarfile fixes, so each member
+is checked here before anything uses it: no absolute name, no `..`, no
+backslash or NUL, no link, device or FIFO, no duplicate name. Directory entries
+(which other tools write) are allowed and skipped; every other member must be a
+regular file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from skrun_build.bundle.format import CHUNK
+from skrun_build.errors import BundleError, UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A checked regular-file member: its normalised name, size and permission bits."""
+
+    name: str
+    size: int
+    mode: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDigest:
+    """A member and the sha256 of its content."""
+
+    name: str
+    size: int
+    mode: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form for `skrun inspect --json`."""
+        return {
+            "name": self.name,
+            "size": self.size,
+            "mode": f"{self.mode:04o}",
+            "sha256": self.sha256,
+        }
+
+
+def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member | None:
+    """The checked member, None for a directory entry; BundleError for anything unsafe."""
+    raw = info.name
+    where = f"{bundle}: member {raw!r}"
+    if not raw or "\0" in raw or "\\" in raw:
+        raise BundleError(f"{where}: empty name, NUL or backslash in the name")
+    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
+        raise BundleError(f"{where}: absolute path")
+    parts = [p for p in PurePosixPath(raw).parts if p != "."]
+    if ".." in parts:
+        raise BundleError(f"{where}: '..' in the path")
+    if info.issym() or info.islnk():
+        raise BundleError(f"{where}: links are not allowed in a bundle")
+    if info.isdir():
+        return None
+    if not info.isreg():
+        raise BundleError(f"{where}: not a regular file (device, FIFO or special member)")
+    if not parts:
+        raise BundleError(f"{where}: empty name")
+    name = "/".join(parts)
+    if name in seen:
+        raise BundleError(f"{where}: duplicate member")
+    seen.add(name)
+    return Member(name, info.size, info.mode & 0o7777)
+
+
+def iter_members(bundle: Path) -> Iterator[tuple[Member, IO[bytes]]]:
+    """Yield every checked member with a stream of its content, in bundle order."""
+    seen: set[str] = set()
+    if not bundle.is_file():
+        what = "no such file" if not bundle.exists() else "not a file"
+        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
+    try:
+        with tarfile.open(bundle, mode="r|gz") as tf:
+            for info in tf:
+                member = check_member(info, seen, bundle)
+                if member is None:
+                    continue
+                stream = tf.extractfile(info)
+                assert stream is not None  # a regular file always has a stream
+                yield member, stream
+    except (tarfile.TarError, zlib.error, EOFError) as e:
+        raise BundleError(f"not a valid bundle (gzip-compressed tar): {e}", path=bundle) from e
+    except OSError as e:
+        raise BundleError(f"cannot read: {e.strerror or e}", path=bundle) from e
+
+
+def read_members(bundle: Path, names: Iterable[str]) -> dict[str, bytes]:
+    """The content of the named members that exist (every member is still checked)."""
+    wanted = set(names)
+    found: dict[str, bytes] = {}
+    for member, stream in iter_members(Path(bundle)):
+        if member.name in wanted:
+            found[member.name] = stream.read()
+    return found
+
+
+def digest_members(
+    bundle: Path, keep: Iterable[str] = ()
+) -> tuple[list[MemberDigest], dict[str, bytes]]:
+    """Every member with its sha256, plus the content of the members named in `keep`."""
+    wanted = set(keep)
+    out: list[MemberDigest] = []
+    kept: dict[str, bytes] = {}
+    for member, stream in iter_members(Path(bundle)):
+        digest = hashlib.sha256()
+        chunks: list[bytes] | None = [] if member.name in wanted else None
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            if chunks is not None:
+                chunks.append(chunk)
+        if chunks is not None:
+            kept[member.name] = b"".join(chunks)
+        out.append(MemberDigest(member.name, member.size, member.mode, digest.hexdigest()))
+    return out, kept

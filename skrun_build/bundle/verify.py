@@ -1,0 +1,177 @@
+"""`skrun inspect`, `skrun verify` and `skrun unpack` on top of the safe reader."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skrun_build.bundle.format import CHUNK, RECORD_PATH, SNAPSHOT_PATH, parse_record
+from skrun_build.bundle.reader import MemberDigest, digest_members, iter_members
+from skrun_build.errors import BundleError
+
+# Root manifests in the runtime's detection order (package.json wins), each with its
+# lockfiles in preference order (docs/bundle-format.md, SPEC-NOTES §5).
+MANIFESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("package.json", ("pnpm-lock.yaml", "yarn.lock", "package-lock.json")),
+    ("pyproject.toml", ("uv.lock", "poetry.lock")),
+    ("requirements.txt", ()),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """What `skrun inspect` shows: members, the config snapshot, the dependency manifest."""
+
+    bundle: Path
+    members: list[MemberDigest]
+    snapshot: dict[str, Any] | None
+    manifest: str | None
+    lockfile: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form for `skrun inspect --json`."""
+        return {
+            "bundle": str(self.bundle),
+            "members": [m.to_dict() for m in self.members],
+            "config": self.snapshot,
+            "manifest": self.manifest,
+            "lockfile": self.lockfile,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The outcome of `skrun verify`: `problems` names every differing member."""
+
+    bundle: Path
+    checked: int
+    problems: list[str] = field(default_factory=list)
+    source: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing differs."""
+        return not self.problems
+
+
+def find_manifest(names: set[str]) -> tuple[str | None, str | None]:
+    """(manifest, lockfile) at the bundle root, in the runtime's detection order."""
+    for manifest, locks in MANIFESTS:
+        if manifest in names:
+            return manifest, next((lock for lock in locks if lock in names), None)
+    return None, None
+
+
+def inspect_bundle(bundle: Path) -> Inspection:
+    """List every member with its sha256, the config snapshot and the manifest found."""
+    bundle = Path(bundle)
+    members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH])
+    snapshot = None
+    if SNAPSHOT_PATH in kept:
+        try:
+            snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
+        except ValueError as e:
+            raise BundleError(f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle) from e
+    manifest, lock = find_manifest({m.name for m in members})
+    return Inspection(bundle, members, snapshot, manifest, lock)
+
+
+def verify_bundle(bundle: Path, source: Path | None = None) -> Verification:
+    """Check every member against the record; with `source`, rebuild it and compare."""
+    bundle = Path(bundle)
+    members, kept = digest_members(bundle, keep=[RECORD_PATH])
+    if RECORD_PATH not in kept:
+        raise BundleError(
+            f"no {RECORD_PATH} in the bundle: not built by skrun-build, cannot verify",
+            path=bundle,
+        )
+    record = {e.path: e for e in parse_record(kept[RECORD_PATH], str(bundle))}
+    problems: list[str] = []
+    actual = {m.name: m for m in members if m.name != RECORD_PATH}
+    for name in sorted(set(record) | set(actual), key=lambda n: n.encode("utf-8")):
+        want, got = record.get(name), actual.get(name)
+        if want is None:
+            problems.append(f"{name}: in the bundle but not in the record")
+        elif got is None:
+            problems.append(f"{name}: in the record but missing from the bundle")
+        else:
+            diffs = [
+                what
+                for what, a, b in (
+                    ("size", want.size, got.size),
+                    ("mode", want.mode, got.mode),
+                    ("sha256", want.sha256, got.sha256),
+                )
+                if a != b
+            ]
+            if diffs:
+                problems.append(f"{name}: {', '.join(diffs)} differ(s) from the record")
+    if source is not None:
+        problems += _compare_with_source(members, Path(source))
+    return Verification(bundle, len(actual), problems, source)
+
+
+def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]:
+    from skrun_build.bundle.build import build_bundle
+
+    with tempfile.TemporaryDirectory(prefix="skrun-verify-") as tmp:
+        # Only compared, never published: no size limit, and the secret guard (which
+        # the original build passed, maybe with --allow-secret) is not repeated.
+        rebuilt = build_bundle(source, Path(tmp), max_size=2**62, allow_secrets=["*"])
+        fresh, _ = digest_members(rebuilt.path)
+    have = {m.name: m for m in members}
+    want = {m.name: m for m in fresh}
+    problems = []
+    for name in sorted(set(have) | set(want), key=lambda n: n.encode("utf-8")):
+        a, b = have.get(name), want.get(name)
+        if a is None:
+            problems.append(f"{name}: in the source but missing from the bundle")
+        elif b is None:
+            problems.append(f"{name}: in the bundle but not in the source")
+        elif (a.mode, a.sha256) != (b.mode, b.sha256):
+            what = "content" if a.sha256 != b.sha256 else "mode"
+            problems.append(f"{name}: {what} differs from the source")
+    if [m.name for m in members] != [m.name for m in fresh] and not problems:
+        problems.append("member order differs from a fresh build")
+    return problems
+
+
+def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
+    """Check every member, then extract into `dest` (absent or empty) atomically."""
+    bundle, dest = Path(bundle), Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise BundleError("destination exists and is not an empty directory", path=dest)
+    names = [m.name for m, _ in iter_members(bundle)]  # first pass: every check, no writes
+    as_dirs = {"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)}
+    clash = sorted(as_dirs.intersection(names))
+    if clash:
+        raise BundleError(f"member {clash[0]!r} is both a file and a directory", path=bundle)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        staging.chmod(0o755)
+    except OSError as e:
+        raise BundleError(f"cannot create the destination: {e.strerror}", path=dest) from e
+    try:
+        for member, stream in iter_members(bundle):
+            target = staging.joinpath(*member.name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "xb") as out:
+                while chunk := stream.read(CHUNK):
+                    out.write(chunk)
+            os.chmod(target, 0o755 if member.mode & 0o111 else 0o644)
+        if dest.exists():
+            dest.rmdir()
+        os.replace(staging, dest)
+    except OSError as e:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BundleError(f"cannot extract: {e}", path=dest) from e
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return names

@@ -1,0 +1,232 @@
+"""`skrun build`, `inspect`, `verify`, `unpack`: thin commands over `skrun_build.bundle`."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from skrun_build.cli._output import echo, echo_warning, style
+from skrun_build.errors import ValidationFailed
+from skrun_build.spec.issues import Issue
+
+_CTX = {"help_option_names": ["-h", "--help"]}
+_PATH = click.Path(path_type=Path)
+
+
+@click.command("build", context_settings=_CTX)
+@click.argument("directory", required=False, type=_PATH, default=Path("."))
+@click.option("-o", "--output", type=_PATH, help="Write the bundle here (created if missing).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["agent", "skill"]),
+    default="agent",
+    show_default=True,
+    help="agent: <slug>-<version>.agent; skill: <name>.skill zip for claude.ai upload.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="Print the source files that would be packed (no build, no validation).",
+)
+@click.option("--explain", metavar="PATH", help="Name the rule that includes or excludes PATH.")
+@click.option(
+    "--max-size",
+    default="50MiB",
+    show_default=True,
+    metavar="SIZE",
+    help="Fail when the bundle would be larger (e.g. 20MiB, 500KiB).",
+)
+@click.option(
+    "--allow-secret",
+    "allow",
+    multiple=True,
+    metavar="PATTERN",
+    help="Pack files matching PATTERN (gitignore syntax) even if they look like credentials.",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Treat validation warnings as errors (default: from [tool.skrun], else off).",
+)
+@click.option(
+    "--no-config", is_flag=True, help="Ignore [tool.skrun] in pyproject.toml and .skrun.toml."
+)
+def build(
+    directory: Path,
+    output: Path | None,
+    fmt: str,
+    as_json: bool,
+    list_only: bool,
+    explain: str | None,
+    max_size: str,
+    allow: tuple[str, ...],
+    strict: bool | None,
+    no_config: bool,
+) -> int:
+    """Validate DIR (default: .) and build a reproducible bundle from it.
+
+    \b
+    \b
+    Writes <slug>-<version>.agent into DIR, or into --output. Excluded: the
+    Skrun defaults (node_modules, .git, dist, .env, __pycache__, venv, ...),
+    every dot-name, *.secret, *.agent, .gitignore and .skrunignore rules.
+    Format, rules and secret guard: docs/bundle-format.md.
+    Exit codes: 0 built, 1 invalid agent or refused build, 2 usage error.
+    """
+    from skrun_build.bundle.build import build_bundle, list_files
+    from skrun_build.bundle.build import explain as explain_path
+    from skrun_build.bundle.format import parse_size
+
+    if explain is not None:
+        verdict = explain_path(directory, explain, output)
+        if as_json:
+            echo(
+                json.dumps(
+                    {
+                        "path": verdict.path,
+                        "included": verdict.included,
+                        "source": verdict.source,
+                        "line": verdict.line,
+                        "pattern": verdict.pattern,
+                        "parent": verdict.parent,
+                    }
+                )
+            )
+        else:
+            echo(verdict.describe())
+        return 0
+    if list_only:
+        files = list_files(directory, output)
+        if as_json:
+            echo(json.dumps([f.rel for f in files], ensure_ascii=False))
+        else:
+            for f in files:
+                echo(f.rel)
+        return 0
+    limit = parse_size(max_size)
+    # The validator's settings come from [tool.skrun] as for `skrun validate`.
+    from skrun_build.config import Config, find_config
+
+    config = find_config(directory) if not no_config and directory.exists() else Config()
+    try:
+        result = build_bundle(
+            directory,
+            output,
+            format="skill" if fmt == "skill" else "agent",
+            max_size=limit,
+            allow_secrets=allow,
+            strict=config.strict if strict is None else strict,
+            select=config.select,
+            ignore=config.ignore,
+        )
+    except ValidationFailed as e:
+        _print_issues(e.issues)
+        raise
+    _print_issues(result.issues)
+    for warning in result.warnings:
+        echo_warning(_relative(warning))
+    if as_json:
+        echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True))
+        return 0
+    from skrun_build.bundle.format import human_size
+
+    echo(f"{style('Built', fg='green', bold=True)} {_shown(result.path)}")
+    echo(f"  files   {result.files}")
+    echo(f"  size    {human_size(result.size)} ({result.size} bytes)")
+    echo(f"  sha256  {result.sha256}")
+    return 0
+
+
+@click.command("inspect", context_settings=_CTX)
+@click.argument("bundle", type=_PATH)
+@click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document.")
+def inspect(bundle: Path, as_json: bool) -> int:
+    """List BUNDLE's members (mode, size, sha256), config snapshot and dependency manifest."""
+    from skrun_build.bundle.verify import inspect_bundle
+
+    result = inspect_bundle(bundle)
+    if as_json:
+        echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, indent=2))
+        return 0
+    width = max((len(str(m.size)) for m in result.members), default=1)
+    for m in result.members:
+        echo(f"{m.mode:04o}  {m.size:>{width}}  {m.sha256}  {m.name}")
+    total = sum(m.size for m in result.members)
+    echo(f"{len(result.members)} members, {total} bytes")
+    if result.manifest is None:
+        echo("dependencies: none")
+    else:
+        lock = f" + {result.lockfile}" if result.lockfile else " (no lockfile)"
+        echo(f"dependencies: {result.manifest}{lock}")
+    if result.snapshot is None:
+        echo("config: none (no .skrun/config.json)")
+        return 0
+    echo("config (.skrun/config.json):")
+    text = json.dumps(result.snapshot, sort_keys=True, indent=2, ensure_ascii=False)
+    for line in text.splitlines():
+        echo("  " + line)
+    return 0
+
+
+@click.command("verify", context_settings=_CTX)
+@click.argument("bundle", type=_PATH)
+@click.option("--source", type=_PATH, help="Also rebuild this source directory and compare.")
+def verify(bundle: Path, source: Path | None) -> int:
+    """Check every member of BUNDLE against its record (and against --source).
+
+    Exit codes: 0 everything matches, 1 a member differs (each is listed).
+    """
+    from skrun_build.bundle.verify import verify_bundle
+
+    result = verify_bundle(bundle, source)
+    if result.ok:
+        against = " and the source" if source is not None else ""
+        echo(f"OK {_shown(bundle)}: {result.checked} members match the record{against}")
+        return 0
+    for problem in result.problems:
+        echo(problem)
+    echo(f"FAILED {_shown(bundle)}: {len(result.problems)} member(s) differ", err=True)
+    return 1
+
+
+@click.command("unpack", context_settings=_CTX)
+@click.argument("bundle", type=_PATH)
+@click.argument("directory", type=_PATH)
+def unpack(bundle: Path, directory: Path) -> int:
+    """Extract BUNDLE into DIRECTORY (absent or empty) after checking every member."""
+    from skrun_build.bundle.verify import unpack_bundle
+
+    names = unpack_bundle(bundle, directory)
+    echo(f"Unpacked {len(names)} files into {_shown(directory)}")
+    return 0
+
+
+def _shown(path: Path) -> str:
+    text = str(path)
+    if os.path.isabs(text):
+        rel = os.path.relpath(text)
+        return text if rel.startswith("..") else rel
+    return text
+
+
+def _print_issues(issues: Sequence[Issue]) -> None:
+    """Validation issues on stderr, each line exactly as `skrun validate` prints it."""
+    from skrun_build.cli.validate_cmd import _relative as relative_issue
+    from skrun_build.cli.validate_cmd import _text
+
+    cwd = os.getcwd()
+    for issue in issues:
+        echo(_text(relative_issue(issue, cwd)), err=True)
+
+
+def _relative(line: str) -> str:
+    # Issues carry absolute paths when the user gave one; show them like `skrun validate`.
+    cwd = os.getcwd().rstrip(os.sep) + os.sep
+    return line[len(cwd) :] if line.startswith(cwd) else line

@@ -1,0 +1,302 @@
+"""Which files of an agent (or skill) directory go into a bundle, and why.
+
+Rules are applied in layers; within the layers the last matching pattern wins,
+exactly like git (see docs/bundle-format.md, "Exclusions"):
+
+1. Skrun defaults, at any depth: `node_modules .git dist .env .DS_Store
+   __pycache__ .pytest_cache venv .venv`, every name starting with `.`, every
+   name ending `.secret`.
+2. `.gitignore` files: the root one, then nested ones (a deeper file overrides a
+   shallower one; patterns are relative to the file's directory).
+3. `.skrunignore` files (gitignore syntax), root then nested; `!pattern`
+   re-includes, even a default exclusion.
+4. Never overridable: every `*.agent` and `*.skill` (our own outputs) and the
+   output directory when it lies inside the source directory.
+
+As in git, a directory that ends up excluded is not entered, so a file inside
+it cannot be re-included without re-including the directory first.
+
+`walk()` lists what survives, sorted by the UTF-8 bytes of the relative path;
+`Rules.explain()` names the rule that decides a path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from skrun_build.errors import BundleError, InputError
+
+DEFAULT_NAMES = (
+    "node_modules",
+    ".git",
+    "dist",
+    ".env",
+    ".DS_Store",
+    "__pycache__",
+    ".pytest_cache",
+    "venv",
+    ".venv",
+)
+# `.*` comes first so that the specific names above win when explaining a path.
+DEFAULT_PATTERNS = (".*", *DEFAULT_NAMES, "*.secret")
+HARD_PATTERNS = ("*.agent", "*.skill")
+IGNORE_FILES = (".gitignore", ".skrunignore")
+
+EntryKind = Literal["file", "dir", "symlink", "special"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether `path` is packed, and the rule that decided it (`source` "" = no rule)."""
+
+    path: str
+    included: bool
+    source: str = ""
+    line: int = 0
+    pattern: str = ""
+    parent: str = ""  # set when an excluded parent directory decided it
+
+    def describe(self) -> str:
+        """One line for `skrun build --explain`."""
+        if self.parent:
+            return (
+                f"{self.path}: excluded (its directory {self.parent}/ is excluded: {self._rule()})"
+            )
+        if not self.source:
+            return f"{self.path}: included (no rule matches)"
+        word = "included" if self.included else "excluded"
+        return f"{self.path}: {word} by {self._rule()}"
+
+    def _rule(self) -> str:
+        where = self.source + (f":{self.line}" if self.line else "")
+        return f'{where} "{self.pattern}"'
+
+
+@dataclass(frozen=True, slots=True)
+class WalkEntry:
+    """One path the walk yields: `rel` is POSIX and relative to the walk's root."""
+
+    rel: str
+    path: Path
+    kind: EntryKind
+
+
+class _PatternFile:
+    """The patterns of one ignore file (or of a built-in layer), with their line numbers."""
+
+    def __init__(self, source: str, lines: list[str], numbered: bool) -> None:
+        import pathspec
+
+        self.source = source
+        self.numbered = numbered
+        # pathspec drops empty lines; a comment keeps pattern index == line index.
+        self.lines = lines
+        self.spec: Any = pathspec.GitIgnoreSpec.from_lines([ln or "#" for ln in lines])
+
+    def check(self, rel: str) -> tuple[bool, int] | None:
+        """(excluded?, 0-based pattern index) of the last matching pattern, or None."""
+        result = self.spec.check_file(rel)
+        if result.include is None:
+            return None
+        return bool(result.include), int(result.index)
+
+
+class _BuiltinPatterns(_PatternFile):
+    """The built-in layers: name-only patterns (plus one anchored folder), matched
+    without regexes because every walked path goes through them."""
+
+    def __init__(self, source: str, lines: list[str]) -> None:
+        self.source = source
+        self.numbered = False
+        self.lines = lines
+        self._names = {p: i for i, p in enumerate(lines) if "*" not in p and "/" not in p}
+        self._suffixes = [(p[1:], i) for i, p in enumerate(lines) if p.startswith("*.")]
+        self._dot = lines.index(".*") if ".*" in lines else -1
+        self._folders = [(p.strip("/"), i) for i, p in enumerate(lines) if p.startswith("/")]
+
+    def check(self, rel: str) -> tuple[bool, int] | None:
+        """Same answer as pathspec would give for these simple patterns."""
+        path = rel.rstrip("/")
+        base = path.rsplit("/", 1)[-1]
+        hits = [self._names.get(base, -1)]
+        if self._dot >= 0 and base.startswith("."):
+            hits.append(self._dot)
+        hits += [i for suffix, i in self._suffixes if base.endswith(suffix)]
+        hits += [
+            i
+            for folder, i in self._folders
+            if (path == folder and rel.endswith("/")) or path.startswith(folder + "/")
+        ]
+        best = max(hits)
+        return None if best < 0 else (True, best)
+
+
+class Rules:
+    """The exclusion rules of one source directory; ignore files are read on demand."""
+
+    def __init__(self, root: Path, *, output: Path | None = None) -> None:
+        self.root = root
+        self._defaults: _PatternFile = _BuiltinPatterns("Skrun default", list(DEFAULT_PATTERNS))
+        hard = list(HARD_PATTERNS)
+        if output is not None:
+            inside = _relative_inside(output, root)
+            if inside:
+                hard.append("/" + inside + "/")
+        self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
+        # rel dir ("" = root) -> its (.gitignore, .skrunignore) pattern files, or None
+        self._files: dict[str, tuple[_PatternFile | None, _PatternFile | None]] = {}
+
+    def load_dir(self, rel_dir: str, fs_dir: Path) -> None:
+        """Read the ignore files of one directory (the walk calls this as it enters it)."""
+        if rel_dir in self._files:
+            return
+        found: list[_PatternFile | None] = []
+        for name in IGNORE_FILES:
+            source = f"{rel_dir}/{name}" if rel_dir else name
+            file = fs_dir / name
+            try:
+                if not file.is_file():
+                    found.append(None)
+                    continue
+                text = file.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as e:
+                raise InputError("not UTF-8 text", path=file, hint="save it as UTF-8") from e
+            except OSError as e:
+                raise InputError(f"cannot read: {e.strerror}", path=file) from e
+            found.append(_PatternFile(source, text.splitlines(), numbered=True))
+        self._files[rel_dir] = (found[0], found[1])
+
+    def verdict(self, rel: str, *, is_dir: bool = False) -> Verdict:
+        """The rule that decides `rel` itself (its parent directories are not checked)."""
+        key = rel + "/" if is_dir else rel
+        decided: tuple[_PatternFile, bool, int] | None = None
+        hard = self._hard.check(key)
+        if hard is not None and hard[0]:
+            return self._make(rel, self._hard, True, hard[1])
+        layers: list[tuple[_PatternFile, str]] = [(self._defaults, "")]
+        dirs = _ancestors(rel)
+        for which in (0, 1):  # every .gitignore, then every .skrunignore
+            for d in dirs:
+                pair = self._files.get(d)
+                if pair is not None and pair[which] is not None:
+                    layers.append((pair[which], d))  # type: ignore[arg-type]
+        for patterns, base in layers:
+            sub = key[len(base) + 1 :] if base else key
+            hit = patterns.check(sub)
+            if hit is not None:
+                decided = (patterns, hit[0], hit[1])
+        if decided is None:
+            return Verdict(rel, True)
+        return self._make(rel, decided[0], decided[1], decided[2])
+
+    def explain(self, rel: str, *, is_dir: bool | None = None) -> Verdict:
+        """Name the rule that includes or excludes `rel`, parent directories first."""
+        rel = normalize_rel(rel)
+        if not rel:
+            raise InputError(
+                "name a file or folder inside the source directory, not the directory itself"
+            )
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i])
+            self.load_dir("/".join(parts[: i - 1]), self.root.joinpath(*parts[: i - 1]))
+            v = self.verdict(parent, is_dir=True)
+            if not v.included:
+                return Verdict(rel, False, v.source, v.line, v.pattern, parent=parent)
+        self.load_dir("/".join(parts[:-1]), self.root.joinpath(*parts[:-1]))
+        if is_dir is None:
+            is_dir = (self.root / rel).is_dir()
+        return self.verdict(rel, is_dir=is_dir)
+
+    @staticmethod
+    def _make(rel: str, patterns: _PatternFile, excluded: bool, index: int) -> Verdict:
+        pattern = patterns.lines[index]
+        line = index + 1 if patterns.numbered else 0
+        return Verdict(rel, not excluded, patterns.source, line, pattern)
+
+
+def normalize_rel(rel: str) -> str:
+    """`./a//b/` -> `a/b`; rejects absolute paths and `..`."""
+    p = PurePosixPath(rel.replace(os.sep, "/"))
+    if p.is_absolute() or ".." in p.parts:
+        raise InputError(f"{rel!r} must be a path relative to the source directory")
+    text = str(p)
+    return "" if text == "." else text
+
+
+def walk(root: Path, rules: Rules, *, prefix: str = "") -> Iterator[WalkEntry]:
+    """Yield every non-excluded file, symlink and special file under `root`, sorted.
+
+    Real directories are entered (when not excluded) and not yielded; symlinks and
+    special files are yielded as they are, for the caller to judge. `prefix` is
+    the relative path of `root` inside the source tree (for symlinked dirs).
+    """
+    entries = _scan(root, rules, prefix)
+    for rel, path, kind in entries:
+        if kind == "dir":
+            yield from walk(path, rules, prefix=rel)
+        else:
+            yield WalkEntry(rel, path, kind)
+
+
+def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, EntryKind]]:
+    rules.load_dir(prefix, fs_dir)
+    try:
+        with os.scandir(fs_dir) as it:
+            raw = [(e.name, e) for e in it]
+    except OSError as e:
+        raise BundleError(f"cannot read directory: {e.strerror}", path=fs_dir) from e
+    out: list[tuple[bytes, str, Path, EntryKind]] = []
+    for name, entry in raw:
+        try:
+            encoded = name.encode("utf-8")
+        except UnicodeEncodeError as e:
+            shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+            where = f"{prefix}/{shown}" if prefix else shown
+            raise BundleError(
+                "file name is not valid UTF-8",
+                path=where,
+                hint="rename it; bundle member names must be UTF-8",
+            ) from e
+        rel = f"{prefix}/{name}" if prefix else name
+        try:
+            mode = entry.stat(follow_symlinks=False).st_mode
+        except OSError as e:
+            raise BundleError(f"cannot stat: {e.strerror}", path=entry.path) from e
+        kind: EntryKind
+        if stat.S_ISLNK(mode):
+            kind = "symlink"
+        elif stat.S_ISDIR(mode):
+            kind = "dir"
+        elif stat.S_ISREG(mode):
+            kind = "file"
+        else:
+            kind = "special"
+        # A symlink to a directory is judged as the directory it will become.
+        is_dir = kind == "dir" or (kind == "symlink" and os.path.isdir(entry.path))
+        if not rules.verdict(rel, is_dir=is_dir).included:
+            continue
+        out.append((encoded, rel, Path(entry.path), kind))
+    out.sort(key=lambda t: t[0])
+    return [(rel, path, kind) for _, rel, path, kind in out]
+
+
+def _ancestors(rel: str) -> list[str]:
+    """`a/b/c` -> ["", "a", "a/b"]: the directories whose ignore files apply."""
+    parts = rel.split("/")[:-1]
+    return [""] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _relative_inside(path: Path, root: Path) -> str:
+    """`path` relative to `root` as POSIX text if strictly inside it, else ""."""
+    try:
+        rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return ""
+    text = rel.as_posix()
+    return "" if text == "." else text
