@@ -68,21 +68,11 @@ def _manifest_of(target: Path) -> tuple[Manifest | None, Path | None]:
 
 
 def _manifest_of_bundle(bundle: Path) -> Manifest | None:
-    import importlib
-
+    """Detect from the root members of a `.agent` bundle (read by the safe bundle reader)."""
+    from skrun_build.bundle.reader import read_members
     from skrun_build.deps.detect import CANDIDATES, detect_members
 
-    try:
-        # The bundle package lands separately; import it by name until then.
-        read_members = importlib.import_module("skrun_build.bundle.reader").read_members
-    except ImportError as e:
-        raise UsageError(
-            "installing from a bundle needs skrun_build.bundle, which this build lacks",
-            path=bundle,
-            hint="unpack it and give the directory",
-        ) from e
-    members: dict[str, bytes] = read_members(bundle, CANDIDATES)
-    return detect_members(members)
+    return detect_members(read_members(bundle, CANDIDATES))
 
 
 def _require_manifest(target: Path) -> Manifest:
