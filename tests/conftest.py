@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Session fixtures of the dependency-cache tests (wheels, node packages, lockfiles).
+pytest_plugins = ["tests.deps_support"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 

@@ -1,0 +1,329 @@
+"""`skrun deps install|hash|path` and `skrun cache list|clear|prune|dir`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from skrun_build.cli._output import echo, echo_warning, stderr_is_tty, stdin_is_tty, style
+from skrun_build.errors import DepsError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.deps.detect import Manifest
+    from skrun_build.deps.store import Entry
+
+CONFIRM_ABOVE = 100 * 1024 * 1024  # clear asks first above this, as Skrun does
+_CTX = {"help_option_names": ["-h", "--help"]}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def human_size(n: int) -> str:
+    """`512 B`, `1.5 KiB`, `20.0 MiB`."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def plural(n: int, word: str) -> str:
+    """`1 package`, `3 packages`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def ago(seconds: float) -> str:
+    """`just now`, `5 minutes ago`, `3 days ago`."""
+    s = max(0, int(seconds))
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if s >= length:
+            n = s // length
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def parse_duration(text: str) -> float:
+    """`30d`, `12h`, `90m`, `2w`, `45s` -> seconds."""
+    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
+    if not m:
+        raise UsageError(
+            f"--older-than: invalid duration {text!r}", hint="use a number and s, m, h, d or w: 30d"
+        )
+    return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def _manifest_of(target: Path) -> tuple[Manifest | None, Path | None]:
+    """Detect from a skill directory or from the root members of a `.agent` bundle."""
+    from skrun_build.deps.detect import detect_dir
+
+    if target.is_dir():
+        return detect_dir(target), target
+    if not target.exists():
+        raise UsageError("no such file or directory", path=target, hint="give a skill directory")
+    return _manifest_of_bundle(target), None
+
+
+def _manifest_of_bundle(bundle: Path) -> Manifest | None:
+    """Detect from the root members of a `.agent` bundle (read by the safe bundle reader)."""
+    from skrun_build.bundle.reader import read_members
+    from skrun_build.deps.detect import CANDIDATES, detect_members
+
+    return detect_members(read_members(bundle, CANDIDATES))
+
+
+def _require_manifest(target: Path) -> Manifest:
+    manifest, _ = _manifest_of(target)
+    if manifest is None:
+        raise DepsError(
+            "no dependency manifest at the root",
+            path=target,
+            hint="add package.json, pyproject.toml or requirements.txt",
+        )
+    return manifest
+
+
+def _progress() -> Any:
+    if not stderr_is_tty():
+        return None
+    return lambda line: echo(style("  " + line, fg="bright_black", err=True), err=True)
+
+
+@click.group("deps", context_settings=_CTX)
+def deps() -> None:
+    """Resolve a skill's script dependencies into the Skrun cache.
+
+    \b
+    The cache entry is the one the Skrun runtime looks up: <root>/<sha256>/,
+    root $SKRUN_DEPS_DIR or ~/.skrun/deps.
+    """
+
+
+@deps.command("install", context_settings=_CTX, short_help="Install into the cache.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--offline", is_flag=True, help="Install from local sources and caches only.")
+@click.option("--reinstall", is_flag=True, help="Rebuild the entry even if it is cached.")
+@click.option("--python", "python", metavar="PYTHON", help="Interpreter for the venv.")
+@click.option("--allow-scripts", is_flag=True, help="Run npm/pnpm/yarn install scripts.")
+def install(
+    target: Path,
+    as_json: bool,
+    offline: bool,
+    reinstall: bool,
+    python: str | None,
+    allow_scripts: bool,
+) -> int:
+    """Install the dependencies of DIR or BUNDLE (default: .) into the cache.
+
+    \b
+    Python: uv.lock (uv sync --locked), poetry.lock (hash-checked), else
+    pyproject.toml or requirements.txt with uv pip. Node: npm ci, pnpm
+    --frozen-lockfile, yarn --frozen-lockfile / --immutable, else npm install.
+    Without a lockfile the build is not reproducible and a warning says so.
+    """
+    from skrun_build.deps.install import install as run_install
+
+    manifest, source = _manifest_of(target)
+    if manifest is None:
+        if as_json:
+            echo(json.dumps({"status": "none", "path": None, "warnings": []}))
+        else:
+            echo_warning(
+                f"nothing to install: {target} has no package.json, pyproject.toml "
+                "or requirements.txt at its root"
+            )
+        return 0
+    result = run_install(
+        manifest,
+        source=source,
+        offline=offline,
+        reinstall=reinstall,
+        python=python,
+        scripts=allow_scripts,
+        progress=_progress(),
+        warn=None if as_json else echo_warning,
+    )
+    meta = result.meta
+    if as_json:
+        data = {
+            "status": result.status,
+            "path": str(result.path),
+            "seconds": round(result.seconds, 3),
+            "warnings": result.warnings,
+            **{k: v for k, v in json.loads(meta.to_json()).items() if k != "schema"},
+        }
+        echo(json.dumps(data, indent=2))
+        return 0
+    lock = meta.lockfile or meta.manifest
+    if result.status == "hit":
+        echo(f"Cached: {result.path} ({plural(meta.packages, 'package')}, {human_size(meta.size)})")
+    else:
+        echo(
+            f"Installed {plural(meta.packages, 'package')} from {lock} with {meta.installer} "
+            f"{meta.installer_version} into {result.path} in {result.seconds:.1f} s"
+        )
+    return 0
+
+
+@deps.command("hash", context_settings=_CTX, short_help="Print the cache key.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
+def hash_(target: Path) -> int:
+    """Print the cache key of DIR or BUNDLE (the runtime's sha256), e.g. for CI caches."""
+    from skrun_build.deps.key import cache_key
+
+    echo(cache_key(_require_manifest(target)))
+    return 0
+
+
+@deps.command("path", context_settings=_CTX, short_help="Print the cache entry's path.")
+@click.argument(
+    "target", required=False, default=".", metavar="[DIR|BUNDLE]", type=click.Path(path_type=Path)
+)
+def path(target: Path) -> int:
+    """Print the cache entry of DIR or BUNDLE; exit 1 if it is not cached."""
+    from skrun_build.deps.key import cache_key
+    from skrun_build.deps.store import Store
+
+    store = Store()
+    key = cache_key(_require_manifest(target))
+    entry = store.lookup(key)
+    if entry is None or entry.meta is None:
+        raise DepsError(
+            f"not cached: {store.entry_path(key)}", hint=f"run `skrun deps install {target}`"
+        )
+    echo(str(entry.path))
+    return 0
+
+
+@click.group("cache", context_settings=_CTX)
+def cache() -> None:
+    """List, clear and prune the dependency cache ($SKRUN_DEPS_DIR or ~/.skrun/deps)."""
+
+
+def _entry_json(e: Entry) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    assert e.meta is not None
+    data = {k: v for k, v in json.loads(e.meta.to_json()).items() if k != "schema"}
+    last = datetime.fromtimestamp(e.last_used, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"path": str(e.path), "last_used": last, **data}
+
+
+@cache.command("list", context_settings=_CTX)
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+def list_(as_json: bool) -> int:
+    """List cache entries, most recently used first."""
+    import time
+
+    from skrun_build.deps.store import Store
+
+    store = Store()
+    entries, orphans = store.scan()
+    good = [e for e in entries if e.meta is not None]
+    corrupt = len(entries) - len(good)
+    if as_json:
+        echo(json.dumps([_entry_json(e) for e in good], indent=2))
+    elif not good:
+        echo("No cache entries.")
+    else:
+        now = time.time()
+        rows = [("HASH", "SIZE", "PACKAGES", "LAST USED")]
+        for e in good:
+            assert e.meta is not None
+            rows.append(
+                (e.key[:12], human_size(e.meta.size), str(e.meta.packages), ago(now - e.last_used))
+            )
+        total_size = sum(e.meta.size for e in good if e.meta is not None)
+        total_pkgs = sum(e.meta.packages for e in good if e.meta is not None)
+        n = len(good)
+        rows.append(
+            (
+                "TOTAL",
+                human_size(total_size),
+                str(total_pkgs),
+                f"{n} {'entry' if n == 1 else 'entries'}",
+            )
+        )
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for i, r in enumerate(rows):
+            line = "  ".join(
+                c.rjust(w) if j in (1, 2) else c.ljust(w)
+                for j, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+            echo(style(line, bold=True) if i == 0 else line)
+    if corrupt or orphans:
+        echo_warning(
+            f"{corrupt} incomplete entries and {len(orphans)} temp dirs under {store.root} "
+            "(an install in progress or interrupted); `skrun cache prune` removes the dead ones"
+        )
+    return 0
+
+
+@cache.command("clear", context_settings=_CTX, short_help="Remove entries and orphans.")
+@click.argument("keys", nargs=-1)
+@click.option("-y", "--yes", is_flag=True, help="Do not ask; required without a terminal.")
+@click.option("--older-than", metavar="AGE", help="Only entries unused for AGE (30d, 12h, 2w).")
+def clear(keys: tuple[str, ...], yes: bool, older_than: str | None) -> int:
+    """Remove cache entries (all, the given KEYs or hash prefixes) and temp-dir orphans.
+
+    \b
+    Waits for installs of the same key to finish instead of deleting under them.
+    """
+    from skrun_build.deps.store import Store
+
+    age = parse_duration(older_than) if older_than is not None else None
+    store = Store()
+    entries, orphans = store.plan_clear(keys, age)
+    total = sum(e.size for e in entries)
+    if (entries or orphans) and not yes:
+        if not stdin_is_tty():
+            raise UsageError(
+                "refusing to clear the cache without confirmation (stdin is not a terminal)",
+                hint="pass --yes",
+            )
+        if total > CONFIRM_ABOVE and not click.confirm(
+            f"Delete {len(entries)} entries ({human_size(total)}) from {store.root}?",
+            default=False,
+            err=True,
+        ):
+            echo("Nothing cleared.")
+            raise click.exceptions.Exit(1)
+    result = store.clear(entries, orphans, older_than=age, notify=_progress())
+    n = len(result.entries) + len(result.corrupt)
+    echo(f"Cleared {n} entries ({human_size(result.freed)} freed).")
+    return 0
+
+
+@cache.command("prune", context_settings=_CTX, short_help="Remove orphans and broken entries.")
+def prune() -> int:
+    """Remove temp dirs of interrupted installs and entries without metadata."""
+    from skrun_build.deps.store import Store
+
+    result = Store().prune()
+    echo(
+        f"Pruned {len(result.orphans)} temp dirs and {len(result.corrupt)} incomplete entries "
+        f"({human_size(result.freed)} freed)."
+    )
+    if result.skipped:
+        echo_warning(
+            f"skipped {len(result.skipped)} keys with an install in progress: "
+            + ", ".join(k[:12] for k in result.skipped)
+        )
+    return 0
+
+
+@cache.command("dir", context_settings=_CTX)
+def dir_() -> int:
+    """Print the cache root."""
+    from skrun_build.deps.store import default_root
+
+    echo(str(default_root()))
+    return 0

@@ -1,0 +1,18 @@
+"""Script dependencies: detection, the runtime's cache key, installers and the cache store.
+
+Entries are created exactly where the Skrun runtime looks for them:
+`<root>/<key>/` with root `$SKRUN_DEPS_DIR` (else `~/.skrun/deps`), holding the
+manifest, the lockfile and `venv/` or `node_modules/`, plus `skrun-entry.json`.
+
+Public interface (each module is imported only when used; nothing here prints):
+    detect.detect_dir(path) -> Manifest | None       manifest + lockfile at the root
+    detect.detect_members(files) -> Manifest | None  the same from a bundle's root members
+    detect.CANDIDATES                                 every root file detection may read
+    key.cache_key(manifest) -> str                    the hex sha256 the runtime computes
+    install.install(manifest, ...) -> InstallResult   hit, or lock + install + rename
+    store.Store(root=None)                            lookup / scan / plan_clear / clear / prune
+    meta.EntryMeta, meta.read_meta(entry)             the completion marker of an entry
+Installers: python.install_python (uv), node.install_node (npm, pnpm, yarn),
+poetry.requirements_from_poetry (poetry.lock -> hash-pinned requirements).
+Errors: DepsError, InstallFailed (an installer exited non-zero), CacheError.
+"""

@@ -1,0 +1,216 @@
+"""Resolve a manifest into its cache entry: hit, or install in a temp dir and rename.
+
+One install per key at a time across processes (the key's file lock); a second
+process waiting on the lock finds the entry the first one made. The metadata
+file is written last inside the temp dir, and the temp dir is renamed into place
+in one step, so a visible entry is always complete.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from skrun_build.deps.detect import Manifest
+from skrun_build.deps.key import cache_key
+from skrun_build.deps.meta import EntryMeta, write_meta
+from skrun_build.deps.store import Entry, Store, rmtree, tree_size
+from skrun_build.errors import CacheError
+
+Notify = Callable[[str], None]
+Status = Literal["hit", "installed", "reinstalled"]
+
+LOCKFILES = {
+    "python": "uv.lock or poetry.lock (pyproject.toml), or requirements.txt pinned with hashes",
+    "node": "package-lock.json, pnpm-lock.yaml or yarn.lock",
+}
+
+
+@dataclass
+class InstallResult:
+    """The entry `install` resolved to and how."""
+
+    key: str
+    path: Path
+    status: Status
+    meta: EntryMeta
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def current_platform() -> str:
+    """`linux-x86_64`: what an entry's native files were built for."""
+    import platform
+
+    return f"{sys.platform}-{platform.machine().lower() or 'unknown'}"
+
+
+def _reproducible(manifest: Manifest) -> bool:
+    if manifest.lock_kind is not None:
+        return True
+    if manifest.kind == "requirements":
+        from skrun_build.deps.python import is_pinned_requirements
+
+        return is_pinned_requirements(manifest.text)
+    return False
+
+
+def _payload_ok(entry: Entry) -> bool:
+    if entry.meta is None:
+        return False
+    if entry.meta.ecosystem == "python":
+        return (entry.path / "venv" / "pyvenv.cfg").is_file()
+    return (entry.path / "node_modules").is_dir() or entry.meta.packages == 0
+
+
+def _mismatch(meta: EntryMeta, *, python: str | None) -> str | None:
+    """What differs between the entry's build and this machine, if anything."""
+    here_platform = current_platform()
+    if meta.ecosystem == "python":
+        from skrun_build.deps.python import current_python, describe_python
+
+        here = describe_python(python or current_python())
+    else:
+        from skrun_build.deps.node import node_version
+
+        here = node_version()
+    if here == meta.runtime and here_platform == meta.platform:
+        return None
+    return (
+        f"entry {meta.key[:12]} was built for {meta.runtime} on {meta.platform}, but this is "
+        f"{here or 'no interpreter'} on {here_platform}; run `skrun deps install --reinstall` "
+        "to rebuild it"
+    )
+
+
+def install(
+    manifest: Manifest,
+    *,
+    store: Store | None = None,
+    source: Path | None = None,
+    offline: bool = False,
+    reinstall: bool = False,
+    python: str | None = None,
+    scripts: bool = False,
+    progress: Notify | None = None,
+    warn: Notify | None = None,
+) -> InstallResult:
+    """Make sure the entry for `manifest` exists; install it if needed."""
+    started = time.monotonic()
+    store = store or Store()
+    key = cache_key(manifest)
+    warnings: list[str] = []
+
+    def warning(text: str) -> None:
+        warnings.append(text)
+        if warn is not None:
+            warn(text)
+
+    def hit(entry: Entry) -> InstallResult | None:
+        assert entry.meta is not None
+        if not store.touch(key):
+            return None
+        mismatch = _mismatch(entry.meta, python=python)
+        if mismatch:
+            warning(mismatch)
+        return InstallResult(
+            key, entry.path, "hit", entry.meta, warnings, time.monotonic() - started
+        )
+
+    entry = store.lookup(key)
+    if entry is not None and not reinstall and _payload_ok(entry):
+        found = hit(entry)  # the common case: no lock, no subprocess
+        if found is not None:
+            return found
+    with store.locked(key, notify=progress):
+        entry = store.lookup(key)
+        if entry is not None and not reinstall and _payload_ok(entry):
+            found = hit(entry)  # another process installed it while we waited
+            if found is not None:
+                return found
+            entry = None
+        if not _reproducible(manifest):
+            warning(
+                f"non-reproducible build: {manifest.name} has no lockfile, so versions are "
+                f"resolved at install time (commit {LOCKFILES[manifest.ecosystem]})"
+            )
+        meta = _build(manifest, key, store, source, offline, python, scripts, progress)
+        status: Status = "installed" if entry is None else "reinstalled"
+        return InstallResult(
+            key, store.entry_path(key), status, meta, warnings, time.monotonic() - started
+        )
+
+
+def _build(
+    manifest: Manifest,
+    key: str,
+    store: Store,
+    source: Path | None,
+    offline: bool,
+    python: str | None,
+    scripts: bool,
+    progress: Notify | None,
+) -> EntryMeta:
+    work = store.new_temp(key)
+    if progress is not None:
+        source_name = manifest.lock_name or manifest.name
+        progress(f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})")
+    try:
+        for name, text in manifest.files().items():
+            # Bytes, not text mode: the entry must hold exactly what the key hashed.
+            (work / name).write_bytes(text.encode("utf-8"))
+        if manifest.ecosystem == "python":
+            from skrun_build.deps.python import install_python
+
+            done = install_python(manifest, work, offline=offline, python=python, progress=progress)
+        else:
+            from skrun_build.deps.node import install_node
+
+            done = install_node(
+                manifest,
+                work,
+                source=source,
+                offline=offline,
+                scripts=scripts,
+                progress=progress,
+            )
+        meta = EntryMeta(
+            key=key,
+            ecosystem=manifest.ecosystem,
+            manifest=manifest.name,
+            manifest_kind=manifest.kind,
+            lockfile=manifest.lock_name,
+            lock_kind=manifest.lock_kind,
+            installer=done.installer,
+            installer_version=done.installer_version,
+            runtime=done.runtime,
+            platform=current_platform(),
+            packages=done.packages,
+            size=tree_size(work),
+            created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            reproducible=_reproducible(manifest),
+        )
+        write_meta(work, meta)  # last: its presence marks the entry complete
+        _publish(store, key, work)
+    except BaseException:
+        rmtree(work)
+        raise
+    return meta
+
+
+def _publish(store: Store, key: str, work: Path) -> None:
+    final = store.entry_path(key)
+    if final.exists() or final.is_symlink():
+        # A corrupt entry, or the one --reinstall replaces: move it away first,
+        # because a rename onto a non-empty directory fails.
+        store.discard(final, key)
+    try:
+        os.rename(work, final)
+    except OSError as e:
+        raise CacheError(f"cannot move the new entry into place: {e.strerror}", path=final) from e

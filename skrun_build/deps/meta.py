@@ -1,0 +1,99 @@
+"""The metadata file that marks a cache entry complete (written last, before the rename)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+META_NAME = "skrun-entry.json"
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class EntryMeta:
+    """What an entry holds and how it was made; `skrun cache list` reads only this."""
+
+    key: str
+    ecosystem: str  # "python" | "node"
+    manifest: str  # file name: requirements.txt, pyproject.toml, package.json
+    manifest_kind: str  # requirements | pyproject | package.json
+    lockfile: str | None
+    lock_kind: str | None  # pnpm | yarn | npm | uv | poetry
+    installer: str  # uv | npm | pnpm | yarn
+    installer_version: str
+    runtime: str  # "cpython 3.11.7" or "node v20.20.2"
+    platform: str  # e.g. linux-x86_64
+    packages: int
+    size: int  # bytes, symlinks not followed
+    created: str  # ISO 8601, UTC
+    reproducible: bool  # installed from a lockfile
+    schema: int = SCHEMA
+
+    def to_json(self) -> str:
+        """Canonical JSON text of the metadata."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "key": (str,),
+    "ecosystem": (str,),
+    "manifest": (str,),
+    "manifest_kind": (str,),
+    "lockfile": (str, type(None)),
+    "lock_kind": (str, type(None)),
+    "installer": (str,),
+    "installer_version": (str,),
+    "runtime": (str,),
+    "platform": (str,),
+    "packages": (int,),
+    "size": (int,),
+    "created": (str,),
+    "reproducible": (bool,),
+    "schema": (int,),
+}
+
+
+def parse_meta(text: str | bytes) -> EntryMeta | None:
+    """The metadata in `text`, or None when it is not a complete, well-typed record."""
+    try:
+        data: Any = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        return None
+    values: dict[str, Any] = {}
+    for f in fields(EntryMeta):
+        value = data.get(f.name)
+        # bool is an int in Python: don't accept true as a size.
+        if not isinstance(value, _TYPES[f.name]) or (
+            isinstance(value, bool) and bool not in _TYPES[f.name]
+        ):
+            return None
+        values[f.name] = value
+    return EntryMeta(**values)
+
+
+def read_meta(entry: Path) -> EntryMeta | None:
+    """The metadata of the entry directory `entry`, None if missing or corrupt."""
+    try:
+        text = (entry / META_NAME).read_bytes()
+    except OSError:
+        return None
+    meta = parse_meta(text)
+    if meta is None or meta.key != entry.name:
+        return None
+    return meta
+
+
+def write_meta(entry: Path, meta: EntryMeta) -> None:
+    """Write the metadata atomically into `entry` (a temp file, then os.replace)."""
+    tmp = entry / f".{META_NAME}.{secrets.token_hex(4)}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(meta.to_json())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, entry / META_NAME)

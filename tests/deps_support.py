@@ -1,0 +1,198 @@
+"""Offline fixtures for the dependency-cache tests, built once per session.
+
+Python: tiny wheels written by hand (a correct RECORD, a console script) in a
+find-links dir. Node: a tiny package packed with `npm pack`, referenced from
+package.json as `file:../../pkgs/<tgz>`, with lockfiles generated offline by npm,
+pnpm and yarn 1. The npm/pnpm/yarn lockfiles record that path relative to the
+project, and installs run in `<root>/<key>/`, so every test lays out
+`<tmp>/skills/<name>`, `<tmp>/pkgs` and `SKRUN_DEPS_DIR=<tmp>/deps` (same depth).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / ".tools" / "node" / "bin"
+BERRY = REPO / ".tools" / "yarn-berry" / "node_modules" / ".bin"  # yarn >= 2, see scripts/test
+NODE_PKG = "tiny-node"
+NODE_TGZ = "tiny-node-1.0.0.tgz"
+PACKAGE_JSON = (
+    '{"name":"node-skill","version":"1.0.0",'
+    f'"dependencies":{{"{NODE_PKG}":"file:../../pkgs/{NODE_TGZ}"}}}}\n'
+)
+
+
+def build_wheel(
+    out: Path,
+    name: str,
+    version: str,
+    files: dict[str, str],
+    scripts: dict[str, str] | None = None,
+    requires: Iterable[str] = (),
+) -> Path:
+    """Write a pure-Python wheel by hand (METADATA, WHEEL, entry points, RECORD)."""
+    dist = f"{name}-{version}.dist-info"
+    members = dict(files)
+    members[f"{dist}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    )
+    members[f"{dist}/WHEEL"] = (
+        "Wheel-Version: 1.0\nGenerator: skrun-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    if scripts:
+        members[f"{dist}/entry_points.txt"] = "[console_scripts]\n" + "".join(
+            f"{k} = {v}\n" for k, v in scripts.items()
+        )
+    path = out / f"{name}-{version}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for member, text in members.items():
+            data = text.encode()
+            z.writestr(member, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{member},sha256={digest.decode()},{len(data)}")
+        record.append(f"{dist}/RECORD,,")
+        z.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def uv() -> str:
+    from uv import find_uv_bin
+
+    return os.fsdecode(find_uv_bin())
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A find-links dir with tinypkg 1.0.0 (console script tinypkg-hello) and tinyextra 1.0.0."""
+    out = tmp_path_factory.mktemp("wheelhouse")
+    build_wheel(
+        out,
+        "tinypkg",
+        "1.0.0",
+        {"tinypkg/__init__.py": "def main():\n    print('hello from tinypkg')\n"},
+        {"tinypkg-hello": "tinypkg:main"},
+    )
+    build_wheel(out, "tinyextra", "1.0.0", {"tinyextra/__init__.py": "VALUE = 42\n"})
+    return out
+
+
+@pytest.fixture
+def py_offline(wheelhouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """uv sees only the wheelhouse: no index, find-links, offline."""
+    monkeypatch.setenv("UV_NO_INDEX", "1")
+    monkeypatch.setenv("UV_FIND_LINKS", str(wheelhouse))
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    return wheelhouse
+
+
+PYPROJECT = (
+    '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+    'dependencies = ["tinypkg"]\n'
+)
+
+
+@pytest.fixture(scope="session")
+def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pyproject.toml + uv.lock locking tinypkg from the wheelhouse (absolute path)."""
+    proj = tmp_path_factory.mktemp("uvlock")
+    (proj / "pyproject.toml").write_text(PYPROJECT)
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.setdefault("UV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "uv-cache"))
+    subprocess.run(
+        [uv(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
+        cwd=proj,
+        env=env,
+        check=True,
+    )
+    lock = (proj / "uv.lock").read_text()
+    # uv writes the find-links dir relative to the project; the install runs elsewhere.
+    rel = os.path.relpath(wheelhouse, proj)
+    lock = lock.replace(f'registry = "{rel}"', f'registry = "{wheelhouse}"')
+    assert str(wheelhouse) in lock
+    return {"pyproject.toml": PYPROJECT, "uv.lock": lock}
+
+
+def _node_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{TOOLS}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+@pytest.fixture(scope="session")
+def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str] | Path]:
+    """The packed tgz and package.json with each lockfile (npm, pnpm, yarn 1)."""
+    base = tmp_path_factory.mktemp("nodegen")
+    src = base / "src"
+    src.mkdir()
+    (src / "package.json").write_text(
+        f'{{"name":"{NODE_PKG}","version":"1.0.0","main":"index.js"}}\n'
+    )
+    (src / "index.js").write_text(f'module.exports = () => "hello from {NODE_PKG}";\n')
+    pkgs = base / "pkgs"
+    pkgs.mkdir()
+    env = _node_env()
+    env["npm_config_cache"] = str(base / ".npm")
+    env["XDG_CACHE_HOME"] = str(base / ".cache")
+    env["HOME"] = str(base)
+    env.update(YARN_ENABLE_NETWORK="0", YARN_ENABLE_TELEMETRY="0", YARN_NODE_LINKER="node-modules")
+    run = lambda argv, cwd: subprocess.run(  # noqa: E731
+        argv, cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
+    run(["npm", "pack", "--pack-destination", str(pkgs)], src)
+    locks: dict[str, dict[str, str]] = {}
+    for kind, argv, lock in (
+        ("npm", ["npm", "install", "--package-lock-only", "--offline"], "package-lock.json"),
+        ("pnpm", ["pnpm", "install", "--lockfile-only", "--offline"], "pnpm-lock.yaml"),
+        ("yarn", ["yarn", "install", "--offline", "--ignore-scripts"], "yarn.lock"),
+        ("berry", [str(BERRY / "yarn"), "install"], "yarn.lock"),
+    ):
+        proj = base / "skills" / kind
+        proj.mkdir(parents=True)
+        (proj / "package.json").write_text(PACKAGE_JSON)
+        run(argv, proj)
+        locks[kind] = {"package.json": PACKAGE_JSON, lock: (proj / lock).read_text()}
+    locks["none"] = {"package.json": PACKAGE_JSON}
+    return {"pkgs": pkgs, **locks}
+
+
+@pytest.fixture
+def node_skill(
+    node_project: dict[str, dict[str, str] | Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[str], Path]:
+    """Lay out `<tmp>/skills/<kind>`, `<tmp>/pkgs` and `SKRUN_DEPS_DIR=<tmp>/deps`."""
+    monkeypatch.setenv("PATH", _node_env()["PATH"])
+    monkeypatch.setenv("SKRUN_DEPS_DIR", str(tmp_path / "deps"))
+    pkgs = node_project["pkgs"]
+    assert isinstance(pkgs, Path)
+    shutil.copytree(pkgs, tmp_path / "pkgs")
+
+    def make(kind: str) -> Path:
+        files = node_project[kind]
+        assert isinstance(files, dict)
+        skill = tmp_path / "skills" / kind
+        skill.mkdir(parents=True)
+        for name, text in files.items():
+            (skill / name).write_text(text)
+        return skill
+
+    return make

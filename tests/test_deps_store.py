@@ -1,0 +1,249 @@
+"""The cache store and `skrun cache ...`: synthetic entries, locks, symlinks, exact output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skrun_build.cli import run
+from skrun_build.cli.deps_cmd import ago, cache, human_size, parse_duration
+from skrun_build.deps.meta import EntryMeta, parse_meta, read_meta, write_meta
+from skrun_build.deps.store import Store
+from skrun_build.errors import UsageError
+from tests.conftest import make_tree
+
+NOW = time.time()
+
+
+def key_for(n: int) -> str:
+    return hashlib.sha256(str(n).encode()).hexdigest()
+
+
+def fake_entry(root: Path, n: int, *, size: int = 1024, packages: int = 3, age: float = 0) -> Path:
+    key = key_for(n)
+    path = make_tree(
+        root / key, {"venv": {"pyvenv.cfg": "home = /usr\n"}, "requirements.txt": "x\n"}
+    )
+    write_meta(
+        path,
+        EntryMeta(
+            key=key,
+            ecosystem="python",
+            manifest="requirements.txt",
+            manifest_kind="requirements",
+            lockfile=None,
+            lock_kind=None,
+            installer="uv",
+            installer_version="0.9.0",
+            runtime="cpython 3.11.7",
+            platform="linux-x86_64",
+            packages=packages,
+            size=size,
+            created="2026-01-01T00:00:00Z",
+            reproducible=False,
+        ),
+    )
+    os.utime(path, (NOW - age, NOW - age))
+    return path
+
+
+@pytest.fixture
+def root() -> Path:
+    r = Store().root
+    r.mkdir(parents=True)
+    return r
+
+
+def names(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name != ".locks")
+
+
+def test_list_empty(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["cache", "list"]) == 0
+    assert capsys.readouterr().out == "No cache entries.\n"
+    assert run(["cache", "list", "--json"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_list_table_newest_first(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_entry(root, 1, size=3 * 1024 * 1024, packages=12, age=3 * 86400 + 5)
+    fake_entry(root, 2, size=2048, packages=1, age=2 * 3600 + 5)
+    (root / f".tmp-{key_for(3)}-1-abcd").mkdir()  # skipped by list
+    assert run(["cache", "list"]) == 0
+    out = capsys.readouterr()
+    assert out.out == (
+        "HASH             SIZE  PACKAGES  LAST USED\n"
+        f"{key_for(2)[:12]}  2.0 KiB         1  2 hours ago\n"
+        f"{key_for(1)[:12]}  3.0 MiB        12  3 days ago\n"
+        "TOTAL         3.0 MiB        13  2 entries\n"
+    )
+    assert "0 incomplete entries and 1 temp dirs" in out.err
+    assert run(["cache", "list", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["key"] for d in data] == [key_for(2), key_for(1)]
+    assert data[0]["path"] == str(root / key_for(2))
+    assert (data[0]["size"], data[0]["packages"], data[0]["ecosystem"]) == (2048, 1, "python")
+
+
+def test_clear_refuses_without_tty_and_yes(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_entry(root, 1)
+    assert run(["cache", "clear"]) == 2
+    assert capsys.readouterr().err == (
+        "skrun: error: refusing to clear the cache without confirmation (stdin is not a "
+        "terminal) (pass --yes)\n"
+    )
+    assert names(root) == [key_for(1)]
+
+
+def test_clear_all_with_orphans(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_entry(root, 1, size=1000)
+    fake_entry(root, 2, size=2000)
+    make_tree(root / f".tmp-{key_for(3)}-99-abcd", {"f": "12345"})
+    make_tree(root / key_for(4), {"half": "x"})  # corrupt
+    (root / "README").write_text("not ours\n")
+    assert run(["cache", "clear", "-y"]) == 0
+    assert capsys.readouterr().out == "Cleared 3 entries (2.9 KiB freed).\n"
+    assert names(root) == ["README"]
+
+
+def test_clear_by_prefix_and_older_than(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for n, age in ((1, 0), (2, 40 * 86400), (3, 10 * 86400)):
+        fake_entry(root, n, age=age)
+    assert run(["cache", "clear", "--yes", key_for(1)[:8]]) == 0
+    assert capsys.readouterr().out == "Cleared 1 entries (1.0 KiB freed).\n"
+    assert run(["cache", "clear", "--yes", "--older-than", "30d"]) == 0
+    assert capsys.readouterr().out == "Cleared 1 entries (1.0 KiB freed).\n"
+    assert names(root) == [key_for(3)]
+    assert run(["cache", "clear", "--yes", "ffffffffffff"]) == 1
+    assert capsys.readouterr().err == (
+        "skrun: error: no cache entry matches 'ffffffffffff' (see `skrun cache list`)\n"
+    )
+    assert run(["cache", "clear", "--older-than", "soon"]) == 2
+    assert "invalid duration 'soon'" in capsys.readouterr().err
+
+
+def test_clear_asks_above_100_mib_on_a_tty(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_entry(root, 1, size=200 * 1024 * 1024)
+    monkeypatch.setattr("skrun_build.cli.deps_cmd.stdin_is_tty", lambda: True)
+    runner = CliRunner()
+    no = runner.invoke(cache, ["clear"], input="n\n", catch_exceptions=False)
+    assert (no.exit_code, no.output) == (
+        1,
+        f"Delete 1 entries (200.0 MiB) from {root}? [y/N]: n\nNothing cleared.\n",
+    )
+    assert names(root) == [key_for(1)]
+    yes = runner.invoke(cache, ["clear"], input="y\n", catch_exceptions=False)
+    assert yes.exit_code == 0
+    assert yes.output.endswith("Cleared 1 entries (200.0 MiB freed).\n")
+    assert names(root) == []
+
+
+def test_clear_never_follows_symlinks(root: Path, tmp_path: Path) -> None:
+    outside = make_tree(tmp_path / "outside", {"precious": "keep me"})
+    (root / key_for(1)).symlink_to(outside, target_is_directory=True)
+    entry = fake_entry(root, 2)
+    (entry / "venv" / "link").symlink_to(outside, target_is_directory=True)
+    (root / f".tmp-{key_for(3)}-1-ab").symlink_to(outside, target_is_directory=True)
+    assert run(["cache", "clear", "-y"]) == 0
+    assert names(root) == []
+    assert (outside / "precious").read_text() == "keep me"
+
+
+def test_clear_waits_for_a_running_install(root: Path) -> None:
+    fake_entry(root, 1)
+    store = Store()
+    held = threading.Event()
+    release = threading.Event()
+
+    def installer() -> None:
+        with store.locked(key_for(1)):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=installer)
+    t.start()
+    held.wait(10)
+    done = threading.Event()
+    cleared: list[int] = []
+
+    def clearer() -> None:
+        entries, orphans = Store().plan_clear()
+        cleared.append(len(Store().clear(entries, orphans).entries))
+        done.set()
+
+    c = threading.Thread(target=clearer)
+    c.start()
+    assert not done.wait(0.5)  # blocked on the install's lock
+    assert names(root) == [key_for(1)]
+    release.set()
+    assert done.wait(10)
+    t.join()
+    c.join()
+    assert cleared == [1]
+    assert names(root) == []
+
+
+def test_prune_removes_orphans_and_corrupt_entries(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = fake_entry(root, 1)
+    make_tree(root / f".tmp-{key_for(2)}-4242-beef", {"venv": {"x": "1234"}})
+    make_tree(root / key_for(3), {"node_modules": {"x": "12"}})
+    bad_meta = fake_entry(root, 4)
+    (bad_meta / "skrun-entry.json").write_text("{not json")
+    busy = root / f".tmp-{key_for(5)}-1-cafe"
+    busy.mkdir()
+    with Store().locked(key_for(5)):
+        assert run(["cache", "prune"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("Pruned 1 temp dirs and 2 incomplete entries (")
+    assert out.err == (
+        f"skrun: warning: skipped 1 keys with an install in progress: {key_for(5)[:12]}\n"
+    )
+    assert names(root) == sorted([good.name, busy.name])
+
+
+def test_meta_round_trip_and_rejects(root: Path) -> None:
+    entry = fake_entry(root, 1)
+    meta = read_meta(entry)
+    assert meta is not None
+    assert parse_meta(meta.to_json()) == meta
+    bad = json.loads(meta.to_json())
+    bad["size"] = True
+    assert parse_meta(json.dumps(bad)) is None
+    assert parse_meta("[]") is None
+    moved = root / key_for(9)
+    entry.rename(moved)
+    assert read_meta(moved) is None  # metadata of another key: corrupt
+
+
+def test_cache_dir_and_helpers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["cache", "dir"]) == 0
+    assert capsys.readouterr().out == os.environ["SKRUN_DEPS_DIR"] + "\n"
+    assert [human_size(n) for n in (0, 1023, 1024, 5 * 1024**3)] == [
+        "0 B",
+        "1023 B",
+        "1.0 KiB",
+        "5.0 GiB",
+    ]
+    assert [ago(s) for s in (5, 60, 7200, 86400)] == [
+        "just now",
+        "1 minute ago",
+        "2 hours ago",
+        "1 day ago",
+    ]
+    assert parse_duration("30d") == 30 * 86400
+    with pytest.raises(UsageError):
+        parse_duration("30 days")
+
+
+def test_default_root_without_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SKRUN_DEPS_DIR")
+    assert Store().root == Path.home() / ".skrun" / "deps"
