@@ -9,6 +9,7 @@ regular file.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import tarfile
 import zlib
@@ -75,22 +76,47 @@ def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member 
     return Member(name, info.size, info.mode & 0o7777)
 
 
-def iter_members(bundle: Path) -> Iterator[tuple[Member, IO[bytes]]]:
+class MemberStream:
+    """A member's content; a truncated or corrupt bundle found mid-read is a BundleError."""
+
+    def __init__(self, raw: IO[bytes], bundle: Path) -> None:
+        self._raw = raw
+        self._bundle = bundle
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (all when negative), wrapping tarfile's and gzip's errors."""
+        # The tar reader is lazy: a bundle cut short fails here, in the consumer's loop,
+        # outside the generator's own try block.
+        try:
+            return self._raw.read(size)
+        except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
+            raise BundleError(
+                f"not a valid bundle (gzip-compressed tar): {e}", path=self._bundle
+            ) from e
+        except OSError as e:
+            raise BundleError(f"cannot read: {e.strerror or e}", path=self._bundle) from e
+
+
+def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
     """Yield every checked member with a stream of its content, in bundle order."""
     seen: set[str] = set()
     if not bundle.is_file():
         what = "no such file" if not bundle.exists() else "not a file"
         raise UsageError(what, path=bundle, hint="pass a .agent bundle")
     try:
-        with tarfile.open(bundle, mode="r|gz") as tf:
+        # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
+        # trailer: a download cut short after the end-of-archive blocks must not verify.
+        with gzip.open(bundle, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tf:
             for info in tf:
                 member = check_member(info, seen, bundle)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)
                 assert stream is not None  # a regular file always has a stream
-                yield member, stream
-    except (tarfile.TarError, zlib.error, EOFError) as e:
+                yield member, MemberStream(stream, bundle)
+            while gz.read(CHUNK):
+                pass
+    except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
         raise BundleError(f"not a valid bundle (gzip-compressed tar): {e}", path=bundle) from e
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror or e}", path=bundle) from e
