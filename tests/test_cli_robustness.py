@@ -92,3 +92,60 @@ def test_truncated_bundle_in_a_real_subprocess(built: bytes, tmp_path: Path) -> 
         f"skrun: error: {bundle}: not a valid bundle (gzip-compressed tar): "
         "Compressed file ended before the end-of-stream marker was reached"
     )
+
+
+# --- malformed config ------------------------------------------------------------------
+
+CONFIGS = [
+    (
+        ".skrun.toml",
+        b'ignore = ["ZZ999"]\n',
+        "demo/.skrun.toml: ignore: unknown rule code 'ZZ999' (see docs/rules.md for the codes)",
+    ),
+    (
+        "pyproject.toml",
+        b'[tool.skrun]\nselect = ["XX"]\n',
+        "demo/pyproject.toml: tool.skrun.select: unknown rule code 'XX' "
+        "(see docs/rules.md for the codes)",
+    ),
+    (
+        ".skrun.toml",
+        b"\xff\xfe\x00garbage",
+        "demo/.skrun.toml: not UTF-8 (byte 0) (save it as UTF-8 TOML)",
+    ),
+    (
+        "pyproject.toml",
+        b"[project]\nname = 'caf\xe9'\n",
+        "demo/pyproject.toml: not UTF-8 (byte 21) (save it as UTF-8 TOML)",
+    ),
+    (
+        ".skrun.toml",
+        b'strict = "yes"\n',
+        "demo/.skrun.toml: strict must be true or false, not 'yes' (strict = true)",
+    ),
+    (
+        "pyproject.toml",
+        b"[tool.skrun]\nbogus = 1\n",
+        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict)",
+    ),
+]
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+@pytest.mark.parametrize(("name", "content", "message"), CONFIGS)
+def test_malformed_config_is_exit_1_naming_the_file(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    name: str,
+    content: bytes,
+    message: str,
+) -> None:
+    root = agent_tree(tmp_path, {name: content})
+    monkeypatch.chdir(tmp_path)
+    extra = ["-o", "dist"] if command == "build" else []
+    assert run([command, "demo", *extra]) == 1
+    assert _one_line_error(capsys.readouterr().err) == f"skrun: error: {message}"
+    assert not (tmp_path / "dist").exists()
+    assert sorted(p.name for p in root.iterdir()) == sorted(["agent.yaml", "SKILL.md", name])
