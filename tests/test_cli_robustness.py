@@ -8,8 +8,9 @@ the installed `skrun` in a subprocess; the rest go through `cli.run` in-process.
 from __future__ import annotations
 
 import gzip
-import os
+import io
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,92 @@ def test_malformed_config_is_exit_1_naming_the_file(
     assert _one_line_error(capsys.readouterr().err) == f"skrun: error: {message}"
     assert not (tmp_path / "dist").exists()
     assert sorted(p.name for p in root.iterdir()) == sorted(["agent.yaml", "SKILL.md", name])
+
+
+# --- hostile members -------------------------------------------------------------------
+
+
+def _tar_gz(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for info, data in members:
+            tf.addfile(info, None if data is None else io.BytesIO(data))
+    path.write_bytes(gzip.compress(buf.getvalue()))
+    return path
+
+
+def _info(
+    name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"hi", link: str = ""
+) -> tuple[tarfile.TarInfo, bytes | None]:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    if kind == tarfile.REGTYPE:
+        info.size = len(data)
+        return info, data
+    return info, None
+
+
+def _pax_path(name: str, real: str) -> tuple[tarfile.TarInfo, bytes | None]:
+    info = tarfile.TarInfo(name)
+    info.size = 2
+    info.pax_headers = {"path": real}
+    return info, b"hi"
+
+
+HOSTILE = {
+    "absolute": ([_info("/etc/evil")], "member '/etc/evil': absolute path"),
+    "dotdot": ([_info("a/../../evil")], "member 'a/../../evil': '..' in the path"),
+    "pax-path": ([_pax_path("ok", "../../evil")], "member '../../evil': '..' in the path"),
+    "symlink": (
+        [_info("l", tarfile.SYMTYPE, link="/etc/passwd")],
+        "member 'l': links are not allowed in a bundle",
+    ),
+    "hardlink": (
+        [_info("a"), _info("h", tarfile.LNKTYPE, link="a")],
+        "member 'h': links are not allowed in a bundle",
+    ),
+    "device": (
+        [_info("dev", tarfile.CHRTYPE)],
+        "member 'dev': not a regular file (device, FIFO or special member)",
+    ),
+    "duplicate": ([_info("a"), _info("./a")], "member './a': duplicate member"),
+    "backslash": ([_info("a\\..\\b")], "member 'a\\\\..\\\\b': empty name, NUL or backslash"),
+}
+
+
+@pytest.mark.parametrize("command", ["unpack", "inspect"])
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_member_is_refused_before_any_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, case: str
+) -> None:
+    members, message = HOSTILE[case]
+    bundle = _tar_gz(tmp_path / "evil.agent", members)
+    extra = [str(tmp_path / "out")] if command == "unpack" else []
+    assert run([command, str(bundle), *extra]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"skrun: error: {bundle}: {message}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.agent"]
+    assert not (tmp_path.parent / "evil").exists()
+
+
+def test_huge_declared_size_fails_fast_in_a_real_subprocess(tmp_path: Path) -> None:
+    # A header claiming a terabyte used to spin through a terabyte of empty reads.
+    header = tarfile.TarInfo("big")
+    header.size = 10**12
+    bundle = tmp_path / "huge.agent"
+    bundle.write_bytes(gzip.compress(header.tobuf(tarfile.PAX_FORMAT) + b"x" * 1000))
+    proc = subprocess.run(
+        [str(SKRUN), "unpack", str(bundle), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=20,
+    )
+    assert proc.returncode == 1
+    assert _one_line_error(proc.stderr) == (
+        f"skrun: error: {bundle}: member 'big': declares 1000000000000 bytes, more than a "
+        "bundle of this size can hold (the bundle is truncated or crafted; rebuild or "
+        "download it again)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.agent"]

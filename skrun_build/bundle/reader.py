@@ -50,7 +50,14 @@ class MemberDigest:
         }
 
 
-def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member | None:
+# Deflate expands at most ~1032:1, so no honest member is larger than this many times
+# the compressed bundle; a bigger declared size is a crafted or cut header.
+MAX_RATIO = 1032
+
+
+def check_member(
+    info: tarfile.TarInfo, seen: set[str], bundle: Path, max_size: int | None = None
+) -> Member | None:
     """The checked member, None for a directory entry; BundleError for anything unsafe."""
     raw = info.name
     where = f"{bundle}: member {raw!r}"
@@ -69,6 +76,13 @@ def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member 
         raise BundleError(f"{where}: not a regular file (device, FIFO or special member)")
     if not parts:
         raise BundleError(f"{where}: empty name")
+    if max_size is not None and info.size > max_size:
+        # Checked before tarfile skips the content: a header claiming a terabyte would
+        # otherwise spin through a terabyte of empty reads.
+        raise BundleError(
+            f"{where}: declares {info.size} bytes, more than a bundle of this size can hold "
+            "(the bundle is truncated or crafted; rebuild or download it again)"
+        )
     name = "/".join(parts)
     if name in seen:
         raise BundleError(f"{where}: duplicate member")
@@ -106,9 +120,10 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
     try:
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
+        max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
         with gzip.open(bundle, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tf:
             for info in tf:
-                member = check_member(info, seen, bundle)
+                member = check_member(info, seen, bundle, max_size)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)
