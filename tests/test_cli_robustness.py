@@ -348,3 +348,31 @@ def test_unset_home_and_deps_dir_in_a_real_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("/.skrun/deps")
     assert proc.stderr == ""
+
+
+# --- the reader goes away --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["cache", "list"], ["inspect", "{bundle}"], ["schema", "agent"], ["--help"], ["build", "-h"]],
+)
+def test_closed_stdout_is_success_in_a_real_subprocess(
+    built: bytes, tmp_path: Path, argv: list[str]
+) -> None:
+    # `skrun inspect X | head -1` under `set -o pipefail`: click made it a silent exit 1.
+    bundle = tmp_path / "demo.agent"
+    bundle.write_bytes(built)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [str(SKRUN), *(a.format(bundle=bundle) for a in argv)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, "")
