@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -376,3 +377,63 @@ def test_closed_stdout_is_success_in_a_real_subprocess(
     finally:
         os.close(write_end)
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+# --- interrupted -----------------------------------------------------------------------
+
+
+def test_interrupted_build_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skrun_build.bundle import writer
+
+    root = agent_tree(tmp_path, {"notes.md": "hello\n"})
+    real = writer.read_exactly
+
+    def interrupted(path: Path, size: int, name: str) -> Iterator[bytes]:
+        yield from real(path, size, name)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer, "read_exactly", interrupted)
+    assert run(["build", str(root), "-o", str(tmp_path / "dist")]) == 130
+    assert _one_line_error(capsys.readouterr().err) == "skrun: error: aborted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_interrupted_unpack_leaves_nothing(
+    built: bytes,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from skrun_build.bundle.reader import MemberStream
+
+    bundle = tmp_path / "demo.agent"
+    bundle.write_bytes(built)
+
+    def interrupted(self: MemberStream, size: int = -1) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MemberStream, "read", interrupted)
+    assert run(["unpack", str(bundle), str(tmp_path / "out")]) == 130
+    assert _one_line_error(capsys.readouterr().err) == "skrun: error: aborted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.agent"]
+
+
+def test_sigint_in_a_real_subprocess(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    root = agent_tree(tmp_path, {"data.txt": "x" * 40_000_000})
+    proc = subprocess.Popen(
+        [str(SKRUN), "build", str(root), "-o", str(tmp_path / "dist"), "--max-size", "1GiB"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert _one_line_error(err) == "skrun: error: aborted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
