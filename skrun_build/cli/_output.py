@@ -38,14 +38,27 @@ def echo(text: str = "", *, err: bool = False) -> None:
     click.echo(text, err=err, color=use_color(sys.stderr if err else sys.stdout))
 
 
+# C0 controls and DEL, except tab: a file name with a newline must not split a message
+# (a CI log would read the rest as a new line, e.g. a `::error` workflow command).
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if c != 9} | {
+    10: "\\n",
+    13: "\\r",
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters escaped, so it prints as exactly one line."""
+    return text.translate(_CONTROLS)
+
+
 def echo_error(message: str) -> None:
-    """`skrun: error: <message>` on stderr."""
-    echo(style("skrun: error: ", fg="red", bold=True, err=True) + message, err=True)
+    """`skrun: error: <message>` on stderr, always one line."""
+    echo(style("skrun: error: ", fg="red", bold=True, err=True) + one_line(message), err=True)
 
 
 def echo_warning(message: str) -> None:
-    """`skrun: warning: <message>` on stderr."""
-    echo(style("skrun: warning: ", fg="yellow", bold=True, err=True) + message, err=True)
+    """`skrun: warning: <message>` on stderr, always one line."""
+    echo(style("skrun: warning: ", fg="yellow", bold=True, err=True) + one_line(message), err=True)
 
 
 def stderr_is_tty() -> bool:

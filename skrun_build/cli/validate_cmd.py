@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from skrun_build.cli._output import echo, style
+from skrun_build.cli._output import echo, one_line, style
 from skrun_build.spec.issues import Issue
 from skrun_build.validate import Report, check_paths
 
@@ -139,16 +139,16 @@ def _relative(issue: Issue, cwd: str) -> Issue:
 def _text(issue: Issue) -> str:
     color = "red" if issue.level == "error" else "yellow"
     text = (
-        style(issue.location() + ":", bold=True)
+        style(one_line(issue.location()) + ":", bold=True)
         + " "
         + style(issue.code, bold=True)
         + " "
         + style(issue.level, fg=color)
         + " "
-        + issue.message
+        + one_line(issue.message)
     )
     if issue.hint:
-        text += f" ({issue.hint})"
+        text += f" ({one_line(issue.hint)})"
     return text
 
 
