@@ -481,3 +481,12 @@ def test_odd_but_legal_paths_build_and_verify(
         "agent.yaml",
     ]
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_installer_detail_lines_stay_indented_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    from skrun_build.cli._output import echo_error
+
+    echo_error("uv exited 2 in /a\nb\n    error: bad\x1b[0m\n    hint: fix it")
+    assert capsys.readouterr().err == (
+        "skrun: error: uv exited 2 in /a\\nb\n    error: bad\\x1b[0m\n    hint: fix it\n"
+    )

@@ -52,8 +52,10 @@ def one_line(text: str) -> str:
 
 
 def echo_error(message: str) -> None:
-    """`skrun: error: <message>` on stderr, always one line."""
-    echo(style("skrun: error: ", fg="red", bold=True, err=True) + one_line(message), err=True)
+    """`skrun: error: <message>` on stderr: one line, plus any indented detail lines."""
+    # An installer's output tail comes as deliberate "\n    "-indented detail lines.
+    text = "\n    ".join(one_line(part) for part in message.split("\n    "))
+    echo(style("skrun: error: ", fg="red", bold=True, err=True) + text, err=True)
 
 
 def echo_warning(message: str) -> None:
