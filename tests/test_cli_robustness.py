@@ -490,3 +490,50 @@ def test_installer_detail_lines_stay_indented_lines(capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err == (
         "skrun: error: uv exited 2 in /a\\nb\n    error: bad\\x1b[0m\n    hint: fix it\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            OSError(36, "File name too long"),
+            "cannot extract member 'notes.md': File name too long (the name is too long for "
+            "this filesystem; unpack somewhere with a shorter path)",
+        ),
+        (
+            OSError(28, "No space left on device"),
+            "cannot extract member 'notes.md': No space left on device (free some disk space "
+            "and retry)",
+        ),
+        (
+            PermissionError(13, "Permission denied"),
+            "cannot extract member 'notes.md': Permission denied (pick a destination you can "
+            "write to)",
+        ),
+    ],
+)
+def test_unpack_write_failure_names_the_member_not_the_staging_dir(
+    built: bytes,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: OSError,
+    message: str,
+) -> None:
+    import builtins
+
+    bundle = tmp_path / "demo.agent"
+    bundle.write_bytes(built)
+    real_open = builtins.open
+
+    def failing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if mode == "xb" and str(file).endswith("notes.md"):
+            raise error
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", failing_open)
+    assert run(["unpack", str(bundle), str(tmp_path / "out")]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: {tmp_path / 'out'}: {message}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.agent"]

@@ -157,8 +157,10 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         staging.chmod(0o755)
     except OSError as e:
         raise BundleError(f"cannot create the destination: {e.strerror}", path=dest) from e
+    current = None
     try:
         for member, stream in iter_members(bundle):
+            current = member.name
             target = staging.joinpath(*member.name.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as out:
@@ -170,8 +172,24 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         os.replace(staging, dest)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BundleError(f"cannot extract: {e}", path=dest) from e
+        # Name the member, not the hidden staging path the OSError carries.
+        what = f"member {current!r}" if current is not None else "the bundle"
+        raise BundleError(
+            f"cannot extract {what}: {e.strerror or e}",
+            path=dest,
+            hint=_extract_hint(e),
+        ) from e
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return names
+
+
+def _extract_hint(e: OSError) -> str:
+    import errno
+
+    if e.errno == errno.ENAMETOOLONG:
+        return "the name is too long for this filesystem; unpack somewhere with a shorter path"
+    if e.errno == errno.ENOSPC:
+        return "free some disk space and retry"
+    return "pick a destination you can write to"
