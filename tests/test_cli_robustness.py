@@ -537,3 +537,41 @@ def test_unpack_write_failure_names_the_member_not_the_staging_dir(
         f"skrun: error: {tmp_path / 'out'}: {message}"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.agent"]
+
+
+def test_ctrl_c_while_the_cli_is_still_importing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C in the first ~50 ms (click still importing) printed a traceback.
+    import sys
+    import types
+
+    from skrun_build import _entry
+
+    class Importing(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "skrun_build.cli", Importing("skrun_build.cli"))
+    with pytest.raises(SystemExit) as exited:
+        _entry.main()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == "skrun: error: interrupted\n"
+
+
+def test_the_console_script_and_python_m_use_the_guarded_entry() -> None:
+    import tomllib
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"skrun": "skrun_build._entry:main"}
+    assert "from skrun_build._entry import main" in SKRUN.read_text()
+    proc = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "python"), "-m", "skrun_build", "inspect", "/nonexistent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        "skrun: error: /nonexistent: no such file (pass a .agent bundle)\n",
+    )
