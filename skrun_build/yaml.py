@@ -168,6 +168,20 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
             col=col,
             hint=_hint(problem, at),
         ) from e
+    except yaml.reader.ReaderError as e:
+        # A NUL or other control character: PyYAML's text is two lines and names
+        # "<unicode string>"; point at the character instead.
+        pos = min(max(e.position, 0), len(text))
+        raise YamlError(
+            "syntax",
+            f"invalid character U+{e.character:04X}: control characters are not allowed"
+            if isinstance(e.character, int)
+            else f"invalid YAML: {e.reason}",
+            file=file,
+            line=first_line + text.count("\n", 0, pos),
+            col=pos - text.rfind("\n", 0, pos),
+            hint="remove it, or write it as an escape (\\x00) in a double-quoted string",
+        ) from e
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
         # e.g. `date: 2024-13-40` matches the timestamp pattern but is no date.
         raise YamlError(

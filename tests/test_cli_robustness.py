@@ -575,3 +575,36 @@ def test_the_console_script_and_python_m_use_the_guarded_entry() -> None:
         2,
         "skrun: error: /nonexistent: no such file (pass a .agent bundle)\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        (
+            "SKILL.md",
+            b"---\nname: demo\ndescription: x\x01y\n---\n",
+            "demo/SKILL.md:3:15: SK007 error invalid character U+0001",
+        ),
+        (
+            "agent.yaml",
+            b"name: tests/demo\nversion: 0.1.0\x00\n",
+            "demo/agent.yaml:2:15: AG003 error invalid character U+0000",
+        ),
+    ],
+)
+def test_control_character_in_yaml_points_at_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes,
+    line: str,
+) -> None:
+    # PyYAML's ReaderError text spans two lines and names "<unicode string>".
+    agent_tree(tmp_path, {name: content})
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate", "demo", "--select", line.split()[1]]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{line}: control characters are not allowed (remove it, or write it as an escape "
+        "(\\x00) in a double-quoted string)"
+    )
