@@ -608,3 +608,62 @@ def test_control_character_in_yaml_points_at_it(
         f"{line}: control characters are not allowed (remove it, or write it as an escape "
         "(\\x00) in a double-quoted string)"
     )
+
+
+# --- pathological JSON -----------------------------------------------------------------
+
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_artifact_json_with_a_5000_digit_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # json.loads raised ValueError (Python's int digit limit): a traceback, exit 3.
+    agent_tree(tmp_path, {"artifact.json": b'{\n  "version": 1' + b"0" * 5000 + b"\n}\n"})
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate", "demo", "--select", "AR"]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "internal error" not in out.err
+    assert out.out.splitlines()[0] == (
+        "demo/artifact.json:2:14: AR002 error invalid JSON: a number has more than 4300 "
+        "digits (write it as a string)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("member", "command", "message"),
+    [
+        (".skrun/record.json", "verify", ".skrun/record.json is malformed: maximum recursion"),
+        (
+            ".skrun/config.json",
+            "inspect",
+            ".skrun/config.json is not valid JSON: maximum recursion",
+        ),
+    ],
+)
+def test_deeply_nested_json_member_of_a_bundle(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    member: str,
+    command: str,
+    message: str,
+) -> None:
+    bundle = _tar_gz(
+        tmp_path / "deep.agent", [_info("agent.yaml", data=b"x"), _info(member, data=DEEP_JSON)]
+    )
+    assert run([command, str(bundle)]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"skrun: error: {bundle}: {message}")
+
+
+def test_deeply_nested_cache_metadata_is_a_corrupt_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deps = tmp_path / "deps"
+    entry = deps / ("a" * 64)
+    entry.mkdir(parents=True)
+    (entry / "skrun-entry.json").write_bytes(DEEP_JSON)
+    monkeypatch.setenv("SKRUN_DEPS_DIR", str(deps))
+    assert run(["cache", "list"]) == 0
+    err = capsys.readouterr().err
+    assert _one_line_error(err).startswith("skrun: warning: 1 incomplete entries and 0 temp dirs")

@@ -86,7 +86,7 @@ def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
             RecordEntry(str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"]))
             for f in data["files"]
         ]
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
         raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle) from e
 
 

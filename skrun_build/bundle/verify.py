@@ -75,7 +75,7 @@ def inspect_bundle(bundle: Path) -> Inspection:
     if SNAPSHOT_PATH in kept:
         try:
             snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise BundleError(f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle) from e
     manifest, lock = find_manifest({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)
