@@ -667,3 +667,55 @@ def test_deeply_nested_cache_metadata_is_a_corrupt_entry(
     assert run(["cache", "list"]) == 0
     err = capsys.readouterr().err
     assert _one_line_error(err).startswith("skrun: warning: 1 incomplete entries and 0 temp dirs")
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "pyproject.toml",
+            b"a = " + b"[" * 100_000 + b"]" * 100_000,
+            "invalid TOML: nesting is too deep (flatten the arrays or tables)",
+        ),
+        (
+            ".skrun.toml",
+            b"a = 1" + b"0" * 5000,
+            "invalid TOML: a number has more than 4300 digits (quote the number as a string)",
+        ),
+    ],
+)
+def test_pathological_toml_config(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    name: str,
+    content: bytes,
+    message: str,
+) -> None:
+    # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
+    agent_tree(tmp_path, {name: content})
+    monkeypatch.chdir(tmp_path)
+    assert run([command, "demo", *(["-o", "dist"] if command == "build" else [])]) == 1
+    assert _one_line_error(capsys.readouterr().err) == f"skrun: error: demo/{name}: {message}"
+    assert not (tmp_path / "dist").exists()
+
+
+def test_pathological_poetry_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = agent_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.poetry]\nname = 'x'\n",
+            "poetry.lock": b"x = " + b"[" * 100_000 + b"]" * 100_000,
+        },
+    )
+    assert run(["deps", "install", "--offline", str(root)]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        "skrun: error: poetry.lock: not valid TOML: nesting is too deep "
+        "(flatten the arrays or tables)"
+    )
+    deps = Path(os.environ["SKRUN_DEPS_DIR"])
+    assert [p.name for p in deps.glob(".tmp-*")] == []
