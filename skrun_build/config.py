@@ -73,16 +73,16 @@ def _table(path: Path) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as e:
         # tomllib says "... (at line 3, column 9)": keep it, it is the location.
         raise ConfigError(f"invalid TOML: {e}", path=path, hint="fix the TOML syntax") from e
-    except (ValueError, RecursionError) as e:
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"not UTF-8 (byte {e.start})", path=path, hint="save it as UTF-8 TOML"
+        ) from e
+    except (ValueError, RecursionError) as e:  # after UnicodeDecodeError, a ValueError
         # tomllib lets these escape: an integer of over 4300 digits, 100k nested arrays.
         deep = isinstance(e, RecursionError)
         what = "nesting is too deep" if deep else "a number has more than 4300 digits"
         fix = "flatten the arrays or tables" if deep else "quote the number as a string"
         raise ConfigError(f"invalid TOML: {what}", path=path, hint=fix) from e
-    except UnicodeDecodeError as e:
-        raise ConfigError(
-            f"not UTF-8 (byte {e.start})", path=path, hint="save it as UTF-8 TOML"
-        ) from e
     except OSError as e:
         raise ConfigError(f"cannot read the config: {e.strerror or e}", path=path) from e
     tool = data.get("tool")
