@@ -719,3 +719,21 @@ def test_pathological_poetry_lock(
     )
     deps = Path(os.environ["SKRUN_DEPS_DIR"])
     assert [p.name for p in deps.glob(".tmp-*")] == []
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no/s.json", "No such file or directory (create the directory first)"),
+        ("afile/s.json", "Not a directory (a parent of the path is a file, not a directory)"),
+    ],
+)
+def test_schema_output_that_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, message: str
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert run(["schema", "agent", "-o", str(tmp_path / target)]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: cannot write {tmp_path / target}: {message}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
