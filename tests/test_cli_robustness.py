@@ -737,3 +737,27 @@ def test_schema_output_that_cannot_be_written(
         f"skrun: error: cannot write {tmp_path / target}: {message}"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_member_names_cannot_forge_inspect_lines_or_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _tar_gz(
+        tmp_path / "names.agent",
+        [_info("a\n::error file=x::pwned"), _info("b\x1b[2Jc")],
+    )
+    assert run(["inspect", str(bundle)]) == 0
+    sha = "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
+    assert capsys.readouterr().out.splitlines()[:3] == [
+        f"0644  2  {sha}  a\\n::error file=x::pwned",
+        f"0644  2  {sha}  b\\x1b[2Jc",
+        "2 members, 4 bytes",
+    ]
+
+
+def test_build_list_escapes_a_newline_in_a_source_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = agent_tree(tmp_path, {"x\ny.md": "hi\n"})
+    assert run(["build", "--list", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["SKILL.md", "agent.yaml", "x\\ny.md"]
