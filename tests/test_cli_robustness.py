@@ -761,3 +761,49 @@ def test_build_list_escapes_a_newline_in_a_source_file_name(
     root = agent_tree(tmp_path, {"x\ny.md": "hi\n"})
     assert run(["build", "--list", str(root)]) == 0
     assert capsys.readouterr().out.splitlines() == ["SKILL.md", "agent.yaml", "x\\ny.md"]
+
+
+# --- output folder inside the agent ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        (
+            "scripts",
+            "scripts/ holds source files that would be left out of the bundle (scripts/run.py)",
+        ),
+        (
+            "out",
+            "out/ holds source files that would be left out of the bundle (out/a.md and 1 more)",
+        ),
+    ],
+)
+def test_output_folder_holding_sources_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str, message: str
+) -> None:
+    # `-o scripts` silently built a bundle without the agent's scripts.
+    root = agent_tree(
+        tmp_path, {"scripts": {"run.py": "print(1)\n"}, "out": {"a.md": "a", "b.md": "b"}}
+    )
+    assert run(["build", str(root), "-o", str(root / output)]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: {root}: the output folder {message} (write the bundle outside the "
+        "agent, or into a folder of its own such as dist/)"
+    )
+    assert sorted(p.name for p in (root / output).iterdir()) == sorted(
+        {"scripts": ["run.py"], "out": ["a.md", "b.md"]}[output]
+    )
+
+
+@pytest.mark.parametrize("output", ["dist", "fresh/nested", "."])
+def test_output_folder_inside_the_agent_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    root = agent_tree(tmp_path, {"notes.md": "hi\n"})
+    for _ in range(2):
+        assert run(["build", str(root), "-o", str(root / output)]) == 0
+    bundle = root / output / "demo-0.1.0.agent"
+    assert run(["verify", str(bundle), "--source", str(root)]) == 0
+    assert run(["inspect", "--json", str(bundle)]) == 0
+    capsys.readouterr()
