@@ -807,3 +807,20 @@ def test_output_folder_inside_the_agent_twice(
     assert run(["verify", str(bundle), "--source", str(root)]) == 0
     assert run(["inspect", "--json", str(bundle)]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", ["inspect", "verify", "unpack"])
+def test_a_skill_zip_given_where_a_bundle_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    root = agent_tree(tmp_path)
+    assert run(["build", str(root), "--format", "skill", "-o", str(tmp_path / "d")]) == 0
+    capsys.readouterr()
+    zipped = tmp_path / "d" / "demo.skill"
+    extra = [str(tmp_path / "u")] if command == "unpack" else []
+    assert run([command, str(zipped), *extra]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: {zipped}: not a valid bundle (gzip-compressed tar): Not a gzipped file "
+        "(b'PK') (this is a zip, e.g. a .skill; inspect it with `unzip -l`)"
+    )
+    assert not (tmp_path / "u").exists()

@@ -132,9 +132,23 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
             while gz.read(CHUNK):
                 pass
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
-        raise BundleError(f"not a valid bundle (gzip-compressed tar): {e}", path=bundle) from e
+        raise BundleError(
+            f"not a valid bundle (gzip-compressed tar): {e}", path=bundle, hint=_zip_hint(bundle)
+        ) from e
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror or e}", path=bundle) from e
+
+
+def _zip_hint(bundle: Path) -> str | None:
+    # `skrun build --format skill` writes a zip: say so instead of "Not a gzipped file".
+    try:
+        with open(bundle, "rb") as f:
+            magic = f.read(4)
+    except OSError:
+        return None
+    if magic == b"PK\x03\x04":
+        return "this is a zip, e.g. a .skill; inspect it with `unzip -l`"
+    return None
 
 
 def read_members(bundle: Path, names: Iterable[str]) -> dict[str, bytes]:
