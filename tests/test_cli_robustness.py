@@ -824,3 +824,58 @@ def test_a_skill_zip_given_where_a_bundle_is_expected(
         "(b'PK') (this is a zip, e.g. a .skill; inspect it with `unzip -l`)"
     )
     assert not (tmp_path / "u").exists()
+
+
+# --- bad flag values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "0", "0.1", "1e999", "1e999KiB", "9" * 400, "1_000", "١٢", "inf"]
+)
+def test_bad_max_size_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    # "1e999" crashed (OverflowError, exit 3); "0.1" and "١٢" were taken as 0 and 12 bytes.
+    root = agent_tree(tmp_path)
+    assert run(["build", str(root), "-o", str(tmp_path / "d"), "--max-size", value]) == 2
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: invalid size {value!r} (use e.g. 50MiB, 500KiB or a byte count)"
+    )
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["cache", "clear", "--older-than", "3x", "--yes"],
+            "--older-than: invalid duration '3x' (use a number and s, m, h, d or w: 30d)",
+        ),
+        (
+            ["validate", ".", "--select", "ZZ999"],
+            "--select: unknown rule code 'ZZ999' (see docs/rules.md for the codes)",
+        ),
+        (
+            ["init", "{tmp}/x", "--model", "nope"],
+            "--model: 'nope' must be provider/name (e.g. anthropic/claude-sonnet-4-5)",
+        ),
+        (
+            ["init", "--from-skill", "{tmp}/skill", "--input", "x:nope"],
+            "--input: unknown type 'nope' in 'x:nope' (one of string, number, boolean, object, "
+            "array)",
+        ),
+    ],
+)
+def test_bad_flag_values(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    message: str,
+) -> None:
+    agent_tree(tmp_path)
+    agent_tree(tmp_path, slug="skill")
+    monkeypatch.chdir(tmp_path)
+    code = run([a.format(tmp=tmp_path) for a in argv])
+    err = _one_line_error(capsys.readouterr().err)
+    assert (code, err) == (2, f"skrun: error: {message}")
