@@ -879,3 +879,13 @@ def test_bad_flag_values(
     code = run([a.format(tmp=tmp_path) for a in argv])
     err = _one_line_error(capsys.readouterr().err)
     assert (code, err) == (2, f"skrun: error: {message}")
+
+
+@pytest.mark.parametrize("value", ["3x", "-1d", "1.5d", "١d", "9" * 5000 + "d", "1e999d", ""])
+def test_bad_older_than_is_a_usage_error(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    # A 5000-digit count crashed (int digit limit, exit 3); "١d" passed for 1 day.
+    assert run(["cache", "clear", "--older-than", value, "--yes"]) == 2
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: --older-than: invalid duration {value!r} "
+        "(use a number and s, m, h, d or w: 30d)"
+    )
