@@ -246,7 +246,9 @@ def test_huge_declared_size_fails_fast_in_a_real_subprocess(tmp_path: Path) -> N
 # --- bad environment -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "value", ["abc", "-1", "1.5", "99999999999999999999", "9" * 5000, "\u0661\u0662", "\u00b2"]
+)
 def test_bad_source_date_epoch_is_a_usage_error(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

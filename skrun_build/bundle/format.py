@@ -95,7 +95,9 @@ def build_mtime() -> int:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return DEFAULT_MTIME
-    if not raw.isdigit() or int(raw) >= 8**11:
+    # isdigit() alone takes "١٢٣" and "²" (int() then crashes), and int() refuses
+    # more than 4300 digits: check ASCII and length before converting.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or int(raw) >= 8**11:
         raise UsageError(
             f"SOURCE_DATE_EPOCH must be a non-negative integer of seconds, got {raw!r}"
         )
