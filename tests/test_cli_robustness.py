@@ -891,3 +891,16 @@ def test_bad_older_than_is_a_usage_error(capsys: pytest.CaptureFixture[str], val
         f"skrun: error: --older-than: invalid duration {value!r} "
         "(use a number and s, m, h, d or w: 30d)"
     )
+
+
+def test_yaml_with_a_5000_digit_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message named sys.set_int_max_str_digits() at line 1 instead of the number.
+    agent_tree(tmp_path, {"agent.yaml": "name: tests/demo\nversion: 1" + "0" * 5000 + "\n"})
+    monkeypatch.chdir(tmp_path)
+    assert run(["validate", "demo", "--select", "AG003"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "demo/agent.yaml:2:10: AG003 error invalid YAML value: a number has more than 4300 "
+        "digits (quote the value to keep it a string)"
+    )
