@@ -904,3 +904,22 @@ def test_yaml_with_a_5000_digit_number(
         "demo/agent.yaml:2:10: AG003 error invalid YAML value: a number has more than 4300 "
         "digits (quote the value to keep it a string)"
     )
+
+
+@pytest.mark.parametrize("argv", [["schema", "agent"], ["cache", "dir"], ["validate", "{root}"]])
+def test_stdout_on_a_full_disk_in_a_real_subprocess(tmp_path: Path, argv: list[str]) -> None:
+    # ENOSPC on stdout was an "internal error ... please report" (exit 3).
+    root = agent_tree(tmp_path)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [str(SKRUN), *(a.format(root=root) for a in argv)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert proc.returncode == 1
+    assert _one_line_error(proc.stderr) == (
+        "skrun: error: cannot write the output: No space left on device "
+        "(free some space or redirect stdout elsewhere)"
+    )

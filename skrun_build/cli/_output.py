@@ -37,9 +37,21 @@ def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = F
     return click.style(text, fg=fg, bold=bold)
 
 
-def echo(text: str = "", *, err: bool = False) -> None:
-    """Write one line to stdout (or stderr)."""
-    click.echo(text, err=err, color=use_color(sys.stderr if err else sys.stdout))
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Write one line to stdout (or stderr); a full disk on stdout is a SkrunError."""
+    try:
+        click.echo(text, err=err, nl=nl, color=use_color(sys.stderr if err else sys.stdout))
+    except BrokenPipeError:
+        raise  # the reader went away: `cli.run` makes that a quiet exit 0
+    except OSError as e:
+        if err:
+            return  # stderr itself is broken: there is nowhere left to report to
+        from skrun_build.errors import SkrunError
+
+        raise SkrunError(
+            f"cannot write the output: {e.strerror or e}",
+            hint="free some space or redirect stdout elsewhere",
+        ) from e
 
 
 # C0 controls and DEL, except tab: a file name with a newline must not split a message
