@@ -923,3 +923,18 @@ def test_stdout_on_a_full_disk_in_a_real_subprocess(tmp_path: Path, argv: list[s
         "skrun: error: cannot write the output: No space left on device "
         "(free some space or redirect stdout elsewhere)"
     )
+
+
+def test_unpack_below_a_file(
+    built: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # mkdir's "File exists" named neither the file in the way nor the fix.
+    bundle = tmp_path / "demo.agent"
+    bundle.write_bytes(built)
+    (tmp_path / "afile").write_text("x")
+    assert run(["unpack", str(bundle), str(tmp_path / "afile" / "sub")]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: {tmp_path / 'afile' / 'sub'}: cannot create the destination: "
+        f"{tmp_path / 'afile'} is a file (pick a destination whose parents are directories)"
+    )
+    assert (tmp_path / "afile").read_text() == "x"

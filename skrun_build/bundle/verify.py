@@ -141,7 +141,17 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         staging.chmod(0o755)
     except OSError as e:
-        raise BundleError(f"cannot create the destination: {e.strerror}", path=dest) from e
+        # mkdir(exist_ok=True) says "File exists" when a parent is a file: name that file.
+        blocker = next((p for p in dest.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise BundleError(
+                f"cannot create the destination: {blocker} is a file",
+                path=dest,
+                hint="pick a destination whose parents are directories",
+            ) from e
+        raise BundleError(
+            f"cannot create the destination: {e.strerror}", path=dest, hint=_extract_hint(e)
+        ) from e
     current = None
     try:
         for member, stream in iter_members(bundle):
