@@ -938,3 +938,20 @@ def test_unpack_below_a_file(
         f"{tmp_path / 'afile'} is a file (pick a destination whose parents are directories)"
     )
     assert (tmp_path / "afile").read_text() == "x"
+
+
+def test_verify_source_that_fails_validation_shows_the_issues(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It printed only "validation failed with 1 error(s)": no file, no line.
+    root = agent_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run(["build", "demo", "-o", "dist"]) == 0
+    (root / "SKILL.md").write_text("---\nname: demo\n---\n")
+    capsys.readouterr()
+    assert run(["verify", "dist/demo-0.1.0.agent", "--source", "demo"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "demo/SKILL.md:1:1: SK020 error the frontmatter has no 'description' (add description: "
+        "saying what the skill does and when to use it)",
+        "skrun: error: validation failed with 1 error(s)",
+    ]

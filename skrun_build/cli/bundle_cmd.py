@@ -189,7 +189,12 @@ def verify(bundle: Path, source: Path | None) -> int:
     """
     from skrun_build.bundle.verify import verify_bundle
 
-    result = verify_bundle(bundle, source)
+    try:
+        result = verify_bundle(bundle, source)
+    except ValidationFailed as e:
+        # --source rebuilds: say which lines of the source fail, as `skrun build` does.
+        _print_issues(e.issues)
+        raise
     if result.ok:
         against = " and the source" if source is not None else ""
         echo(f"OK {_shown(bundle)}: {result.checked} members match the record{against}")
