@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,3 +34,124 @@ def test_the_next_line_of_init_runs_as_printed(
         assert cli.run(command[1:]) == 0, capsys.readouterr().err
     built = "my-proj.skill" if template == "skill" else "my-proj-0.1.0.agent"
     assert (tmp_path / "my-proj" / built).is_file()
+
+
+def test_library_api_as_a_user_imports_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skrun_build import (
+        BuildResult,
+        build_bundle,
+        import_skill,
+        load_skill,
+        scaffold,
+        validate,
+    )
+
+    agent = tmp_path / "my-agent"
+    made = scaffold("agent", agent, description="Does things.", namespace="acme")
+    assert made.files == ["SKILL.md", "agent.yaml"]
+    assert validate(agent) == [] and validate(str(agent / "SKILL.md")) == []
+    skill = load_skill(agent)
+    assert (skill.name, skill.description, skill.dir) == ("my-agent", "Does things.", agent)
+    result = build_bundle(agent)
+    assert isinstance(result, BuildResult)
+    assert result.path == agent / "my-agent-0.1.0.agent"  # default output: the agent dir
+    data = result.path.read_bytes()
+    assert (result.size, result.sha256, result.files) == (
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        2,
+    )
+    elsewhere = build_bundle(agent, output=tmp_path / "dist" / "new")
+    assert elsewhere.path == tmp_path / "dist" / "new" / "my-agent-0.1.0.agent"
+    assert elsewhere.sha256 == result.sha256
+    plain = tmp_path / "plain"
+    scaffold("skill", plain, description="A plain skill.")
+    imported = import_skill(str(plain), namespace="team")
+    assert imported.agent_name == "team/plain"
+    assert validate(plain) == []
+    assert [i.code for i in validate(tmp_path / "my-agent" / "agent.yaml")] == []
+    assert capsys.readouterr() == ("", "")  # the library never prints
+
+
+def _fake_python_entry(skill: Path, *, runtime: str, platform: str) -> Path:
+    from skrun_build.deps.detect import detect_dir
+    from skrun_build.deps.key import cache_key
+    from skrun_build.deps.meta import EntryMeta, write_meta
+    from skrun_build.deps.store import Store
+
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    key = cache_key(manifest)
+    entry = Store().root / key
+    (entry / "venv").mkdir(parents=True)
+    (entry / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (entry / "requirements.txt").write_text("tinypkg==1.0.0\n")
+    meta = EntryMeta(
+        key=key,
+        ecosystem="python",
+        manifest="requirements.txt",
+        manifest_kind="requirements",
+        lockfile=None,
+        lock_kind=None,
+        installer="uv",
+        installer_version="0.9.0",
+        runtime=runtime,
+        platform=platform,
+        packages=1,
+        size=10,
+        created="2026-01-01T00:00:00Z",
+        reproducible=False,
+    )
+    write_meta(entry, meta)
+    return entry
+
+
+def test_a_hit_built_on_another_platform_warns_and_offers_reinstall(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skrun_build.deps.install import current_platform
+    from skrun_build.deps.python import current_python, describe_python
+
+    here = describe_python(current_python())
+    assert here is not None
+    skill = tmp_path / "s"
+    skill.mkdir()
+    (skill / "requirements.txt").write_text("tinypkg==1.0.0\n")
+    entry = _fake_python_entry(skill, runtime=here, platform="plan9-mips")
+    assert cli.run(["deps", "install", str(skill)]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith(f"Cached: {entry} (1 package, ")
+    assert out.err == (
+        f"skrun: warning: entry {entry.name[:12]} was built for {here} on plan9-mips, but this "
+        f"is {here} on {current_platform()}; run `skrun deps install --reinstall` to rebuild it\n"
+    )
+    # Same interpreter and platform: a silent hit.
+    shutil.rmtree(entry)
+    _fake_python_entry(skill, runtime=here, platform=current_platform())
+    assert cli.run(["deps", "install", str(skill)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_inspect_json_gives_each_members_mode_size_and_sha256(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skrun_build import build_bundle, scaffold
+
+    agent = tmp_path / "tool-agent"
+    scaffold("agent-python", agent)
+    built = build_bundle(agent, output=tmp_path / "out")
+    assert cli.run(["inspect", "--json", str(built.path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    members = {m["name"]: m for m in doc["members"]}
+    script = agent / "scripts" / "tool_agent.py"
+    for name, path, mode in (
+        ("scripts/tool_agent.py", script, 0o755),
+        ("SKILL.md", agent / "SKILL.md", 0o644),
+    ):
+        data = path.read_bytes()
+        got = members[name]
+        assert (got["size"], got["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+        assert got["mode"] == f"{mode:04o}"
+    assert (doc["manifest"], doc["lockfile"]) == ("pyproject.toml", "uv.lock")
