@@ -220,3 +220,71 @@ def test_init_prompts_on_a_real_terminal(tmp_path: Path) -> None:
     assert "description: Answers questions about weather." in (
         tmp_path / "weather" / "SKILL.md"
     ).read_text().replace('"', "")
+
+
+def test_the_wheel_ships_the_templates_and_init_works_from_a_plain_install(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import zipfile
+
+    wheelhouse = REPO / ".tools" / "wheelhouse"
+    assert wheelhouse.is_dir(), "run scripts/setup: it fills .tools/wheelhouse"
+    uv = str(REPO / ".venv" / "bin" / "uv")
+    env = {**os.environ, "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse)}
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [uv, "build", "--wheel", "--out-dir", str(dist), str(REPO)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("skrun_build-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = sorted(
+            n.removeprefix("skrun_build/templates/")
+            for n in zf.namelist()
+            if n.startswith("skrun_build/templates/")
+        )
+    in_repo = sorted(
+        p.relative_to(REPO / "templates").as_posix()
+        for p in (REPO / "templates").rglob("*")
+        if p.is_file()
+    )
+    assert shipped == in_repo and "agent-python/scripts/{{tool}}.py" in shipped
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", str(venv)], env=env, check=True)
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
+        env=env,
+        check=True,
+    )
+    where = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from skrun_build.scaffold import templates as t; print(t.templates_root())",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert where == str(next(venv.glob("lib/python3*/site-packages")) / "skrun_build" / "templates")
+    skrun = str(venv / "bin" / "skrun")
+    for template in ("agent", "agent-python", "agent-node", "skill"):
+        target = f"my-{template}"
+        done = subprocess.run(
+            [skrun, "init", target, "--template", template],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        check = subprocess.run(
+            [skrun, "validate", "--strict", target], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert check.returncode == 0, check.stdout
+    assert (tmp_path / "my-agent-python" / "scripts" / "my_agent_python.py").is_file()
