@@ -319,3 +319,21 @@ def test_validate_takes_an_artifact_json_path(
         "2 files checked: 5 errors, 0 warnings.",
     ]
     assert [i.code for i in validate(skill / "artifact.json")] == ["AR004"] * 4 + ["AR008"]
+
+
+def test_the_gzip_layer_is_zlib_level_6_exactly(tmp_path: Path) -> None:
+    import gzip
+    import zlib
+
+    from skrun_build import build_bundle, scaffold
+
+    agent = tmp_path / "lvl"
+    scaffold("agent-python", agent)
+    (agent / "notes.txt").write_text("some words to compress, " * 2000)
+    data = build_bundle(agent, output=tmp_path / "out").path.read_bytes()
+    raw = gzip.decompress(data)
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY)
+    body = deflate.compress(raw) + deflate.flush()
+    assert data[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    assert data[10:-8] == body  # the documented level: any other level changes the bytes
+    assert data[-8:] == zlib.crc32(raw).to_bytes(4, "little") + len(raw).to_bytes(4, "little")
