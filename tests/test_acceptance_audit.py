@@ -337,3 +337,60 @@ def test_the_gzip_layer_is_zlib_level_6_exactly(tmp_path: Path) -> None:
     assert data[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
     assert data[10:-8] == body  # the documented level: any other level changes the bytes
     assert data[-8:] == zlib.crc32(raw).to_bytes(4, "little") + len(raw).to_bytes(4, "little")
+
+
+def _simple_index(root: Path, wheelhouse: Path) -> str:
+    """A PEP 503 index on disk serving the wheelhouse's tinypkg; returns its file:// URL."""
+    (wheel,) = wheelhouse.glob("tinypkg-1.0.0-*.whl")
+    page = root / "simple" / "tinypkg"
+    page.mkdir(parents=True)
+    (page / "index.html").write_text(f'<a href="{wheel.as_uri()}">{wheel.name}</a>\n')
+    (root / "simple" / "index.html").write_text('<a href="tinypkg/">tinypkg</a>\n')
+    return (root / "simple").as_uri()
+
+
+@pytest.mark.parametrize("setting", ["PIP_INDEX_URL", "UV_INDEX"])
+def test_the_users_index_setting_is_honoured(
+    setting: str,
+    tmp_path: Path,
+    wheelhouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import subprocess
+
+    for name in (
+        "PIP_FIND_LINKS",
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "UV_INDEX",
+        "UV_INDEX_URL",
+        "UV_FIND_LINKS",
+        "UV_NO_INDEX",
+        "UV_OFFLINE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv-cache"))
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    # The default index is a dead end: only the user's setting can find tinypkg.
+    monkeypatch.setenv("UV_DEFAULT_INDEX", (tmp_path / "nowhere").as_uri())
+    skill = tmp_path / "s"
+    skill.mkdir()
+    (skill / "requirements.txt").write_text("tinypkg==1.0.0\n")
+    assert cli.run(["deps", "install", str(skill)]) == 1  # proves the dead end
+    assert "Script dependency install failed for python" in capsys.readouterr().err
+    if setting == "PIP_INDEX_URL":
+        monkeypatch.delenv("UV_DEFAULT_INDEX")
+    monkeypatch.setenv(setting, _simple_index(tmp_path / "index", wheelhouse))
+    assert cli.run(["deps", "install", str(skill)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith("Installed 1 package from requirements.txt with uv ")
+    assert cli.run(["deps", "path", str(skill)]) == 0
+    entry = Path(capsys.readouterr().out.strip())
+    done = subprocess.run(
+        [str(entry / "venv" / "bin" / "python"), "-c", "import tinypkg; print(tinypkg.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith(str(entry / "venv"))
