@@ -394,3 +394,28 @@ def test_the_users_index_setting_is_honoured(
         check=True,
     )
     assert done.stdout.startswith(str(entry / "venv"))
+
+
+def test_the_readme_commands_build_the_example_and_ci_runs_the_test_command(
+    tmp_path: Path,
+) -> None:
+    import re
+    import subprocess
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)\n```", section, re.S)
+    assert blocks == [
+        "bash scripts/setup && .venv/bin/skrun build examples/csv-summary --output dist",
+        "bash scripts/test",
+    ]
+    # The build half of the first command, as written, in a checkout-like directory.
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    (tmp_path / ".venv").symlink_to(REPO / ".venv")
+    build = blocks[0].split(" && ", 1)[1]
+    done = subprocess.run(shlex.split(build), cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Built dist/csv-summary-1.0.0.agent"
+    assert (tmp_path / "dist" / "csv-summary-1.0.0.agent").is_file()
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert ci[-1] == f"exec {blocks[1]} -q"
