@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from skrun_build.errors import SkrunError, UsageError
+from skrun_build.fsutil import write_atomic
 from skrun_build.spec.schemas import KINDS, json_schema
 
 
@@ -21,23 +19,9 @@ def render_schema(kind: str) -> str:
 
 
 def write_schema(kind: str, path: Path) -> None:
-    """Write the schema of `kind` to `path` through a temp file and `os.replace`."""
+    """Write the schema of `kind` to `path` atomically."""
     data = render_schema(kind).encode("utf-8")
-    parent = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        write_atomic(path, data)
     except OSError as e:
         raise SkrunError(f"cannot write {path}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise SkrunError(f"cannot write {path}: {e.strerror or e}") from e
-        raise

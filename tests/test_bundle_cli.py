@@ -33,7 +33,7 @@ def test_build_prints_path_count_size_and_sha(
         "  files   3",
         f"  size    {size / 1024:.1f} KiB ({size} bytes)"
         if size >= 1024
-        else f"  size    {size} bytes ({size} bytes)",
+        else f"  size    {size} B",
         f"  sha256  {sha}",
     ]
     assert run(["build", str(root), "--json"]) == 0
@@ -114,7 +114,7 @@ def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "id_rsa: SSH private key file name (id_rsa*)" in capsys.readouterr().err
     assert run(["build", str(root), "--allow-secret", "id_rsa", "--max-size", "100"]) == 1
     assert (
-        "bundle exceeds the size limit of 100 bytes; nothing was written" in capsys.readouterr().err
+        "bundle exceeds the size limit of 100 B; nothing was written" in capsys.readouterr().err
     )
     assert run(["build", str(root), "--allow-secret", "id_rsa"]) == 0
     assert run(["inspect", str(tmp_path / "nope.agent")]) == 2

@@ -13,10 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from skrun_build.cli import run
-from skrun_build.cli.deps_cmd import ago, cache, human_size, parse_duration
+from skrun_build.cli.deps_cmd import ago, cache, parse_duration
 from skrun_build.deps.meta import EntryMeta, parse_meta, read_meta, write_meta
 from skrun_build.deps.store import Store
 from skrun_build.errors import UsageError
+from skrun_build.fsutil import human_size
 from tests.conftest import make_tree
 
 NOW = time.time()

@@ -22,11 +22,11 @@ from skrun_build.bundle.format import (
     RecordEntry,
     build_mtime,
     canonical_json,
-    human_size,
     record_bytes,
 )
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
+from skrun_build.fsutil import human_size
 from skrun_build.ignore import Rules, Verdict
 from skrun_build.spec.issues import Issue
 

@@ -116,13 +116,3 @@ def parse_size(text: str) -> int:
     if unit not in units or value <= 0:
         raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
     return int(value * units[unit])
-
-
-def human_size(n: int) -> str:
-    """1536 -> "1.5 KiB"."""
-    size = float(n)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from skrun_build.bundle.build import BuildResult, FileProbe, secret_error, write_error
 from skrun_build.bundle.collect import SourceFile
-from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime, human_size
+from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime
 from skrun_build.bundle.secrets import Allow, Finding
 from skrun_build.bundle.writer import atomic_output, read_exactly
 from skrun_build.errors import BundleError
+from skrun_build.fsutil import human_size
 
 _ZIP_MIN = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 

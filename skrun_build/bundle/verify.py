@@ -12,15 +12,8 @@ from typing import Any
 
 from skrun_build.bundle.format import CHUNK, RECORD_PATH, SNAPSHOT_PATH, parse_record
 from skrun_build.bundle.reader import MemberDigest, digest_members, iter_members
+from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError
-
-# Root manifests in the runtime's detection order (package.json wins), each with its
-# lockfiles in preference order (docs/bundle-format.md, SPEC-NOTES §5).
-MANIFESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("package.json", ("pnpm-lock.yaml", "yarn.lock", "package-lock.json")),
-    ("pyproject.toml", ("uv.lock", "poetry.lock")),
-    ("requirements.txt", ()),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +52,6 @@ class Verification:
         return not self.problems
 
 
-def find_manifest(names: set[str]) -> tuple[str | None, str | None]:
-    """(manifest, lockfile) at the bundle root, in the runtime's detection order."""
-    for manifest, locks in MANIFESTS:
-        if manifest in names:
-            return manifest, next((lock for lock in locks if lock in names), None)
-    return None, None
-
-
 def inspect_bundle(bundle: Path) -> Inspection:
     """List every member with its sha256, the config snapshot and the manifest found."""
     bundle = Path(bundle)
@@ -77,7 +62,7 @@ def inspect_bundle(bundle: Path) -> Inspection:
             snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
         except ValueError as e:
             raise BundleError(f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle) from e
-    manifest, lock = find_manifest({m.name for m in members})
+    manifest, lock = manifest_names({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)
 
 

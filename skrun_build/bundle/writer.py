@@ -9,8 +9,6 @@ The gzip header has mtime 0, no file name, OS byte 255 and compression level 6.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets as _random
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +17,7 @@ from typing import BinaryIO, Protocol
 
 from skrun_build.bundle.format import BLOCK, CHUNK, GZIP_LEVEL, RECORD_SIZE
 from skrun_build.errors import BundleError
+from skrun_build.fsutil import atomic_file, stale_temps
 
 _GZIP_HEADER = (
     b"\x1f\x8b"  # magic
@@ -259,21 +258,16 @@ def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
 def atomic_output(final: Path) -> Iterator[BinaryIO]:
     """Open a temp file beside `final`; rename it into place only if the block succeeds.
 
-    A crash or kill -9 leaves at most a hidden `.<name>.<pid>.<hex>.tmp`, never a
+    A crash or kill -9 leaves at most a hidden temp file (see `fsutil`), never a
     partial `final`; stale temps of dead builds are removed by the next build.
     """
     created = _make_dirs(final.parent)
-    _remove_stale_temps(final)
-    tmp = final.parent / f".{final.name}.{os.getpid()}.{_random.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    for stale in stale_temps(final):
+        stale.unlink(missing_ok=True)
     try:
-        with os.fdopen(fd, "w+b", buffering=CHUNK) as f:
+        with atomic_file(final, buffering=CHUNK) as f:
             yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
     except BaseException:
-        tmp.unlink(missing_ok=True)
         for folder in created:  # leave nothing behind, not even the --output dir we made
             try:
                 folder.rmdir()
@@ -296,28 +290,3 @@ def _make_dirs(folder: Path) -> list[Path]:
     except OSError as e:
         raise BundleError(f"cannot create the output directory: {e.strerror}", path=path) from e
     return missing
-
-
-def _remove_stale_temps(final: Path) -> None:
-    # `.<name>.<pid>.<hex>.tmp` whose pid no longer runs: left by a killed build.
-    prefix = f".{final.name}."
-    try:
-        names = os.listdir(final.parent)
-    except OSError:
-        return
-    for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid_text = name[len(prefix) :].split(".", 1)[0]
-        if pid_text.isdigit() and not _alive(int(pid_text)):
-            (final.parent / name).unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.spec.issues import Issue
 
 
 def use_color(stream: TextIO | None = None) -> bool:
@@ -62,3 +66,46 @@ def stdin_is_tty() -> bool:
         return sys.stdin.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def relpath(path: str, cwd: str) -> str:
+    """`path` relative to `cwd` when it lies under it; otherwise unchanged."""
+    if not os.path.isabs(path):
+        return path
+    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path
+
+
+def relative_issue(issue: Issue, cwd: str) -> Issue:
+    """The issue with its file shown relative to `cwd` (see `relpath`)."""
+    shown = relpath(issue.file, cwd)
+    if shown == issue.file:
+        return issue
+    import dataclasses
+
+    return dataclasses.replace(issue, file=shown)
+
+
+def issue_text(issue: Issue, *, err: bool = False) -> str:
+    """`file:line:col: CODE level message (hint)`, coloured for a terminal."""
+    color = "red" if issue.level == "error" else "yellow"
+    text = (
+        style(issue.location() + ":", bold=True, err=err)
+        + " "
+        + style(issue.code, bold=True, err=err)
+        + " "
+        + style(issue.level, fg=color, err=err)
+        + " "
+        + issue.message
+    )
+    if issue.hint:
+        text += f" ({issue.hint})"
+    return text
+
+
+def echo_issues(issues: Iterable[Issue], *, err: bool = False) -> None:
+    """Print issues exactly as `skrun validate` does, paths relative to the cwd."""
+    cwd = os.getcwd()
+    for issue in issues:
+        echo(issue_text(relative_issue(issue, cwd), err=err), err=err)

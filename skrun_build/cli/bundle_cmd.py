@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from skrun_build.cli._output import echo, echo_warning, style
+from skrun_build.cli._output import echo, echo_issues, echo_warning, style
 from skrun_build.errors import ValidationFailed
 from skrun_build.spec.issues import Issue
 
@@ -135,11 +135,13 @@ def build(
     if as_json:
         echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True))
         return 0
-    from skrun_build.bundle.format import human_size
+    from skrun_build.fsutil import human_size
 
     echo(f"{style('Built', fg='green', bold=True)} {_shown(result.path)}")
     echo(f"  files   {result.files}")
-    echo(f"  size    {human_size(result.size)} ({result.size} bytes)")
+    size = human_size(result.size)
+    exact = "" if size.endswith(" B") else f" ({result.size} bytes)"
+    echo(f"  size    {size}{exact}")
     echo(f"  sha256  {result.sha256}")
     return 0
 
@@ -218,12 +220,7 @@ def _shown(path: Path) -> str:
 
 def _print_issues(issues: Sequence[Issue]) -> None:
     """Validation issues on stderr, each line exactly as `skrun validate` prints it."""
-    from skrun_build.cli.validate_cmd import _relative as relative_issue
-    from skrun_build.cli.validate_cmd import _text
-
-    cwd = os.getcwd()
-    for issue in issues:
-        echo(_text(relative_issue(issue, cwd)), err=True)
+    echo_issues(issues, err=True)
 
 
 def _relative(line: str) -> str:

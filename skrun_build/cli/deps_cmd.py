@@ -11,6 +11,7 @@ import click
 
 from skrun_build.cli._output import echo, echo_warning, stderr_is_tty, stdin_is_tty, style
 from skrun_build.errors import DepsError, UsageError
+from skrun_build.fsutil import human_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.deps.detect import Manifest
@@ -19,16 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
 CONFIRM_ABOVE = 100 * 1024 * 1024  # clear asks first above this, as Skrun does
 _CTX = {"help_option_names": ["-h", "--help"]}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def human_size(n: int) -> str:
-    """`512 B`, `1.5 KiB`, `20.0 MiB`."""
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 def plural(n: int, word: str) -> str:

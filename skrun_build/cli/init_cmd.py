@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from skrun_build.cli._output import echo, echo_warning, stdin_is_tty
+from skrun_build.cli._output import echo, echo_issues, echo_warning, stdin_is_tty
 from skrun_build.errors import UsageError
 from skrun_build.scaffold.templates import TEMPLATES
 
@@ -245,11 +245,7 @@ def _shown(path: Path) -> str:
 def _render_issues(issues: list[Any]) -> None:
     # Exactly the lines `skrun validate` prints: file:line:col: CODE level message (hint),
     # paths under the current directory shown relative to it.
-    from skrun_build.cli.validate_cmd import _relative, _text
-
-    cwd = os.getcwd()
-    for issue in issues:
-        echo(_text(_relative(issue, cwd)), err=True)
+    echo_issues(issues, err=True)
 
 
 def _check_description(text: str) -> str:

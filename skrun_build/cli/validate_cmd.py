@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from skrun_build.cli._output import echo, style
+from skrun_build.cli._output import echo, issue_text, relative_issue, relpath
 from skrun_build.errors import ConfigError, UsageError
 from skrun_build.spec.issues import Issue
 from skrun_build.validate import Report, Selection, check_paths
@@ -75,8 +75,8 @@ def validate(
         use_config=not no_config,
     )
     cwd = os.getcwd()
-    issues = [_relative(i, cwd) for i in report.issues]
-    files = [_relpath(f, cwd) for f in report.files]
+    issues = [relative_issue(i, cwd) for i in report.issues]
+    files = [relpath(f, cwd) for f in report.files]
     if output_format == "json":
         _print_json(issues, files, report)
     elif output_format == "github":
@@ -85,7 +85,7 @@ def validate(
         echo(_summary(report), err=True)
     else:
         for issue in issues:
-            echo(_text(issue))
+            echo(issue_text(issue))
         if not quiet:
             echo(_summary(report))
     return 1 if report.errors else 0
@@ -133,39 +133,6 @@ def _check_config_codes(config: object) -> None:
         Selection.parse(config.select, config.ignore, labels=(f"{where}select", f"{where}ignore"))
     except UsageError as e:
         raise ConfigError(e.message, path=config.path, hint=e.hint) from e
-
-
-def _relpath(path: str, cwd: str) -> str:
-    if not os.path.isabs(path):
-        return path
-    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(path, cwd)
-    return path
-
-
-def _relative(issue: Issue, cwd: str) -> Issue:
-    shown = _relpath(issue.file, cwd)
-    if shown == issue.file:
-        return issue
-    import dataclasses
-
-    return dataclasses.replace(issue, file=shown)
-
-
-def _text(issue: Issue) -> str:
-    color = "red" if issue.level == "error" else "yellow"
-    text = (
-        style(issue.location() + ":", bold=True)
-        + " "
-        + style(issue.code, bold=True)
-        + " "
-        + style(issue.level, fg=color)
-        + " "
-        + issue.message
-    )
-    if issue.hint:
-        text += f" ({issue.hint})"
-    return text
 
 
 def _plural(n: int, word: str) -> str:

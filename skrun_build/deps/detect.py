@@ -7,7 +7,7 @@ Only the root of a skill is looked at. `package.json` wins (lockfile order
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -62,6 +62,14 @@ class Manifest:
         if self.lock_name is not None and self.lock_text is not None:
             out[self.lock_name] = self.lock_text
         return out
+
+
+def manifest_names(names: Collection[str]) -> tuple[str | None, str | None]:
+    """(manifest, lockfile) file names that detection picks among root `names`."""
+    for manifest, _, _, locks in RULES:
+        if manifest in names:
+            return manifest, next((lock for lock, _ in locks if lock in names), None)
+    return None, None
 
 
 def _decode(data: bytes) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from skrun_build.fsutil import write_atomic
 
 META_NAME = "skrun-entry.json"
 SCHEMA = 1
@@ -90,10 +90,5 @@ def read_meta(entry: Path) -> EntryMeta | None:
 
 
 def write_meta(entry: Path, meta: EntryMeta) -> None:
-    """Write the metadata atomically into `entry` (a temp file, then os.replace)."""
-    tmp = entry / f".{META_NAME}.{secrets.token_hex(4)}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(meta.to_json())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, entry / META_NAME)
+    """Write the metadata atomically into `entry`: the last write of an install."""
+    write_atomic(entry / META_NAME, meta.to_json().encode("utf-8"))

@@ -10,7 +10,6 @@ failure removes the temp dir and any parent dirs this call created.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import tempfile
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from skrun_build.errors import ScaffoldError
+from skrun_build.fsutil import write_atomic
 
 
 def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> None:
@@ -58,21 +58,11 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
 
 
 def write_file_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `path` via a temp file in the same dir and `os.replace`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `path` atomically (`fsutil.write_atomic`), as a `ScaffoldError` on failure."""
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise ScaffoldError(f"cannot write {path}: {e.strerror}") from e
-        raise
+        write_atomic(path, data, mode=mode)
+    except OSError as e:
+        raise ScaffoldError(f"cannot write {path}: {e.strerror}") from e
 
 
 def _merge(src: Path, dest: Path) -> None:

@@ -1,0 +1,77 @@
+"""File-system helpers every feature shares: atomic file writes and human sizes.
+
+A file is written as a hidden temp file beside its final name (same filesystem,
+so the rename is atomic), flushed to disk, then renamed over the final name: a
+crash or `kill -9` leaves at most `.<name>.<pid>.<hex>.tmp`, never a partial file.
+The pid in the temp name lets a later run tell a dead writer's leftovers from a
+live one's (`stale_temps`). Errors are plain `OSError`s; callers wrap them in the
+`SkrunError` of their feature, naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_file(final: Path, *, mode: int = 0o644, buffering: int = -1) -> Iterator[BinaryIO]:
+    """Open a temp file beside `final` (read/write); rename it into place if the block succeeds."""
+    tmp = final.parent / f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w+b", buffering=buffering) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write `data` to `path` atomically (see the module docstring); raises OSError."""
+    with atomic_file(path, mode=mode) as f:
+        f.write(data)
+
+
+def stale_temps(final: Path) -> Iterator[Path]:
+    """Temp files of `final` left by writers whose process no longer runs."""
+    prefix = f".{final.name}."
+    try:
+        names = os.listdir(final.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid_text = name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            yield final.parent / name
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def human_size(n: int) -> str:
+    """`512 B`, `1.5 KiB`, `20.0 MiB`: binary units, one decimal."""
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
