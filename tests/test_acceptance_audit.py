@@ -112,7 +112,7 @@ def _fake_python_entry(skill: Path, *, runtime: str, platform: str) -> Path:
 
 
 def test_a_hit_built_on_another_platform_warns_and_offers_reinstall(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, py_offline: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from skrun_build.deps.install import current_platform
     from skrun_build.deps.python import current_python, describe_python
@@ -130,11 +130,20 @@ def test_a_hit_built_on_another_platform_warns_and_offers_reinstall(
         f"skrun: warning: entry {entry.name[:12]} was built for {here} on plan9-mips, but this "
         f"is {here} on {current_platform()}; run `skrun deps install --reinstall` to rebuild it\n"
     )
-    # Same interpreter and platform: a silent hit.
-    shutil.rmtree(entry)
-    _fake_python_entry(skill, runtime=here, platform=current_platform())
+    # The offered flag rebuilds the entry for this machine; then hits are silent.
+    assert cli.run(["deps", "install", "--reinstall", str(skill)]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("Installed 1 package from requirements.txt with uv ")
+    assert "tinypkg" in "".join(p.name for p in (entry / "venv").rglob("tinypkg*"))
+    meta = json.loads((entry / "skrun-entry.json").read_text())
+    assert (meta["platform"], meta["runtime"]) == (current_platform(), here)
     assert cli.run(["deps", "install", str(skill)]) == 0
     assert capsys.readouterr().err == ""
+    # Same platform, another interpreter: warned too.
+    shutil.rmtree(entry)
+    _fake_python_entry(skill, runtime="cpython 3.99.0", platform=current_platform())
+    assert cli.run(["deps", "install", str(skill)]) == 0
+    assert "was built for cpython 3.99.0 on " in capsys.readouterr().err
 
 
 def test_inspect_json_gives_each_members_mode_size_and_sha256(
