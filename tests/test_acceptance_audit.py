@@ -8,6 +8,7 @@ import os
 import shlex
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -428,3 +429,17 @@ def test_the_readme_commands_build_the_example_and_ci_runs_the_test_command(
     assert (tmp_path / "dist" / "csv-summary-1.0.0.agent").is_file()
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert ci[-1] == f"exec {blocks[1]} -q"
+
+
+def test_deps_install_cli_uses_the_skills_npmrc(
+    node_skill: Callable[[str], Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    skill = node_skill("npm")
+    # An observable npm setting: with dry-run, `npm ci` installs nothing.
+    (skill / ".npmrc").write_text("dry-run=true\n")
+    assert cli.run(["deps", "install", "--offline", str(skill)]) == 0
+    assert capsys.readouterr().out.startswith("Installed 0 packages from package-lock.json")
+    assert not list((tmp_path / "deps").glob("*/.npmrc"))  # used, not kept in the entry
+    (skill / ".npmrc").unlink()
+    assert cli.run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
+    assert capsys.readouterr().out.startswith("Installed 1 package from package-lock.json")
