@@ -443,3 +443,28 @@ def test_deps_install_cli_uses_the_skills_npmrc(
     (skill / ".npmrc").unlink()
     assert cli.run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
     assert capsys.readouterr().out.startswith("Installed 1 package from package-lock.json")
+
+
+def test_from_skill_flags_reach_agent_yaml_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    skill = tmp_path / "summarizer"
+    skill.mkdir()
+    (skill / "SKILL.md").write_text(
+        "---\nname: summarizer\ndescription: Summarises text.\n---\nbody\n"
+    )
+    argv = ["init", "--from-skill", str(skill), "--namespace", "acme"]
+    argv += ["--model", "openai/gpt-4o", "--input", "path:string", "--input", "limit:number"]
+    argv += ["--output", "summary:string", "--allowed-host", "api.example.com"]
+    assert cli.run(argv) == 0, capsys.readouterr().err
+    config = yaml.safe_load((skill / "agent.yaml").read_text())
+    assert config["name"] == "acme/summarizer"
+    assert config["model"] == {"provider": "openai", "name": "gpt-4o"}
+    assert config["inputs"] == [
+        {"name": "path", "type": "string", "required": True},
+        {"name": "limit", "type": "number", "required": True},
+    ]
+    assert config["outputs"] == [{"name": "summary", "type": "string"}]
+    assert config["environment"]["networking"]["allowed_hosts"] == ["api.example.com"]
