@@ -468,3 +468,22 @@ def test_from_skill_flags_reach_agent_yaml_through_the_cli(
     ]
     assert config["outputs"] == [{"name": "summary", "type": "string"}]
     assert config["environment"]["networking"]["allowed_hosts"] == ["api.example.com"]
+
+
+def test_build_applies_the_configs_select_like_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skrun_build import scaffold
+
+    agent = tmp_path / "sel"
+    scaffold("agent", agent)
+    skill_md = agent / "SKILL.md"
+    skill_md.write_text(skill_md.read_text().replace("---\n", "---\nversion: 1\n", 1))
+    (tmp_path / ".skrun.toml").write_text("strict = true\n")
+    assert cli.run(["validate", str(agent)]) == 1  # SK050, made an error by strict
+    assert cli.run(["build", str(agent)]) == 1
+    assert "SK050 error" in capsys.readouterr().err
+    (tmp_path / ".skrun.toml").write_text('strict = true\nselect = ["AG"]\n')
+    assert cli.run(["validate", str(agent)]) == 0
+    assert cli.run(["build", str(agent)]) == 0
+    assert "SK050" not in capsys.readouterr().err
