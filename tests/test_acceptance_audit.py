@@ -487,3 +487,20 @@ def test_build_applies_the_configs_select_like_validate(
     assert cli.run(["validate", str(agent)]) == 0
     assert cli.run(["build", str(agent)]) == 0
     assert "SK050" not in capsys.readouterr().err
+
+
+def test_the_default_size_limit_is_50_mib(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skrun_build import scaffold
+
+    agent = tmp_path / "big"
+    scaffold("agent", agent)
+    blob = agent / "blob.bin"
+    with blob.open("wb") as f:  # incompressible: the bundle ends up over 50 MiB
+        for _ in range(51):
+            f.write(os.urandom(1024 * 1024))
+    assert cli.run(["build", str(agent), "--output", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "bundle exceeds the size limit of 50.0 MiB; nothing was written" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
