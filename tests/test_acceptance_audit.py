@@ -504,3 +504,8 @@ def test_the_default_size_limit_is_50_mib(
     err = capsys.readouterr().err
     assert "bundle exceeds the size limit of 50.0 MiB; nothing was written" in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    from skrun_build import build_bundle
+    from skrun_build.errors import BundleError
+
+    with pytest.raises(BundleError, match=r"exceeds the size limit of 50\.0 MiB"):
+        build_bundle(agent, output=tmp_path / "out")  # the library's default too
