@@ -79,7 +79,7 @@ SKILL_MD = (
 
 _RSS = """
 import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
@@ -114,14 +114,19 @@ def wall(argv: list[str], cwd: Path, *, shell: bool = False, label: str = "") ->
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(
+    # stderr is captured: the agent's random binary files each draw a warning (hundreds of
+    # lines per run) that would bury the results; it is shown only if the command fails.
+    done = subprocess.run(
         " ".join(argv) if shell else argv,
         cwd=cwd,
         shell=shell,
-        check=True,
         stdout=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    if done.returncode:
+        sys.stderr.buffer.write(done.stderr[-4000:])
+        done.check_returncode()
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

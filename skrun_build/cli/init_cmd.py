@@ -155,7 +155,9 @@ def _from_template(
     for note in result.notes:
         echo(f"note: {note}")
     if not dry_run:
-        echo(f"Next: skrun validate --strict {_shown(target)} && skrun build {_shown(target)}")
+        # A plain skill has no agent.yaml: it packs as a .skill zip, not an .agent bundle.
+        build = "skrun build --format skill" if template == "skill" else "skrun build"
+        echo(f"Next: skrun validate --strict {_shown(target)} && {build} {_shown(target)}")
     return 0
 
 
