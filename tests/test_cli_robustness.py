@@ -423,21 +423,29 @@ def test_interrupted_unpack_leaves_nothing(
 
 
 def test_sigint_in_a_real_subprocess(tmp_path: Path) -> None:
+    import random
     import signal
     import time
 
-    root = agent_tree(tmp_path, {"data.txt": "x" * 40_000_000})
+    words = [f"word{n}" for n in range(5000)]
+    text = " ".join(random.Random(7).choices(words, k=6_000_000))  # ~50 MB, slow to gzip
+    root = agent_tree(tmp_path, {"data.txt": text})
+    dist = tmp_path / "dist"
     proc = subprocess.Popen(
-        [str(SKRUN), "build", str(root), "-o", str(tmp_path / "dist"), "--max-size", "1GiB"],
+        [str(SKRUN), "build", str(root), "-o", str(dist), "--max-size", "1GiB"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.5)
+    # Interrupt mid-write: once the hidden temp bundle exists.
+    deadline = time.monotonic() + 30
+    while not (dist.is_dir() and any(dist.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert _one_line_error(err) == "skrun: error: aborted"
+    # The output folder this build created is removed with the temp bundle.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
 
