@@ -963,3 +963,25 @@ def test_verify_source_that_fails_validation_shows_the_issues(
         "saying what the skill does and when to use it)",
         "skrun: error: validation failed with 1 error(s)",
     ]
+
+
+def test_init_into_a_read_only_parent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root ignores chmod: refuse where the scaffolder makes its temp dir.
+    import tempfile
+
+    real = tempfile.mkdtemp
+
+    def refuse(*args: object, dir: str | Path | None = None, **kwargs: object) -> str:
+        if dir is not None and Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(*args, dir=dir, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    assert run(["init", str(tmp_path / "new-skill"), "-t", "skill"]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"skrun: error: cannot create a temp dir in {tmp_path}: Permission denied "
+        "(pick a DIR whose parent you can write to)"
+    )
+    assert list(tmp_path.iterdir()) == []
