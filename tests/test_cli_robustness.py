@@ -985,3 +985,22 @@ def test_init_into_a_read_only_parent(
         "(pick a DIR whose parent you can write to)"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_builds_into_one_folder_at_once_in_real_subprocesses(tmp_path: Path) -> None:
+    root = agent_tree(tmp_path, {"notes.md": "hello\n" * 100_000})
+    procs = [
+        subprocess.Popen(
+            [str(SKRUN), "build", str(root), "-o", str(tmp_path / "dist"), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert [err for _, err in results] == ["", ""]
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["demo-0.1.0.agent"]
+    bundle = tmp_path / "dist" / "demo-0.1.0.agent"
+    assert run(["verify", str(bundle), "--source", str(root)]) == 0
