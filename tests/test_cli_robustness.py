@@ -1004,3 +1004,15 @@ def test_two_builds_into_one_folder_at_once_in_real_subprocesses(tmp_path: Path)
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["demo-0.1.0.agent"]
     bundle = tmp_path / "dist" / "demo-0.1.0.agent"
     assert run(["verify", str(bundle), "--source", str(root)]) == 0
+
+
+def test_explain_of_a_path_outside_the_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run(["build", "demo", "--explain", "../../etc/passwd"]) == 1
+    assert _one_line_error(capsys.readouterr().err) == (
+        "skrun: error: '../../etc/passwd' must be a path relative to the source directory "
+        "(name a file or folder inside the agent directory)"
+    )
