@@ -6,7 +6,9 @@ The public library API is imported lazily so that `import skrun_build` (and the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import ...`: the `skrun` entry point's Ctrl-C guard starts only after
+# this package is imported, so it must import nothing (mypy knows this idiom).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -25,6 +27,8 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from skrun_build.errors import SkrunError as SkrunError
 
 

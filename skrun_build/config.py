@@ -73,8 +73,18 @@ def _table(path: Path) -> dict[str, Any] | None:
     except tomllib.TOMLDecodeError as e:
         # tomllib says "... (at line 3, column 9)": keep it, it is the location.
         raise ConfigError(f"invalid TOML: {e}", path=path, hint="fix the TOML syntax") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read the config: {e}", path=path) from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(
+            f"not UTF-8 (byte {e.start})", path=path, hint="save it as UTF-8 TOML"
+        ) from e
+    except (ValueError, RecursionError) as e:  # after UnicodeDecodeError, a ValueError
+        # tomllib lets these escape: an integer of over 4300 digits, 100k nested arrays.
+        deep = isinstance(e, RecursionError)
+        what = "nesting is too deep" if deep else "a number has more than 4300 digits"
+        fix = "flatten the arrays or tables" if deep else "quote the number as a string"
+        raise ConfigError(f"invalid TOML: {what}", path=path, hint=fix) from e
+    except OSError as e:
+        raise ConfigError(f"cannot read the config: {e.strerror or e}", path=path) from e
     tool = data.get("tool")
     section = tool.get("skrun") if isinstance(tool, dict) else None
     if section is not None:
@@ -102,7 +112,20 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
+    _check_codes(path, select, ignore, where)
     return Config(path=path, select=select, ignore=ignore, strict=strict)
+
+
+def _check_codes(path: Path, select: tuple[str, ...], ignore: tuple[str, ...], where: str) -> None:
+    # Checked here, not by each command: an unknown code in the file must name the file
+    # (exit 1), never pass for a bad --select/--ignore flag (exit 2).
+    from skrun_build.errors import UsageError
+    from skrun_build.validate import Selection
+
+    try:
+        Selection.parse(select, ignore, labels=(f"{where}select", f"{where}ignore"))
+    except UsageError as e:
+        raise ConfigError(e.message, path=path, hint=e.hint) from e
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -224,7 +224,10 @@ def normalize_rel(rel: str) -> str:
     """`./a//b/` -> `a/b`; rejects absolute paths and `..`."""
     p = PurePosixPath(rel.replace(os.sep, "/"))
     if p.is_absolute() or ".." in p.parts:
-        raise InputError(f"{rel!r} must be a path relative to the source directory")
+        raise InputError(
+            f"{rel!r} must be a path relative to the source directory",
+            hint="name a file or folder inside the agent directory",
+        )
     text = str(p)
     return "" if text == "." else text
 

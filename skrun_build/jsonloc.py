@@ -76,6 +76,17 @@ def load_json(text: str, *, file: str) -> YamlDoc:
         raise JsonError(f'duplicate key "{e.key}"', line, col, "keep one of them") from e
     except RecursionError as e:
         raise JsonError("JSON nesting is too deep", 1, 1) from e
+    except ValueError as e:
+        # Python refuses integers of more than 4300 digits (CVE-2020-10735); find the number.
+        import re
+
+        long = re.search(r"\d{4301,}", text)
+        index = long.start() if long else 0
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise JsonError(
+            "invalid JSON: a number has more than 4300 digits", line, col, "write it as a string"
+        ) from e
     doc = YamlDoc(data, file)
     _Walker(text, doc).run()
     return doc

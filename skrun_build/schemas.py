@@ -24,4 +24,11 @@ def write_schema(kind: str, path: Path) -> None:
     try:
         write_atomic(path, data)
     except OSError as e:
-        raise SkrunError(f"cannot write {path}: {e.strerror or e}") from e
+        import errno
+
+        hint = {
+            errno.ENOENT: "create the directory first",
+            errno.ENOTDIR: "a parent of the path is a file, not a directory",
+            errno.ENOSPC: "free some disk space",
+        }.get(e.errno or 0, "pick a path you can write to")
+        raise SkrunError(f"cannot write {path}: {e.strerror or e}", hint=hint) from e

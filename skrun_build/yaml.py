@@ -17,6 +17,7 @@ wrong type means. The libyaml C parser is used when PyYAML was built with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -168,14 +169,35 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
             col=col,
             hint=_hint(problem, at),
         ) from e
+    except yaml.reader.ReaderError as e:
+        # A NUL or other control character: PyYAML's text is two lines and names
+        # "<unicode string>"; point at the character instead.
+        pos = min(max(e.position, 0), len(text))
+        raise YamlError(
+            "syntax",
+            f"invalid character U+{e.character:04X}: control characters are not allowed"
+            if isinstance(e.character, int)
+            else f"invalid YAML: {e.reason}",
+            file=file,
+            line=first_line + text.count("\n", 0, pos),
+            col=pos - text.rfind("\n", 0, pos),
+            hint="remove it, or write it as an escape (\\x00) in a double-quoted string",
+        ) from e
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
         # e.g. `date: 2024-13-40` matches the timestamp pattern but is no date.
+        message, line, col = f"invalid YAML value: {e}", first_line, 1
+        long = re.search(r"[0-9_]{4301,}", text) if "4300 digits" in str(e) else None
+        if long is not None:
+            # Python's int digit limit: its text names sys.set_int_max_str_digits().
+            message = "invalid YAML value: a number has more than 4300 digits"
+            line = first_line + text.count("\n", 0, long.start())
+            col = long.start() - text.rfind("\n", 0, long.start())
         raise YamlError(
             "value",
-            f"invalid YAML value: {e}",
+            message,
             file=file,
-            line=first_line,
-            col=1,
+            line=line,
+            col=col,
             hint="quote the value to keep it a string",
         ) from e
     finally:

@@ -175,7 +175,8 @@ def test_cache_root_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     done = subprocess.run([SKRUN, "deps", "install", str(skill)], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == (
-        f"skrun: error: {blocker / 'deps'}: cannot create the cache: Not a directory"
+        f"skrun: error: {blocker / 'deps'}: cannot create the cache: Not a directory "
+        "(point SKRUN_DEPS_DIR at a directory you can write)"
     )
     assert run(["cache", "list"]) == 1
     assert run(["cache", "clear"]) == 1

@@ -214,7 +214,8 @@ def test_cli_writes_output_atomically(tmp_path: Path) -> None:
 def test_cli_output_into_missing_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["schema", "skill", "--output", str(tmp_path / "no" / "s.json")]) == 1
     assert capsys.readouterr().err == (
-        f"skrun: error: cannot write {tmp_path}/no/s.json: No such file or directory\n"
+        f"skrun: error: cannot write {tmp_path}/no/s.json: No such file or directory "
+        "(create the directory first)\n"
     )
 
 

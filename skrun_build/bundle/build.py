@@ -105,6 +105,8 @@ def build_bundle(
         raise BundleError("output must be a directory", path=out_dir)
     final = out_dir / (info.stem + EXTENSIONS[format])
     files = collect(src, source_rules(src, out_dir if output is not None else None))
+    if output is not None:
+        _refuse_output_holding_sources(src, out_dir, files)
     warnings: list[str] = []
     if format == "skill":
         from skrun_build.bundle.skillzip import write_skill_zip
@@ -223,6 +225,31 @@ def name_warnings(rel: str) -> list[str]:
 def binary_warning(rel: str) -> str:
     """Warning for content the Skrun server would mangle."""
     return f"{rel}: binary content; the Skrun server reads every file as UTF-8 text and would mangle it"
+
+
+def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceFile]) -> None:
+    # The output folder is never packed (so a second build does not pack the first's
+    # leftovers); `-o scripts` would silently leave the agent's own scripts out.
+    import os
+
+    if not out_dir.is_dir():
+        return  # a new folder holds no source files
+    inside = os.path.relpath(os.path.realpath(out_dir), os.path.realpath(src))
+    if inside == "." or inside.startswith(".."):
+        return
+    kept = {f.rel for f in files}
+    try:
+        everything = collect(src, source_rules(src))
+    except BundleError:
+        return  # something unpackable inside the output folder: it stays excluded
+    lost = [f.rel for f in everything if f.rel not in kept]
+    if lost:
+        raise BundleError(
+            f"the output folder {Path(inside).as_posix()}/ holds source files that would be left out of the "
+            f"bundle ({lost[0]}{f' and {len(lost) - 1} more' if len(lost) > 1 else ''})",
+            path=src,
+            hint="write the bundle outside the agent, or into a folder of its own such as dist/",
+        )
 
 
 def write_error(final: Path, e: OSError) -> BundleError:

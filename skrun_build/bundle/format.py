@@ -86,7 +86,7 @@ def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
             RecordEntry(str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"]))
             for f in data["files"]
         ]
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
         raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle) from e
 
 
@@ -95,7 +95,9 @@ def build_mtime() -> int:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return DEFAULT_MTIME
-    if not raw.isdigit() or int(raw) >= 8**11:
+    # isdigit() alone takes "١٢٣" and "²" (int() then crashes), and int() refuses
+    # more than 4300 digits: check ASCII and length before converting.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or int(raw) >= 8**11:
         raise UsageError(
             f"SOURCE_DATE_EPOCH must be a non-negative integer of seconds, got {raw!r}"
         )
@@ -106,13 +108,14 @@ def parse_size(text: str) -> int:
     """`50MiB`, `10M`, `1.5 GiB`, `2048` -> bytes (K/M/G are powers of 1024)."""
     units = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": MIB, "mb": MIB, "mib": MIB}
     units |= {"g": 1024 * MIB, "gb": 1024 * MIB, "gib": 1024 * MIB}
-    s = text.strip().lower().replace(" ", "")
-    num = s.rstrip("abcdefghijklmnopqrstuvwxyz")
-    unit = s[len(num) :]
-    try:
-        value = float(num)
-    except ValueError:
-        value = -1.0
-    if unit not in units or value <= 0:
+    import re
+
+    # Plain ASCII decimals only: float() would take "1e999" (inf), "1_000" and "١٢".
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([a-z]*)", text.strip().lower().replace(" ", ""))
+    size = 0
+    if match is not None and match.group(2) in units:
+        value = float(match.group(1)) * units[match.group(2)]
+        size = int(value) if value < 2**63 else 0  # a 400-digit count is a typo, not a limit
+    if size < 1:
         raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
-    return int(value * units[unit])
+    return size

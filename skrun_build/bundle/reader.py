@@ -9,6 +9,7 @@ regular file.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import tarfile
 import zlib
@@ -49,7 +50,14 @@ class MemberDigest:
         }
 
 
-def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member | None:
+# Deflate expands at most ~1032:1, so no honest member is larger than this many times
+# the compressed bundle; a bigger declared size is a crafted or cut header.
+MAX_RATIO = 1032
+
+
+def check_member(
+    info: tarfile.TarInfo, seen: set[str], bundle: Path, max_size: int | None = None
+) -> Member | None:
     """The checked member, None for a directory entry; BundleError for anything unsafe."""
     raw = info.name
     where = f"{bundle}: member {raw!r}"
@@ -68,6 +76,13 @@ def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member 
         raise BundleError(f"{where}: not a regular file (device, FIFO or special member)")
     if not parts:
         raise BundleError(f"{where}: empty name")
+    if max_size is not None and info.size > max_size:
+        # Checked before tarfile skips the content: a header claiming a terabyte would
+        # otherwise spin through a terabyte of empty reads.
+        raise BundleError(
+            f"{where}: declares {info.size} bytes, more than a bundle of this size can hold "
+            "(the bundle is truncated or crafted; rebuild or download it again)"
+        )
     name = "/".join(parts)
     if name in seen:
         raise BundleError(f"{where}: duplicate member")
@@ -75,25 +90,65 @@ def check_member(info: tarfile.TarInfo, seen: set[str], bundle: Path) -> Member 
     return Member(name, info.size, info.mode & 0o7777)
 
 
-def iter_members(bundle: Path) -> Iterator[tuple[Member, IO[bytes]]]:
+class MemberStream:
+    """A member's content; a truncated or corrupt bundle found mid-read is a BundleError."""
+
+    def __init__(self, raw: IO[bytes], bundle: Path) -> None:
+        self._raw = raw
+        self._bundle = bundle
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (all when negative), wrapping tarfile's and gzip's errors."""
+        # The tar reader is lazy: a bundle cut short fails here, in the consumer's loop,
+        # outside the generator's own try block.
+        try:
+            return self._raw.read(size)
+        except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
+            raise BundleError(
+                f"not a valid bundle (gzip-compressed tar): {e}", path=self._bundle
+            ) from e
+        except OSError as e:
+            raise BundleError(f"cannot read: {e.strerror or e}", path=self._bundle) from e
+
+
+def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
     """Yield every checked member with a stream of its content, in bundle order."""
     seen: set[str] = set()
     if not bundle.is_file():
         what = "no such file" if not bundle.exists() else "not a file"
         raise UsageError(what, path=bundle, hint="pass a .agent bundle")
     try:
-        with tarfile.open(bundle, mode="r|gz") as tf:
+        # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
+        # trailer: a download cut short after the end-of-archive blocks must not verify.
+        max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
+        with gzip.open(bundle, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tf:
             for info in tf:
-                member = check_member(info, seen, bundle)
+                member = check_member(info, seen, bundle, max_size)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)
                 assert stream is not None  # a regular file always has a stream
-                yield member, stream
-    except (tarfile.TarError, zlib.error, EOFError) as e:
-        raise BundleError(f"not a valid bundle (gzip-compressed tar): {e}", path=bundle) from e
+                yield member, MemberStream(stream, bundle)
+            while gz.read(CHUNK):
+                pass
+    except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
+        raise BundleError(
+            f"not a valid bundle (gzip-compressed tar): {e}", path=bundle, hint=_zip_hint(bundle)
+        ) from e
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror or e}", path=bundle) from e
+
+
+def _zip_hint(bundle: Path) -> str | None:
+    # `skrun build --format skill` writes a zip: say so instead of "Not a gzipped file".
+    try:
+        with open(bundle, "rb") as f:
+            magic = f.read(4)
+    except OSError:
+        return None
+    if magic == b"PK\x03\x04":
+        return "this is a zip, e.g. a .skill; inspect it with `unzip -l`"
+    return None
 
 
 def read_members(bundle: Path, names: Iterable[str]) -> dict[str, bytes]:

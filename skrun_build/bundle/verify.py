@@ -60,7 +60,7 @@ def inspect_bundle(bundle: Path) -> Inspection:
     if SNAPSHOT_PATH in kept:
         try:
             snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise BundleError(f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle) from e
     manifest, lock = manifest_names({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)
@@ -141,9 +141,21 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
         staging.chmod(0o755)
     except OSError as e:
-        raise BundleError(f"cannot create the destination: {e.strerror}", path=dest) from e
+        # mkdir(exist_ok=True) says "File exists" when a parent is a file: name that file.
+        blocker = next((p for p in dest.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise BundleError(
+                f"cannot create the destination: {blocker} is a file",
+                path=dest,
+                hint="pick a destination whose parents are directories",
+            ) from e
+        raise BundleError(
+            f"cannot create the destination: {e.strerror}", path=dest, hint=_extract_hint(e)
+        ) from e
+    current = None
     try:
         for member, stream in iter_members(bundle):
+            current = member.name
             target = staging.joinpath(*member.name.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "xb") as out:
@@ -155,8 +167,24 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         os.replace(staging, dest)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BundleError(f"cannot extract: {e}", path=dest) from e
+        # Name the member, not the hidden staging path the OSError carries.
+        what = f"member {current!r}" if current is not None else "the bundle"
+        raise BundleError(
+            f"cannot extract {what}: {e.strerror or e}",
+            path=dest,
+            hint=_extract_hint(e),
+        ) from e
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return names
+
+
+def _extract_hint(e: OSError) -> str:
+    import errno
+
+    if e.errno == errno.ENAMETOOLONG:
+        return "the name is too long for this filesystem; unpack somewhere with a shorter path"
+    if e.errno == errno.ENOSPC:
+        return "free some disk space and retry"
+    return "pick a destination you can write to"

@@ -83,6 +83,28 @@ def _listing_help(ctx: click.Context) -> bool:
 
 
 class _Group(LazyGroup):
+    # click turns EPIPE into a silent exit 1 inside `main`, before `run` could see it, so
+    # a reader that goes away (`skrun inspect X | head -1`) would fail a pipefail CI step.
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:  # `skrun --help | head -0`
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         ctx._skrun_listing = True  # type: ignore[attr-defined]
         try:

@@ -37,19 +37,46 @@ def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = F
     return click.style(text, fg=fg, bold=bold)
 
 
-def echo(text: str = "", *, err: bool = False) -> None:
-    """Write one line to stdout (or stderr)."""
-    click.echo(text, err=err, color=use_color(sys.stderr if err else sys.stdout))
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Write one line to stdout (or stderr); a full disk on stdout is a SkrunError."""
+    try:
+        click.echo(text, err=err, nl=nl, color=use_color(sys.stderr if err else sys.stdout))
+    except BrokenPipeError:
+        raise  # the reader went away: `cli.run` makes that a quiet exit 0
+    except OSError as e:
+        if err:
+            return  # stderr itself is broken: there is nowhere left to report to
+        from skrun_build.errors import SkrunError
+
+        raise SkrunError(
+            f"cannot write the output: {e.strerror or e}",
+            hint="free some space or redirect stdout elsewhere",
+        ) from e
+
+
+# C0 controls and DEL, except tab: a file name with a newline must not split a message
+# (a CI log would read the rest as a new line, e.g. a `::error` workflow command).
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if c != 9} | {
+    10: "\\n",
+    13: "\\r",
+}
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters escaped, so it prints as exactly one line."""
+    return text.translate(_CONTROLS)
 
 
 def echo_error(message: str) -> None:
-    """`skrun: error: <message>` on stderr."""
-    echo(style("skrun: error: ", fg="red", bold=True, err=True) + message, err=True)
+    """`skrun: error: <message>` on stderr: one line, plus any indented detail lines."""
+    # An installer's output tail comes as deliberate "\n    "-indented detail lines.
+    text = "\n    ".join(one_line(part) for part in message.split("\n    "))
+    echo(style("skrun: error: ", fg="red", bold=True, err=True) + text, err=True)
 
 
 def echo_warning(message: str) -> None:
-    """`skrun: warning: <message>` on stderr."""
-    echo(style("skrun: warning: ", fg="yellow", bold=True, err=True) + message, err=True)
+    """`skrun: warning: <message>` on stderr, always one line."""
+    echo(style("skrun: warning: ", fg="yellow", bold=True, err=True) + one_line(message), err=True)
 
 
 def stderr_is_tty() -> bool:
@@ -91,16 +118,16 @@ def issue_text(issue: Issue, *, err: bool = False) -> str:
     """`file:line:col: CODE level message (hint)`, coloured for a terminal."""
     color = "red" if issue.level == "error" else "yellow"
     text = (
-        style(issue.location() + ":", bold=True, err=err)
+        style(one_line(issue.location()) + ":", bold=True, err=err)
         + " "
         + style(issue.code, bold=True, err=err)
         + " "
         + style(issue.level, fg=color, err=err)
         + " "
-        + issue.message
+        + one_line(issue.message)
     )
     if issue.hint:
-        text += f" ({issue.hint})"
+        text += f" ({one_line(issue.hint)})"
     return text
 
 

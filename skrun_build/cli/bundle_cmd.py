@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, style
+from skrun_build.cli._output import echo, echo_issues, echo_warning, one_line, style
 from skrun_build.errors import ValidationFailed
 from skrun_build.spec.issues import Issue
 
@@ -100,7 +100,7 @@ def build(
                 )
             )
         else:
-            echo(verdict.describe())
+            echo(one_line(verdict.describe()))
         return 0
     if list_only:
         files = list_files(directory, output)
@@ -108,7 +108,7 @@ def build(
             echo(json.dumps([f.rel for f in files], ensure_ascii=False))
         else:
             for f in files:
-                echo(f.rel)
+                echo(one_line(f.rel))
         return 0
     limit = parse_size(max_size)
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
@@ -159,7 +159,9 @@ def inspect(bundle: Path, as_json: bool) -> int:
         return 0
     width = max((len(str(m.size)) for m in result.members), default=1)
     for m in result.members:
-        echo(f"{m.mode:04o}  {m.size:>{width}}  {m.sha256}  {m.name}")
+        # A member name is the bundle author's text: a newline or an ANSI escape in it
+        # must not forge output lines or drive the terminal.
+        echo(f"{m.mode:04o}  {m.size:>{width}}  {m.sha256}  {one_line(m.name)}")
     total = sum(m.size for m in result.members)
     echo(f"{len(result.members)} members, {total} bytes")
     if result.manifest is None:
@@ -187,13 +189,18 @@ def verify(bundle: Path, source: Path | None) -> int:
     """
     from skrun_build.bundle.verify import verify_bundle
 
-    result = verify_bundle(bundle, source)
+    try:
+        result = verify_bundle(bundle, source)
+    except ValidationFailed as e:
+        # --source rebuilds: say which lines of the source fail, as `skrun build` does.
+        _print_issues(e.issues)
+        raise
     if result.ok:
         against = " and the source" if source is not None else ""
         echo(f"OK {_shown(bundle)}: {result.checked} members match the record{against}")
         return 0
     for problem in result.problems:
-        echo(problem)
+        echo(one_line(problem))
     echo(f"FAILED {_shown(bundle)}: {len(result.problems)} member(s) differ", err=True)
     return 1
 

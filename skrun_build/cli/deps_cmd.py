@@ -39,7 +39,8 @@ def ago(seconds: float) -> str:
 
 def parse_duration(text: str) -> float:
     """`30d`, `12h`, `90m`, `2w`, `45s` -> seconds."""
-    m = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
+    # ASCII digits, bounded: `\d+` took "١d" and crashed on a 5000-digit count.
+    m = re.fullmatch(r"\s*([0-9]{1,12})\s*([smhdw])\s*", text)
     if not m:
         raise UsageError(
             f"--older-than: invalid duration {text!r}", hint="use a number and s, m, h, d or w: 30d"

@@ -27,7 +27,7 @@ def schema(kind: str, output: Path | None) -> int:
     from skrun_build.schemas import render_schema, write_schema
 
     if output is None:
-        click.echo(render_schema(kind), nl=False)
+        echo(render_schema(kind), nl=False)
     else:
         write_schema(kind, output)
         echo(f"wrote {output}", err=True)

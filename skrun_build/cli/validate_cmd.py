@@ -8,9 +8,8 @@ from collections.abc import Sequence
 import click
 
 from skrun_build.cli._output import echo, issue_text, relative_issue, relpath
-from skrun_build.errors import ConfigError, UsageError
 from skrun_build.spec.issues import Issue
-from skrun_build.validate import Report, Selection, check_paths
+from skrun_build.validate import Report, check_paths
 
 FORMATS = ("text", "json", "github")
 
@@ -106,8 +105,6 @@ def run_validate(
     seen: set[Issue] = set()
     for path in paths:
         config = find_config(path) if use_config and os.path.exists(path) else Config()
-        if config.path is not None:
-            _check_config_codes(config)
         report = check_paths(
             [path],
             strict=config.strict if strict is None else strict,
@@ -120,19 +117,6 @@ def run_validate(
                 seen.add(issue)
                 total.issues.append(issue)
     return total
-
-
-def _check_config_codes(config: object) -> None:
-    from skrun_build.config import Config
-
-    assert isinstance(config, Config)
-    where = (
-        "tool.skrun." if config.path is not None and config.path.name == "pyproject.toml" else ""
-    )
-    try:
-        Selection.parse(config.select, config.ignore, labels=(f"{where}select", f"{where}ignore"))
-    except UsageError as e:
-        raise ConfigError(e.message, path=config.path, hint=e.hint) from e
 
 
 def _plural(n: int, word: str) -> str:

@@ -61,7 +61,7 @@ def parse_meta(text: str | bytes) -> EntryMeta | None:
     """The metadata in `text`, or None when it is not a complete, well-typed record."""
     try:
         data: Any = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None

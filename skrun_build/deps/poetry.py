@@ -46,6 +46,12 @@ def _toml(text: str, file: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise DepsError(f"not valid TOML: {e}", path=file) from e
+    except (ValueError, RecursionError) as e:
+        # tomllib lets these escape: an integer of over 4300 digits, 100k nested arrays.
+        deep = isinstance(e, RecursionError)
+        what = "nesting is too deep" if deep else "a number has more than 4300 digits"
+        fix = "flatten the arrays or tables" if deep else "quote the number as a string"
+        raise DepsError(f"not valid TOML: {what}", path=file, hint=fix) from e
 
 
 def _dep_spec(spec: Any) -> tuple[str | None, bool, list[str]]:

@@ -38,7 +38,9 @@ Notify = Callable[[str], None]
 def default_root() -> Path:
     """`$SKRUN_DEPS_DIR`, else `~/.skrun/deps` (the runtime's rule)."""
     env = os.environ.get("SKRUN_DEPS_DIR")
-    return Path(env) if env else Path.home() / ".skrun" / "deps"
+    # Absolute now: `skrun cache dir` output used from another directory (a later CI
+    # step) must name the same cache.
+    return Path(env).absolute() if env else Path.home() / ".skrun" / "deps"
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,11 @@ class Store:
         try:
             (self.root / LOCKS_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CacheError(f"cannot create the cache: {e.strerror}", path=self.root) from e
+            raise CacheError(
+                f"cannot create the cache: {e.strerror}",
+                path=self.root,
+                hint="point SKRUN_DEPS_DIR at a directory you can write",
+            ) from e
 
     @contextmanager
     def locked(
@@ -217,7 +223,11 @@ class Store:
         except FileNotFoundError:
             return [], []
         except OSError as e:
-            raise CacheError(f"cannot read the cache: {e.strerror}", path=self.root) from e
+            raise CacheError(
+                f"cannot read the cache: {e.strerror}",
+                path=self.root,
+                hint="point SKRUN_DEPS_DIR at a directory you can read",
+            ) from e
         with it:
             for d in it:
                 name = d.name

@@ -26,7 +26,10 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.skrun-init-", dir=anchor))
     except OSError as e:
-        raise ScaffoldError(f"cannot create a temp dir in {anchor}: {e.strerror}") from e
+        raise ScaffoldError(
+            f"cannot create a temp dir in {anchor}: {e.strerror}",
+            hint="pick a DIR whose parent you can write to",
+        ) from e
     created: list[Path] = []
     try:
         try:
