@@ -152,10 +152,19 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
     env["npm_config_cache"] = str(base / ".npm")
     env["XDG_CACHE_HOME"] = str(base / ".cache")
     env["HOME"] = str(base)
-    env.update(YARN_ENABLE_NETWORK="0", YARN_ENABLE_TELEMETRY="0", YARN_NODE_LINKER="node-modules")
-    run = lambda argv, cwd: subprocess.run(  # noqa: E731
-        argv, cwd=cwd, env=env, check=True, capture_output=True, text=True
+    # This step *creates* the lockfiles: yarn >= 2 turns immutable installs on by
+    # itself when it sees a CI environment (CI=true), which forbids exactly that.
+    env.update(
+        YARN_ENABLE_NETWORK="0",
+        YARN_ENABLE_TELEMETRY="0",
+        YARN_NODE_LINKER="node-modules",
+        YARN_ENABLE_IMMUTABLE_INSTALLS="false",
     )
+
+    def run(argv: list[str], cwd: Path) -> None:
+        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+
     run(["npm", "pack", "--pack-destination", str(pkgs)], src)
     locks: dict[str, dict[str, str]] = {}
     for kind, argv, lock in (
