@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from skrun_build import __version__
+from skrun_build.cli._output import silence_stdout
 from skrun_build.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, SkrunError
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
@@ -95,14 +96,14 @@ class _Group(LazyGroup):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except BrokenPipeError:  # `skrun --help | head -0`
-            _silence_stdout()
+            silence_stdout()
             raise click.exceptions.Exit(0) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             raise click.exceptions.Exit(0) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -126,7 +127,13 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the documented exit code; never show a traceback."""
-    sys.exit(run(argv))
+    code = run(argv)
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where a failure means exit 120
+    except OSError:
+        silence_stdout()
+        code = code or 1
+    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -151,7 +158,7 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`skrun cache list | head`): not an error of ours.
-        _silence_stdout()
+        silence_stdout()
         return 0
     except Exception as exc:  # the last line of defence
         import traceback
@@ -164,13 +171,3 @@ def run(argv: list[str] | None = None) -> int:
         )
         return EXIT_BUG
     return int(result) if isinstance(result, int) else 0
-
-
-def _silence_stdout() -> None:
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

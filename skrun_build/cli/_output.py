@@ -46,12 +46,25 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     except OSError as e:
         if err:
             return  # stderr itself is broken: there is nowhere left to report to
+        # What failed to go out is still buffered: without this, the interpreter's
+        # final flush fails again and exits 120 with "Exception ignored ...".
+        silence_stdout()
         from skrun_build.errors import SkrunError
 
         raise SkrunError(
             f"cannot write the output: {e.strerror or e}",
             hint="free some space or redirect stdout elsewhere",
         ) from e
+
+
+def silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so flushing what is still buffered cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 # C0 controls and DEL, except tab: a file name with a newline must not split a message
