@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skrun_build.spec.issues import Issue, Level
+from skrun_build.spec.names import type_name
 from skrun_build.yaml import YamlDoc
 
 Loc = tuple[str | int, ...]
@@ -70,23 +71,6 @@ def show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def type_name(value: Any) -> str:
-    """How YAML/JSON calls the type of `value`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
 
 
 def convert(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skrun_build.errors import InputError
+from skrun_build.spec.names import type_name
 from skrun_build.yaml import YamlDoc, load_yaml
 
 SKILL_MD = "SKILL.md"
@@ -157,7 +158,7 @@ def parse_skill_md(raw: bytes, file: str, *, dir: Path | None = None) -> Skill:
         line, col = doc.start
         raise SkillMdError(
             "not-mapping",
-            f"the frontmatter must be a mapping of keys, not a {_yaml_kind(data)}",
+            f"the frontmatter must be a mapping of keys, not {type_name(data)}",
             file=file,
             line=line,
             col=col,
@@ -322,11 +323,3 @@ def _unclosed(text: str, file: str) -> SkillMdError:
         col=1,
         hint=hint,
     )
-
-
-def _yaml_kind(data: object) -> str:
-    if isinstance(data, list):
-        return "list"
-    if isinstance(data, str):
-        return "string"
-    return type(data).__name__

@@ -119,10 +119,15 @@ def test_empty_frontmatter_is_an_empty_mapping() -> None:
     assert parse("---\n---\n").frontmatter == {}
 
 
-def test_frontmatter_must_be_a_mapping() -> None:
-    err = error("---\n- a\n- b\n---\n")
+@pytest.mark.parametrize(
+    ("yaml", "kind"),
+    [("- a\n- b\n", "a list"), ("42\n", "a number"), ("yes\n", "a boolean"), ("hi\n", "a string")],
+)
+def test_frontmatter_must_be_a_mapping(yaml: str, kind: str) -> None:
+    # A number was reported as "not a int".
+    err = error(f"---\n{yaml}---\n")
     assert str(err) == (
-        "SKILL.md:2:1: the frontmatter must be a mapping of keys, not a list "
+        f"SKILL.md:2:1: the frontmatter must be a mapping of keys, not {kind} "
         "(write `key: value` lines such as `name: my-skill`)"
     )
 

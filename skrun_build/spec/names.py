@@ -1,4 +1,5 @@
-"""Skill names: the spec's pattern, normalisation of free text, and did-you-mean.
+"""Skill names: the spec's pattern, normalisation of free text, and did-you-mean;
+and how a message names the YAML/JSON type of a value.
 
 Shared by the SK rules, `skrun init` and the importer, so a name that one accepts
 the others accept too.
@@ -12,7 +13,7 @@ import re
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME = 64
 
-__all__ = ["MAX_NAME", "NAME_RE", "did_you_mean", "normalize_name"]
+__all__ = ["MAX_NAME", "NAME_RE", "did_you_mean", "normalize_name", "type_name"]
 
 
 def normalize_name(text: str) -> str:
@@ -37,3 +38,20 @@ def did_you_mean(
 
     close = difflib.get_close_matches(lowered, list(choices), n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def type_name(value: object, *, show: bool = False) -> str:
+    """How YAML/JSON calls the type of `value` ("a list"); `show` adds a scalar's value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})" if show else "a boolean"
+    if isinstance(value, int | float):
+        return f"a number ({value})" if show else "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__} ({value})" if show else f"a {type(value).__name__}"

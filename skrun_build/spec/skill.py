@@ -15,7 +15,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from skrun_build.spec.issues import Issue, Level
-from skrun_build.spec.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name
+from skrun_build.spec.names import (
+    MAX_NAME,
+    NAME_RE,
+    did_you_mean,
+    normalize_name,
+    type_name,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.errors import InputError
@@ -274,7 +280,7 @@ class _Checker:
             self.add(
                 "SK017",
                 at,
-                f"name must be a string, got {_kind(name)}",
+                f"name must be a string, got {type_name(name, show=True)}",
                 self.wrong_type_hint("name", name, at),
             )
             return
@@ -315,7 +321,7 @@ class _Checker:
             self.add(
                 "SK021",
                 at,
-                f"description must be a string, got {_kind(desc)}",
+                f"description must be a string, got {type_name(desc, show=True)}",
                 self.wrong_type_hint("description", desc, at),
             )
             return
@@ -337,7 +343,7 @@ class _Checker:
             self.add(
                 "SK030",
                 at,
-                f"license must be a string, got {_kind(value)}",
+                f"license must be a string, got {type_name(value, show=True)}",
                 self.wrong_type_hint("license", value, at),
             )
 
@@ -357,7 +363,7 @@ class _Checker:
             self.add(
                 "SK031",
                 at,
-                f"compatibility must be a string, got {_kind(value)}",
+                f"compatibility must be a string, got {type_name(value, show=True)}",
                 self.wrong_type_hint("compatibility", value, at),
             )
         elif len(value) > MAX_COMPATIBILITY:
@@ -376,7 +382,7 @@ class _Checker:
             self.add(
                 "SK034",
                 self.value_at("metadata"),
-                f"metadata must be a mapping of strings, got {_kind(meta)}",
+                f"metadata must be a mapping of strings, got {type_name(meta, show=True)}",
                 "write metadata: followed by indented `key: value` lines, or remove it",
             )
             return
@@ -386,7 +392,7 @@ class _Checker:
                 self.add(
                     "SK035",
                     self.key_at("metadata", shown),
-                    f"metadata key {shown} is {_kind(key)}, not a string",
+                    f"metadata key {shown} is {type_name(key, show=True)}, not a string",
                     f'quote it: "{shown}":',
                 )
             if isinstance(value, str):
@@ -400,7 +406,7 @@ class _Checker:
             self.add(
                 "SK035",
                 at,
-                f"metadata value of {shown!r} is {_kind(value)}, not a string",
+                f"metadata value of {shown!r} is {type_name(value, show=True)}, not a string",
                 hint,
             )
 
@@ -426,7 +432,7 @@ class _Checker:
             self.add(
                 "SK040",
                 at,
-                f"allowed-tools must be a space-separated string, got {_kind(tools)}",
+                f"allowed-tools must be a space-separated string, got {type_name(tools, show=True)}",
                 "e.g. allowed-tools: Bash(git:*) Read",
             )
         elif _comma_outside_parens(tools):
@@ -473,22 +479,6 @@ def _comma_outside_parens(text: str) -> bool:
         elif ch == "," and depth == 0:
             return True
     return False
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    return f"a {type(value).__name__} ({value})"
 
 
 def _q(text: str) -> str:
