@@ -113,9 +113,7 @@ def test_usage_and_refusal_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(["build", str(root)]) == 1
     assert "id_rsa: SSH private key file name (id_rsa*)" in capsys.readouterr().err
     assert run(["build", str(root), "--allow-secret", "id_rsa", "--max-size", "100"]) == 1
-    assert (
-        "bundle exceeds the size limit of 100 B; nothing was written" in capsys.readouterr().err
-    )
+    assert "bundle exceeds the size limit of 100 B; nothing was written" in capsys.readouterr().err
     assert run(["build", str(root), "--allow-secret", "id_rsa"]) == 0
     assert run(["inspect", str(tmp_path / "nope.agent")]) == 2
     assert "nope.agent: no such file (pass a .agent bundle)" in capsys.readouterr().err
