@@ -143,8 +143,10 @@ def test_source_date_epoch_sets_every_mtime(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     from skrun_build.errors import UsageError
 
-    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be a non-negative integer"):
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH must be a whole number of seconds"):
         build_bundle(root, tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(8**11 - 1))  # the largest a tar header holds
+    assert {m.mtime for m in tar_members(build_bundle(root, tmp_path))} == {8**11 - 1}
 
 
 def test_snapshot_and_record_members(

@@ -247,7 +247,17 @@ def test_huge_declared_size_fails_fast_in_a_real_subprocess(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "value", ["abc", "-1", "1.5", "99999999999999999999", "9" * 5000, "\u0661\u0662", "\u00b2"]
+    "value",
+    [
+        "abc",
+        "-1",
+        "1.5",
+        "8589934592",
+        "99999999999999999999",
+        "9" * 5000,
+        "\u0661\u0662",
+        "\u00b2",
+    ],
 )
 def test_bad_source_date_epoch_is_a_usage_error(
     tmp_path: Path,
@@ -259,7 +269,9 @@ def test_bad_source_date_epoch_is_a_usage_error(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     assert run(["build", str(root), "-o", str(tmp_path / "dist")]) == 2
     assert _one_line_error(capsys.readouterr().err) == (
-        f"skrun: error: SOURCE_DATE_EPOCH must be a non-negative integer of seconds, got {value!r}"
+        "skrun: error: SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to "
+        f"8589934591 (the tar header's range), got {value!r} "
+        "(unset it, or set it to the last commit's time: git log -1 --format=%ct)"
     )
     assert not (tmp_path / "dist").exists()
 

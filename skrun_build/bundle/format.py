@@ -99,7 +99,9 @@ def build_mtime() -> int:
     # more than 4300 digits: check ASCII and length before converting.
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or int(raw) >= 8**11:
         raise UsageError(
-            f"SOURCE_DATE_EPOCH must be a non-negative integer of seconds, got {raw!r}"
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {8**11 - 1} "
+            f"(the tar header's range), got {raw!r}",
+            hint="unset it, or set it to the last commit's time: git log -1 --format=%ct",
         )
     return int(raw)
 
