@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skrun_build.errors import ConfigError
+from skrun_build.errors import ConfigError, os_hint
 
 KEYS = ("select", "ignore", "strict")
 FILES = (".skrun.toml", "pyproject.toml")
@@ -84,12 +84,18 @@ def _table(path: Path) -> dict[str, Any] | None:
         fix = "flatten the arrays or tables" if deep else "quote the number as a string"
         raise ConfigError(f"invalid TOML: {what}", path=path, hint=fix) from e
     except OSError as e:
-        raise ConfigError(f"cannot read the config: {e.strerror or e}", path=path) from e
+        raise ConfigError(
+            f"cannot read the config: {e.strerror or e}", path=path, hint=os_hint(e)
+        ) from e
     tool = data.get("tool")
     section = tool.get("skrun") if isinstance(tool, dict) else None
     if section is not None:
         if not isinstance(section, dict):
-            raise ConfigError("[tool.skrun] must be a table", path=path)
+            raise ConfigError(
+                "[tool.skrun] must be a table",
+                path=path,
+                hint="write a [tool.skrun] section with key = value lines below it",
+            )
         return section
     if path.name == ".skrun.toml":
         return {k: v for k, v in data.items() if k != "tool"}

@@ -107,6 +107,39 @@ class ConfigError(SkrunError):
     """`[tool.skrun]` in pyproject.toml or `.skrun.toml` is malformed."""
 
 
+_OS_HINTS = {
+    "EACCES": "check the permissions with ls -l, or run as a user who may access it",
+    "EPERM": "check the permissions with ls -l, or run as a user who may access it",
+    "ENOSPC": "free some disk space and run it again",
+    "EDQUOT": "free some space within your disk quota and run it again",
+    "EROFS": "the file system is read-only: pick a writable location",
+    "ENOENT": "check that the path exists",
+    "ENOTDIR": "a part of the path is a file where a directory is expected",
+    "EISDIR": "it is a directory where a file is expected",
+    "ENAMETOOLONG": "shorten the path",
+    "ELOOP": "a symlink loop: fix or remove the link",
+    "EMFILE": "too many open files: raise the limit (ulimit -n)",
+    "ENFILE": "too many open files on this system: close some programs",
+    "EIO": "an I/O error from the device: check the disk",
+    "ENOTEMPTY": "the directory is not empty: remove what is in it",
+    "EEXIST": "something is already there: remove it or pick another path",
+    "EBUSY": "it is in use by another program: close it and run again",
+    "ETXTBSY": "it is in use by another program: close it and run again",
+}
+
+
+def os_hint(e: OSError, *, default: str | None = None, **by_name: str) -> str | None:
+    """The fix for an OS error, by its errno (`EACCES` -> check the permissions).
+
+    A caller that knows more names its own fix per errno (`ENOENT="create it first"`)
+    and a `default` for the errnos without one.
+    """
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    return by_name.get(name) or _OS_HINTS.get(name) or default
+
+
 def exit_code_for(exc: BaseException) -> int:
     """Map any exception to the documented exit code."""
     if isinstance(exc, SkrunError):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from skrun_build.errors import BundleError, InputError
+from skrun_build.errors import BundleError, InputError, os_hint
 
 DEFAULT_NAMES = (
     "node_modules",
@@ -167,7 +167,7 @@ class Rules:
             except UnicodeDecodeError as e:
                 raise InputError("not UTF-8 text", path=file, hint="save it as UTF-8") from e
             except OSError as e:
-                raise InputError(f"cannot read: {e.strerror}", path=file) from e
+                raise InputError(f"cannot read: {e.strerror}", path=file, hint=os_hint(e)) from e
             found.append(_PatternFile(source, text.splitlines(), numbered=True))
         self._files[rel_dir] = (found[0], found[1])
 
@@ -253,7 +253,9 @@ def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, Entr
         with os.scandir(fs_dir) as it:
             raw = [(e.name, e) for e in it]
     except OSError as e:
-        raise BundleError(f"cannot read directory: {e.strerror}", path=fs_dir) from e
+        raise BundleError(
+            f"cannot read directory: {e.strerror}", path=fs_dir, hint=os_hint(e)
+        ) from e
     out: list[tuple[bytes, str, Path, EntryKind]] = []
     for name, entry in raw:
         try:
@@ -270,7 +272,7 @@ def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, Entr
         try:
             mode = entry.stat(follow_symlinks=False).st_mode
         except OSError as e:
-            raise BundleError(f"cannot stat: {e.strerror}", path=entry.path) from e
+            raise BundleError(f"cannot stat: {e.strerror}", path=entry.path, hint=os_hint(e)) from e
         kind: EntryKind
         if stat.S_ISLNK(mode):
             kind = "symlink"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from skrun_build.errors import SkrunError, UsageError
+from skrun_build.errors import SkrunError, UsageError, os_hint
 from skrun_build.fsutil import write_atomic
 from skrun_build.spec.schemas import KINDS, json_schema
 
@@ -24,11 +24,7 @@ def write_schema(kind: str, path: Path) -> None:
     try:
         write_atomic(path, data)
     except OSError as e:
-        import errno
-
-        hint = {
-            errno.ENOENT: "create the directory first",
-            errno.ENOTDIR: "a parent of the path is a file, not a directory",
-            errno.ENOSPC: "free some disk space",
-        }.get(e.errno or 0, "pick a path you can write to")
+        hint = os_hint(
+            e, ENOENT="create the directory first", default="pick a path you can write to"
+        )
         raise SkrunError(f"cannot write {path}: {e.strerror or e}", hint=hint) from e

@@ -165,8 +165,9 @@ def test_unpack_refuses_non_empty_destination(tmp_path: Path) -> None:
     result = build_bundle(agent_tree(tmp_path), tmp_path / "out")
     (tmp_path / "dest").mkdir()
     (tmp_path / "dest" / "keep").write_text("")
-    with pytest.raises(BundleError, match="destination exists and is not an empty directory"):
+    with pytest.raises(BundleError, match="destination exists and is not an empty directory") as e:
         unpack_bundle(result.path, tmp_path / "dest")
+    assert e.value.hint == "pass a new or empty directory; unpack never overwrites files"
     (tmp_path / "dest" / "keep").unlink()
     assert unpack_bundle(result.path, tmp_path / "dest")[1:3] == ["SKILL.md", "agent.yaml"]
 

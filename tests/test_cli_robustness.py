@@ -217,6 +217,9 @@ def test_hostile_member_is_refused_before_any_write(
     assert run([command, str(bundle), *extra]) == 1
     line = _one_line_error(capsys.readouterr().err)
     assert line.startswith(f"skrun: error: {bundle}: {message}")
+    assert line.endswith(
+        "(the bundle is damaged or was not made by skrun build: rebuild it with `skrun build`)"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.agent"]
     assert not (tmp_path.parent / "evil").exists()
 
@@ -484,7 +487,8 @@ def test_newline_in_a_path_cannot_split_a_line_or_inject_a_ci_command(
     ]
     assert run(["build", evil + "\x1b[31m"]) == 2
     assert _one_line_error(capsys.readouterr().err) == (
-        "skrun: error: x\\n::error file=evil::pwned\\x1b[31m: no such directory"
+        "skrun: error: x\\n::error file=evil::pwned\\x1b[31m: no such directory "
+        "(pass the agent's folder, the one with SKILL.md)"
     )
 
 
@@ -525,12 +529,12 @@ def test_installer_detail_lines_stay_indented_lines(capsys: pytest.CaptureFixtur
         (
             OSError(28, "No space left on device"),
             "cannot extract member 'notes.md': No space left on device (free some disk space "
-            "and retry)",
+            "and run it again)",
         ),
         (
             PermissionError(13, "Permission denied"),
-            "cannot extract member 'notes.md': Permission denied (pick a destination you can "
-            "write to)",
+            "cannot extract member 'notes.md': Permission denied (check the permissions "
+            "with ls -l, or run as a user who may access it)",
         ),
     ],
 )
@@ -747,7 +751,10 @@ def test_pathological_poetry_lock(
     ("target", "message"),
     [
         ("no/s.json", "No such file or directory (create the directory first)"),
-        ("afile/s.json", "Not a directory (a parent of the path is a file, not a directory)"),
+        (
+            "afile/s.json",
+            "Not a directory (a part of the path is a file where a directory is expected)",
+        ),
     ],
 )
 def test_schema_output_that_cannot_be_written(
@@ -1035,3 +1042,54 @@ def test_explain_of_a_path_outside_the_agent(
         "skrun: error: '../../etc/passwd' must be a path relative to the source directory "
         "(name a file or folder inside the agent directory)"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["build", "{root}", "-o", "{file}/out"],
+            "{file}/out: cannot create the output directory: Not a directory "
+            "(a part of the path is a file where a directory is expected)",
+        ),
+        (
+            ["build", "{root}", "-o", "{file}"],
+            "{file}: output must be a directory "
+            "(pass --output a directory; it is created if missing)",
+        ),
+        (
+            ["init", "{file}/demo"],
+            "{file} exists and is not a directory "
+            "(remove or rename it, or pick another target directory)",
+        ),
+    ],
+)
+def test_os_errors_name_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    # These said what the OS said ("Not a directory") and stopped there.
+    root = agent_tree(tmp_path / "src")
+    file = tmp_path / "a-file"
+    file.write_text("")
+    assert run([a.format(root=root, file=file) for a in argv]) == 1
+    assert _one_line_error(capsys.readouterr().err) == "skrun: error: " + message.format(file=file)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "src"]
+
+
+def test_os_hint_maps_errno_to_a_fix() -> None:
+    import errno
+
+    from skrun_build.errors import os_hint
+
+    assert os_hint(PermissionError(errno.EACCES, "Permission denied")) == (
+        "check the permissions with ls -l, or run as a user who may access it"
+    )
+    assert os_hint(OSError(errno.ENOSPC, "No space left on device")) == (
+        "free some disk space and run it again"
+    )
+    assert (
+        os_hint(OSError(errno.EROFS, "x"))
+        == "the file system is read-only: pick a writable location"
+    )
+    assert os_hint(OSError(errno.EINTR, "x")) is None
+    assert os_hint(OSError("no errno")) is None

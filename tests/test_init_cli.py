@@ -114,7 +114,11 @@ def test_dry_run_prints_the_tree_and_writes_nothing(
         (["--namespace", "UP"], "--namespace: 'UP' must match ^[a-z0-9-]+$"),
         (["--model", "openia/gpt-4o"], "unknown provider 'openia' (did you mean 'openai'?)"),
         (["--template", "nope"], "Invalid value for '-t' / '--template'"),
-        (["--input", "q:string"], "--input only work with --from-skill"),
+        (
+            ["--input", "q:string"],
+            "--input only work with --from-skill (add --from-skill PATH, or drop them to "
+            "scaffold from a template)",
+        ),
     ],
 )
 def test_bad_values_exit_2_and_write_nothing(

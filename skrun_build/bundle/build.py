@@ -102,7 +102,11 @@ def build_bundle(
     info = check_source(src, format, strict=strict, select=select, ignore=ignore)
     out_dir = Path(output) if output is not None else src
     if out_dir.exists() and not out_dir.is_dir():
-        raise BundleError("output must be a directory", path=out_dir)
+        raise BundleError(
+            "output must be a directory",
+            path=out_dir,
+            hint="pass --output a directory; it is created if missing",
+        )
     final = out_dir / (info.stem + EXTENSIONS[format])
     files = collect(src, source_rules(src, out_dir if output is not None else None))
     if output is not None:
@@ -287,7 +291,9 @@ def _sha(data: bytes) -> str:
 
 def _source_dir(source: Path) -> Path:
     if not source.exists():
-        raise UsageError("no such directory", path=source)
+        raise UsageError(
+            "no such directory", path=source, hint="pass the agent's folder, the one with SKILL.md"
+        )
     if not source.is_dir():
         raise UsageError("not a directory", path=source, hint="pass the agent's folder")
     return source

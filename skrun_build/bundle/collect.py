@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from skrun_build.bundle.format import MODE_EXEC, MODE_FILE, RESERVED_DIR
-from skrun_build.errors import BundleError
+from skrun_build.errors import BundleError, os_hint
 from skrun_build.ignore import Rules, WalkEntry, walk
 
 
@@ -134,6 +134,7 @@ def _symlink(
         raise BundleError(
             f"symlink to a {_kind_name(Path(target))}; only regular files can be bundled",
             path=entry.rel,
+            hint="remove the link or exclude it in .skrunignore",
         )
 
 
@@ -141,7 +142,7 @@ def _source(rel: str, path: Path, shown: Path) -> SourceFile:
     try:
         st = os.stat(path)
     except OSError as e:
-        raise BundleError(f"cannot stat: {e.strerror}", path=shown) from e
+        raise BundleError(f"cannot stat: {e.strerror}", path=shown, hint=os_hint(e)) from e
     mode = MODE_EXEC if st.st_mode & 0o111 else MODE_FILE
     return SourceFile(rel, path, st.st_size, mode)
 

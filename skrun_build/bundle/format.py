@@ -53,6 +53,10 @@ class RecordEntry:
         }
 
 
+# The fix for a bundle that breaks the format: it was damaged or made by another tool.
+REBUILD = "the bundle is damaged or was not made by skrun build: rebuild it with `skrun build`"
+
+
 def canonical_json(data: Any) -> bytes:
     """Sorted keys, 2-space indent, UTF-8 (no \\u escapes), trailing newline."""
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
@@ -87,7 +91,7 @@ def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
             for f in data["files"]
         ]
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
-        raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle) from e
+        raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle, hint=REBUILD) from e
 
 
 def build_mtime() -> int:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from skrun_build.bundle.format import CHUNK
-from skrun_build.errors import BundleError, UsageError
+from skrun_build.bundle.format import CHUNK, REBUILD
+from skrun_build.errors import BundleError, UsageError, os_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +62,22 @@ def check_member(
     raw = info.name
     where = f"{bundle}: member {raw!r}"
     if not raw or "\0" in raw or "\\" in raw:
-        raise BundleError(f"{where}: empty name, NUL or backslash in the name")
+        raise BundleError(f"{where}: empty name, NUL or backslash in the name", hint=REBUILD)
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
-        raise BundleError(f"{where}: absolute path")
+        raise BundleError(f"{where}: absolute path", hint=REBUILD)
     parts = [p for p in PurePosixPath(raw).parts if p != "."]
     if ".." in parts:
-        raise BundleError(f"{where}: '..' in the path")
+        raise BundleError(f"{where}: '..' in the path", hint=REBUILD)
     if info.issym() or info.islnk():
-        raise BundleError(f"{where}: links are not allowed in a bundle")
+        raise BundleError(f"{where}: links are not allowed in a bundle", hint=REBUILD)
     if info.isdir():
         return None
     if not info.isreg():
-        raise BundleError(f"{where}: not a regular file (device, FIFO or special member)")
+        raise BundleError(
+            f"{where}: not a regular file (device, FIFO or special member)", hint=REBUILD
+        )
     if not parts:
-        raise BundleError(f"{where}: empty name")
+        raise BundleError(f"{where}: empty name", hint=REBUILD)
     if max_size is not None and info.size > max_size:
         # Checked before tarfile skips the content: a header claiming a terabyte would
         # otherwise spin through a terabyte of empty reads.
@@ -85,7 +87,7 @@ def check_member(
         )
     name = "/".join(parts)
     if name in seen:
-        raise BundleError(f"{where}: duplicate member")
+        raise BundleError(f"{where}: duplicate member", hint=REBUILD)
     seen.add(name)
     return Member(name, info.size, info.mode & 0o7777)
 
@@ -108,7 +110,9 @@ class MemberStream:
                 f"not a valid bundle (gzip-compressed tar): {e}", path=self._bundle
             ) from e
         except OSError as e:
-            raise BundleError(f"cannot read: {e.strerror or e}", path=self._bundle) from e
+            raise BundleError(
+                f"cannot read: {e.strerror or e}", path=self._bundle, hint=os_hint(e)
+            ) from e
 
 
 def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
@@ -136,7 +140,7 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
             f"not a valid bundle (gzip-compressed tar): {e}", path=bundle, hint=_zip_hint(bundle)
         ) from e
     except OSError as e:
-        raise BundleError(f"cannot read: {e.strerror or e}", path=bundle) from e
+        raise BundleError(f"cannot read: {e.strerror or e}", path=bundle, hint=os_hint(e)) from e
 
 
 def _zip_hint(bundle: Path) -> str | None:

@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skrun_build.bundle.format import CHUNK, RECORD_PATH, SNAPSHOT_PATH, parse_record
+from skrun_build.bundle.format import (
+    CHUNK,
+    REBUILD,
+    RECORD_PATH,
+    SNAPSHOT_PATH,
+    parse_record,
+)
 from skrun_build.bundle.reader import MemberDigest, digest_members, iter_members
 from skrun_build.deps.detect import manifest_names
-from skrun_build.errors import BundleError
+from skrun_build.errors import BundleError, os_hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +67,9 @@ def inspect_bundle(bundle: Path) -> Inspection:
         try:
             snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
         except (ValueError, RecursionError) as e:
-            raise BundleError(f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle) from e
+            raise BundleError(
+                f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle, hint=REBUILD
+            ) from e
     manifest, lock = manifest_names({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)
 
@@ -74,6 +82,7 @@ def verify_bundle(bundle: Path, source: Path | None = None) -> Verification:
         raise BundleError(
             f"no {RECORD_PATH} in the bundle: not built by skrun-build, cannot verify",
             path=bundle,
+            hint="rebuild it with `skrun build`; `skrun inspect` lists what it holds",
         )
     record = {e.path: e for e in parse_record(kept[RECORD_PATH], str(bundle))}
     problems: list[str] = []
@@ -130,12 +139,18 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
     """Check every member, then extract into `dest` (absent or empty) atomically."""
     bundle, dest = Path(bundle), Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise BundleError("destination exists and is not an empty directory", path=dest)
+        raise BundleError(
+            "destination exists and is not an empty directory",
+            path=dest,
+            hint="pass a new or empty directory; unpack never overwrites files",
+        )
     names = [m.name for m, _ in iter_members(bundle)]  # first pass: every check, no writes
     as_dirs = {"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)}
     clash = sorted(as_dirs.intersection(names))
     if clash:
-        raise BundleError(f"member {clash[0]!r} is both a file and a directory", path=bundle)
+        raise BundleError(
+            f"member {clash[0]!r} is both a file and a directory", path=bundle, hint=REBUILD
+        )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
@@ -180,11 +195,9 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
     return names
 
 
-def _extract_hint(e: OSError) -> str:
-    import errno
-
-    if e.errno == errno.ENAMETOOLONG:
-        return "the name is too long for this filesystem; unpack somewhere with a shorter path"
-    if e.errno == errno.ENOSPC:
-        return "free some disk space and retry"
-    return "pick a destination you can write to"
+def _extract_hint(e: OSError) -> str | None:
+    return os_hint(
+        e,
+        ENAMETOOLONG="the name is too long for this filesystem; unpack somewhere with a shorter path",
+        default="pick a destination you can write to",
+    )

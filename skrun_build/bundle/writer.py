@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from skrun_build.bundle.format import BLOCK, CHUNK, GZIP_LEVEL, RECORD_SIZE
-from skrun_build.errors import BundleError
+from skrun_build.errors import BundleError, os_hint
 from skrun_build.fsutil import atomic_file, stale_temps
 
 _GZIP_HEADER = (
@@ -245,7 +245,7 @@ def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
                 yield chunk
             grew = bool(f.read(1))
     except OSError as e:
-        raise BundleError(f"cannot read: {e.strerror}", path=name) from e
+        raise BundleError(f"cannot read: {e.strerror}", path=name, hint=os_hint(e)) from e
     if remaining or grew:
         raise BundleError(
             "file changed while the bundle was written",
@@ -288,5 +288,7 @@ def _make_dirs(folder: Path) -> list[Path]:
     except FileExistsError:
         pass
     except OSError as e:
-        raise BundleError(f"cannot create the output directory: {e.strerror}", path=path) from e
+        raise BundleError(
+            f"cannot create the output directory: {e.strerror}", path=path, hint=os_hint(e)
+        ) from e
     return missing

@@ -101,7 +101,10 @@ def init(
         if value
     ]
     if stray:
-        raise UsageError(f"{', '.join(stray)} only work with --from-skill")
+        raise UsageError(
+            f"{', '.join(stray)} only work with --from-skill",
+            hint="add --from-skill PATH, or drop them to scaffold from a template",
+        )
     return _from_template(
         directory, template, name, description, model, namespace, tool, force, dry_run
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from skrun_build.errors import InputError
+from skrun_build.errors import InputError, os_hint
 
 Ecosystem = Literal["python", "node"]
 
@@ -111,7 +111,7 @@ def detect_dir(path: Path) -> Manifest | None:
             try:
                 found[name] = file.read_bytes()
             except OSError as e:
-                raise InputError(f"cannot read: {e.strerror}", path=file) from e
+                raise InputError(f"cannot read: {e.strerror}", path=file, hint=os_hint(e)) from e
         if manifest in found:
             break  # a higher-precedence manifest decides; don't read the others
     return detect_members(found)

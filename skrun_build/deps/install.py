@@ -21,7 +21,7 @@ from skrun_build.deps.detect import Manifest
 from skrun_build.deps.key import cache_key
 from skrun_build.deps.meta import EntryMeta, write_meta
 from skrun_build.deps.store import Entry, Store, rmtree, tree_size
-from skrun_build.errors import CacheError
+from skrun_build.errors import CacheError, os_hint
 
 Notify = Callable[[str], None]
 Status = Literal["hit", "installed", "reinstalled"]
@@ -213,4 +213,6 @@ def _publish(store: Store, key: str, work: Path) -> None:
     try:
         os.rename(work, final)
     except OSError as e:
-        raise CacheError(f"cannot move the new entry into place: {e.strerror}", path=final) from e
+        raise CacheError(
+            f"cannot move the new entry into place: {e.strerror}", path=final, hint=os_hint(e)
+        ) from e

@@ -45,7 +45,11 @@ def _toml(text: str, file: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise DepsError(f"not valid TOML: {e}", path=file) from e
+        raise DepsError(
+            f"not valid TOML: {e}",
+            path=file,
+            hint="fix it, or regenerate the lock with `poetry lock`",
+        ) from e
     except (ValueError, RecursionError) as e:
         # tomllib lets these escape: an integer of over 4300 digits, 100k nested arrays.
         deep = isinstance(e, RecursionError)

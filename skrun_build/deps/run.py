@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from skrun_build.errors import DepsError, InstallFailed
+from skrun_build.errors import DepsError, InstallFailed, os_hint
 
 TAIL_LINES = 25
 
@@ -50,7 +50,7 @@ def run_installer(
             hint=f"install it and make sure it is on PATH to install {ecosystem} dependencies",
         ) from e
     except OSError as e:
-        raise DepsError(f"cannot run {display(argv)}: {e.strerror}") from e
+        raise DepsError(f"cannot run {display(argv)}: {e.strerror}", hint=os_hint(e)) from e
     assert proc.stdout is not None
     with proc:
         for line in proc.stdout:

@@ -27,7 +27,7 @@ from typing import Any
 
 from skrun_build.deps.key import is_key
 from skrun_build.deps.meta import EntryMeta, read_meta
-from skrun_build.errors import CacheError, UsageError
+from skrun_build.errors import CacheError, UsageError, os_hint
 
 TMP_PREFIX = ".tmp-"
 LOCKS_DIR = ".locks"
@@ -171,7 +171,7 @@ class Store:
                 lock.acquire()
                 held = True
         except OSError as e:
-            raise CacheError(f"cannot lock: {e.strerror or e}", path=path) from e
+            raise CacheError(f"cannot lock: {e.strerror or e}", path=path, hint=os_hint(e)) from e
         if not held:
             yield False
             return
@@ -187,7 +187,9 @@ class Store:
         try:
             path.mkdir()
         except OSError as e:
-            raise CacheError(f"cannot create a temp dir: {e.strerror}", path=path) from e
+            raise CacheError(
+                f"cannot create a temp dir: {e.strerror}", path=path, hint=os_hint(e)
+            ) from e
         return path
 
     # -- reading ------------------------------------------------------------------
@@ -199,7 +201,9 @@ class Store:
         except (FileNotFoundError, NotADirectoryError):
             return None  # not there (or no root yet); installing reports why it cannot be made
         except OSError as e:
-            raise CacheError(f"cannot read the entry: {e.strerror}", path=path) from e
+            raise CacheError(
+                f"cannot read the entry: {e.strerror}", path=path, hint=os_hint(e)
+            ) from e
         if not stat.S_ISDIR(st.st_mode):
             return Entry(key, path, None, st.st_mtime)
         return Entry(key, path, read_meta(path), st.st_mtime)
@@ -212,7 +216,9 @@ class Store:
         except FileNotFoundError:
             return False  # removed by `cache clear` between lookup and touch
         except OSError as e:
-            raise CacheError(f"cannot update the entry: {e.strerror}", path=self.root) from e
+            raise CacheError(
+                f"cannot update the entry: {e.strerror}", path=self.root, hint=os_hint(e)
+            ) from e
 
     def scan(self) -> tuple[list[Entry], list[Orphan]]:
         """Every entry (newest first) and every temp dir under the root."""
@@ -259,11 +265,13 @@ class Store:
             try:
                 os.rename(path, target)
             except OSError as e:
-                raise CacheError(f"cannot remove the entry: {e.strerror}", path=path) from e
+                raise CacheError(
+                    f"cannot remove the entry: {e.strerror}", path=path, hint=os_hint(e)
+                ) from e
         try:
             rmtree(target)
         except OSError as e:
-            raise CacheError(f"cannot remove: {e.strerror}", path=target) from e
+            raise CacheError(f"cannot remove: {e.strerror}", path=target, hint=os_hint(e)) from e
 
     def resolve_keys(self, given: Iterable[str], entries: list[Entry]) -> set[str]:
         """Full keys for the keys or unique key prefixes the user typed."""

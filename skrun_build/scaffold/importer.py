@@ -185,7 +185,10 @@ def _skill_dir(path: Path) -> Path:
     if path.name == "SKILL.md":
         path = path.parent  # as `skrun validate` reads it, even when SKILL.md is no file
     if not path.exists():
-        raise UsageError(f"--from-skill: {path} does not exist")
+        raise UsageError(
+            f"--from-skill: {path} does not exist",
+            hint="pass the folder that holds the skill's SKILL.md",
+        )
     if not path.is_dir():
         raise UsageError(f"--from-skill: {path} is not a directory", hint="pass the skill folder")
     md = path / "SKILL.md"
@@ -204,13 +207,21 @@ def _check_destination(source: Path, target: Path, given: Path, *, force: bool) 
         what = "overwrite it" if target == source else "replace it in the copy"
         raise ScaffoldError(f"{shown} already exists", hint=f"pass --force to {what}")
     if existing.is_dir():
-        raise ScaffoldError(f"{shown} is a directory")
+        raise ScaffoldError(
+            f"{shown} is a directory", hint="remove or rename it; agent.yaml must be a file"
+        )
     if target == source:
         return
     if target.is_relative_to(source):
-        raise UsageError(f"--into: {target} is inside the skill folder {source}")
+        raise UsageError(
+            f"--into: {target} is inside the skill folder {source}",
+            hint="pick a directory outside the skill, or drop --into to write in place",
+        )
     if source.is_relative_to(target):
-        raise UsageError(f"--into: {target} contains the skill folder {source}")
+        raise UsageError(
+            f"--into: {target} contains the skill folder {source}",
+            hint="pick a directory outside the skill, or drop --into to write in place",
+        )
     from skrun_build.scaffold.templates import check_target
 
     check_target(target, force=force)
@@ -220,7 +231,7 @@ def _no_duplicates(specs: Iterable[tuple[str, str]], flag: str) -> None:
     seen: set[str] = set()
     for name, _ in specs:
         if name in seen:
-            raise UsageError(f"{flag}: {name!r} is given twice")
+            raise UsageError(f"{flag}: {name!r} is given twice", hint=f"pass each {flag} name once")
         seen.add(name)
 
 

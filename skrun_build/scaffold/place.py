@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from skrun_build.errors import ScaffoldError
+from skrun_build.errors import ScaffoldError, os_hint
 from skrun_build.fsutil import write_atomic
 
 
@@ -35,7 +35,9 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
         try:
             write(tmp)
         except OSError as e:
-            raise ScaffoldError(f"cannot write {e.filename or tmp}: {e.strerror}") from e
+            raise ScaffoldError(
+                f"cannot write {e.filename or tmp}: {e.strerror}", hint=os_hint(e)
+            ) from e
         os.chmod(tmp, 0o755 & ~_umask())
         created = _make_parents(target.parent)
         if target.is_dir():
@@ -48,7 +50,7 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
             try:
                 os.rename(tmp, target)
             except OSError as e:
-                raise ScaffoldError(f"cannot create {target}: {e.strerror}") from e
+                raise ScaffoldError(f"cannot create {target}: {e.strerror}", hint=os_hint(e)) from e
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         for path in reversed(created):
@@ -65,7 +67,7 @@ def write_file_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     try:
         write_atomic(path, data, mode=mode)
     except OSError as e:
-        raise ScaffoldError(f"cannot write {path}: {e.strerror}") from e
+        raise ScaffoldError(f"cannot write {path}: {e.strerror}", hint=os_hint(e)) from e
 
 
 def _merge(src: Path, dest: Path) -> None:
@@ -75,24 +77,33 @@ def _merge(src: Path, dest: Path) -> None:
         rel = f.relative_to(src)
         out = dest / rel
         if out.is_dir() and not out.is_symlink():
-            raise ScaffoldError(f"{out} is a directory; cannot replace it with a file")
+            raise ScaffoldError(
+                f"{out} is a directory; cannot replace it with a file",
+                hint="remove or rename it, or pick another target directory",
+            )
         for parent in list(rel.parents)[:-1]:
             p = dest / parent
             if (p.exists() or p.is_symlink()) and not p.is_dir():
-                raise ScaffoldError(f"{p} is a file; cannot create a directory there")
+                raise ScaffoldError(
+                    f"{p} is a file; cannot create a directory there",
+                    hint="remove or rename it, or pick another target directory",
+                )
     try:
         for f in files:
             out = dest / f.relative_to(src)
             out.parent.mkdir(parents=True, exist_ok=True)
             os.replace(f, out)
     except OSError as e:
-        raise ScaffoldError(f"cannot write into {dest}: {e.strerror}") from e
+        raise ScaffoldError(f"cannot write into {dest}: {e.strerror}", hint=os_hint(e)) from e
 
 
 def _nearest_existing(path: Path) -> Path:
     while not path.is_dir():
         if path.exists() or path.is_symlink():
-            raise ScaffoldError(f"{path} exists and is not a directory")
+            raise ScaffoldError(
+                f"{path} exists and is not a directory",
+                hint="remove or rename it, or pick another target directory",
+            )
         path = path.parent
     return path
 
@@ -109,7 +120,7 @@ def _make_parents(path: Path) -> list[Path]:
         except OSError as e:
             for c in reversed(created):
                 c.rmdir()
-            raise ScaffoldError(f"cannot create {p}: {e.strerror}") from e
+            raise ScaffoldError(f"cannot create {p}: {e.strerror}", hint=os_hint(e)) from e
         created.append(p)
     return created
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from skrun_build.errors import ScaffoldError, UsageError
+from skrun_build.errors import ScaffoldError, UsageError, os_hint
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree
 from skrun_build.spec import skill
@@ -200,7 +200,7 @@ def check_target(target: Path, *, force: bool) -> None:
         try:
             entries = sorted(p.name for p in target.iterdir())
         except OSError as e:
-            raise ScaffoldError(f"cannot read {target}: {e.strerror}") from e
+            raise ScaffoldError(f"cannot read {target}: {e.strerror}", hint=os_hint(e)) from e
         if entries:
             shown = ", ".join(entries[:5]) + (", ..." if len(entries) > 5 else "")
             raise ScaffoldError(
@@ -213,7 +213,10 @@ def render_template(template: str, values: dict[str, str]) -> list[RenderedFile]
     """Render every file of `template` with `values`, sorted by path."""
     root = templates_root() / template
     if not root.is_dir():
-        raise ScaffoldError(f"template {template!r} is missing from this installation")
+        raise ScaffoldError(
+            f"template {template!r} is missing from this installation",
+            hint="reinstall skrun-build: pip install --force-reinstall skrun-build",
+        )
     out: list[RenderedFile] = []
     for rel, node in _walk(root, ""):
         path = _substitute(rel, values, where=f"templates/{template}/{rel}")

@@ -95,7 +95,10 @@ def default_tool_name(name: str) -> str:
 def check_description(description: str, warnings: list[str]) -> str:
     """Return `description` if the SKILL.md rules accept it; their warnings go to `warnings`."""
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in description):
-        raise UsageError("--description: not valid Unicode text (undecodable bytes)")
+        raise UsageError(
+            "--description: not valid Unicode text (undecodable bytes)",
+            hint="pass UTF-8 text, or set a UTF-8 locale (LANG=C.UTF-8)",
+        )
     for code, message, hint in skill.description_problems(description):
         if skill.RULES[code][0] == "error":
             raise UsageError(f"--description: {code} {message}", hint=hint)
@@ -116,7 +119,10 @@ def parse_model(model: str) -> tuple[str, str]:
         hint = did_you_mean(provider.lower(), PROVIDERS) or "one of " + ", ".join(PROVIDERS)
         raise UsageError(f"--model: unknown provider {provider!r}", hint=hint)
     if any(ch.isspace() or ord(ch) < 0x20 for ch in name):
-        raise UsageError(f"--model: model name {name!r} contains whitespace")
+        raise UsageError(
+            f"--model: model name {name!r} contains whitespace",
+            hint="write the name as the provider spells it, e.g. claude-sonnet-4-5",
+        )
     return provider, name
 
 
