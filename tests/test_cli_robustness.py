@@ -157,6 +157,17 @@ def test_malformed_config_is_exit_1_naming_the_file(
 # --- hostile members -------------------------------------------------------------------
 
 
+def _skrun_into(fd: int, argv: list[str], unbuffered: bool) -> subprocess.CompletedProcess[str]:
+    """Run the real `skrun` with stdout on `fd`, with Python's stdout buffered or not
+    (CI sets PYTHONUNBUFFERED; a user's shell does not)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.run(
+        [str(SKRUN), *argv], stdout=fd, stderr=subprocess.PIPE, text=True, check=False, env=env
+    )
+
+
 def _tar_gz(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
@@ -381,19 +392,14 @@ def test_closed_stdout_is_success_in_a_real_subprocess(
     # `skrun inspect X | head -1` under `set -o pipefail`: click made it a silent exit 1.
     bundle = tmp_path / "demo.agent"
     bundle.write_bytes(built)
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        proc = subprocess.run(
-            [str(SKRUN), *(a.format(bundle=bundle) for a in argv)],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-    finally:
-        os.close(write_end)
-    assert (proc.returncode, proc.stderr) == (0, "")
+    for unbuffered in (True, False):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            proc = _skrun_into(write_end, [a.format(bundle=bundle) for a in argv], unbuffered)
+        finally:
+            os.close(write_end)
+        assert (proc.returncode, proc.stderr) == (0, ""), unbuffered
 
 
 # --- interrupted -----------------------------------------------------------------------
@@ -939,19 +945,9 @@ def test_stdout_on_a_full_disk_in_a_real_subprocess(tmp_path: Path, argv: list[s
     # Buffered stdout (no PYTHONUNBUFFERED, as for any user) also exited 120 with
     # "Exception ignored" when the interpreter flushed the unwritten text again.
     root = agent_tree(tmp_path)
-    for unbuffered in ("1", None):
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-        if unbuffered:
-            env["PYTHONUNBUFFERED"] = unbuffered
+    for unbuffered in (True, False):
         with open("/dev/full", "w") as full:
-            proc = subprocess.run(
-                [str(SKRUN), *(a.format(root=root) for a in argv)],
-                stdout=full,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,
-                env=env,
-            )
+            proc = _skrun_into(full.fileno(), [a.format(root=root) for a in argv], unbuffered)
         assert proc.returncode == 1, (unbuffered, proc.stderr)
         assert _one_line_error(proc.stderr) == (
             "skrun: error: cannot write the output: No space left on device "
