@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import stat
 import sys
 import time
@@ -121,6 +120,9 @@ def rmtree(path: Path) -> None:
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
         return
+    # Imported here: shutil pulls in bz2 and lzma, which a cache hit or `cache list` never needs.
+    import shutil
+
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=_make_writable)
     else:
