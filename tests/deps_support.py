@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from skrun_build.deps.python import uv_bin
 from tests.deps_fakes import build_wheel
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,12 +35,6 @@ PACKAGE_JSON = (
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def uv() -> str:
-    from uv import find_uv_bin
-
-    return os.fsdecode(find_uv_bin())
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +77,7 @@ def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     env.setdefault("UV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "uv-cache"))
     subprocess.run(
-        [uv(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
+        [uv_bin(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
         cwd=proj,
         env=env,
         check=True,
