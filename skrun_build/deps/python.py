@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
 
-Notify = Callable[[str], None]
 VENV = "venv"
 POETRY_REQUIREMENTS = ".skrun-poetry-requirements.txt"
 

@@ -6,14 +6,13 @@ import os
 import shlex
 import subprocess
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from skrun_build.deps import Notify
 from skrun_build.errors import DepsError, InstallFailed, os_hint
 
 TAIL_LINES = 25
-
-Notify = Callable[[str], None]
 
 
 def display(argv: Sequence[str]) -> str:

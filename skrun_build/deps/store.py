@@ -18,20 +18,19 @@ import secrets
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skrun_build.deps import Notify
 from skrun_build.deps.key import is_key
 from skrun_build.deps.meta import EntryMeta, read_meta
 from skrun_build.errors import CacheError, UsageError, os_hint
 
 TMP_PREFIX = ".tmp-"
 LOCKS_DIR = ".locks"
-
-Notify = Callable[[str], None]
 
 
 def default_root() -> Path:
