@@ -495,21 +495,15 @@ def test_the_default_size_limit_is_50_mib(
         build_bundle(agent, output=tmp_path / "out")  # the library's default too
 
 
-def test_cache_clear_on_a_tty_asks_only_above_100_mib(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cache_clear_on_a_tty_asks_only_above_100_mib(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
     from skrun_build.cli.deps_cmd import cache
+    from skrun_build.deps.store import Store
 
     monkeypatch.setattr("skrun_build.cli.deps_cmd.stdin_is_tty", lambda: True)
-    skill = tmp_path / "s"
-    skill.mkdir()
-    (skill / "requirements.txt").write_text("tinypkg==1.0.0\n")
-    entry = _fake_python_entry(skill, runtime="cpython 3.11.7", platform="linux-x86_64")
-    meta = json.loads((entry / "skrun-entry.json").read_text())
-    meta["size"] = 100 * 1024 * 1024  # exactly 100 MiB: not above, so no question
-    (entry / "skrun-entry.json").write_text(json.dumps(meta))
+    # Exactly 100 MiB: not above, so no question.
+    entry = write_entry(Store().root, "a" * 64, size=100 * 1024 * 1024)
     done = CliRunner().invoke(cache, ["clear"], input="", catch_exceptions=False)
     assert (done.exit_code, done.output) == (0, "Cleared 1 entries (100.0 MiB freed).\n")
     assert not entry.exists()
