@@ -241,9 +241,14 @@ def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceF
     inside = os.path.relpath(os.path.realpath(out_dir), os.path.realpath(src))
     if inside == "." or inside.startswith(".."):
         return
+    rules = source_rules(src)
+    if not rules.explain(inside, is_dir=True).included:
+        # Excluded anyway (dist/, a dot-folder): both walks would be the same, so
+        # the usual rebuild into dist/ does not walk the whole tree a second time.
+        return
     kept = {f.rel for f in files}
     try:
-        everything = collect(src, source_rules(src))
+        everything = collect(src, rules)
     except BundleError:
         return  # something unpackable inside the output folder: it stays excluded
     lost = [f.rel for f in everything if f.rel not in kept]
