@@ -23,7 +23,6 @@ it cannot be re-included without re-including the directory first.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -269,19 +268,20 @@ def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, Entr
                 hint="rename it; bundle member names must be UTF-8",
             ) from e
         rel = f"{prefix}/{name}" if prefix else name
+        # The type comes from the directory listing (d_type): no stat per entry here;
+        # the caller stats each file it keeps, once.
+        kind: EntryKind
         try:
-            mode = entry.stat(follow_symlinks=False).st_mode
+            if entry.is_symlink():
+                kind = "symlink"
+            elif entry.is_dir(follow_symlinks=False):
+                kind = "dir"
+            elif entry.is_file(follow_symlinks=False):
+                kind = "file"
+            else:
+                kind = "special"
         except OSError as e:
             raise BundleError(f"cannot stat: {e.strerror}", path=entry.path, hint=os_hint(e)) from e
-        kind: EntryKind
-        if stat.S_ISLNK(mode):
-            kind = "symlink"
-        elif stat.S_ISDIR(mode):
-            kind = "dir"
-        elif stat.S_ISREG(mode):
-            kind = "file"
-        else:
-            kind = "special"
         # A symlink to a directory is judged as the directory it will become.
         is_dir = kind == "dir" or (kind == "symlink" and os.path.isdir(entry.path))
         if not rules.verdict(rel, is_dir=is_dir).included:
