@@ -62,14 +62,16 @@ class Verdict:
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""
+        return f"{self.path}: {self.reason()}"
+
+    def reason(self) -> str:
+        """The verdict without the path: `excluded by .gitignore:3 "*.log"`."""
         if self.parent:
-            return (
-                f"{self.path}: excluded (its directory {self.parent}/ is excluded: {self._rule()})"
-            )
+            return f"excluded (its directory {self.parent}/ is excluded: {self._rule()})"
         if not self.source:
-            return f"{self.path}: included (no rule matches)"
+            return "included (no rule matches)"
         word = "included" if self.included else "excluded"
-        return f"{self.path}: {word} by {self._rule()}"
+        return f"{word} by {self._rule()}"
 
     def _rule(self) -> str:
         where = self.source + (f":{self.line}" if self.line else "")
