@@ -145,7 +145,7 @@ class Rules:
         self._defaults: _PatternFile = _BuiltinPatterns("Skrun default", list(DEFAULT_PATTERNS))
         hard = list(HARD_PATTERNS)
         if output is not None:
-            inside = _relative_inside(output, root)
+            inside = relative_inside(output, root)
             if inside:
                 hard.append("/" + inside + "/")
         self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
@@ -299,7 +299,7 @@ def _ancestors(rel: str) -> list[str]:
     return [""] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _relative_inside(path: Path, root: Path) -> str:
+def relative_inside(path: Path, root: Path) -> str:
     """`path` relative to `root` as POSIX text if strictly inside it, else ""."""
     try:
         rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
