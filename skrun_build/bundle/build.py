@@ -143,7 +143,7 @@ def _write_agent(
                 entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
                 for f in files:
                     probe = FileProbe(f.rel, allow)
-                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe)
+                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
                     entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
                     finding, binary = probe.finish()
                     if finding is not None:
