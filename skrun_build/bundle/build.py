@@ -191,7 +191,9 @@ class FileProbe:
             self.binary, self._decoder, self._scanner = True, None, None
         if self._scanner is not None:
             self._scanner.feed(chunk)
-        if self._decoder is not None and not chunk.isascii():
+        # ASCII needs no decoding, unless it follows a chunk that ended inside a
+        # multi-byte character (the decoder's buffered bytes): then it is invalid.
+        if self._decoder is not None and not (chunk.isascii() and not self._decoder.getstate()[0]):
             try:
                 self._decoder.decode(chunk)
             except UnicodeDecodeError:
