@@ -197,10 +197,10 @@ def _from_skill(
             dry_run=dry_run,
         )
     except ValidationFailed as exc:
-        _render_issues(exc.issues)
+        # Exactly the lines `skrun validate` prints for the same skill.
+        echo_issues(exc.issues, err=True)
         raise
-    if result.issues:
-        _render_issues(result.issues)
+    echo_issues(result.issues, err=True)
     for warning in result.warnings:
         echo_warning(warning)
     cwd = os.getcwd()
@@ -238,12 +238,6 @@ def format_tree(root: str, files: list[str]) -> list[str]:
                 lines.append("  " * depth + parts[depth - 1] + "/")
         lines.append("  " * len(parts) + parts[-1])
     return lines
-
-
-def _render_issues(issues: list[Any]) -> None:
-    # Exactly the lines `skrun validate` prints: file:line:col: CODE level message (hint),
-    # paths under the current directory shown relative to it.
-    echo_issues(issues, err=True)
 
 
 def _check_description(text: str) -> str:
