@@ -20,8 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from skrun_build.deps.meta import EntryMeta, write_meta  # noqa: E402
-from tests.deps_support import build_wheel  # noqa: E402
+from tests.deps_fakes import build_wheel, write_entry  # noqa: E402
 
 SKRUN = Path(sys.executable).parent / "skrun"
 RUNS = 15
@@ -46,27 +45,8 @@ def fill_cache(root: Path, n: int) -> None:
     """n synthetic complete entries (metadata + a small payload)."""
     for i in range(n):
         key = hashlib.sha256(f"bench-{i}".encode()).hexdigest()
-        entry = root / key
-        (entry / "venv").mkdir(parents=True)
-        (entry / "requirements.txt").write_text(f"pkg{i}==1.0\n")
-        write_meta(
-            entry,
-            EntryMeta(
-                key=key,
-                ecosystem="python",
-                manifest="requirements.txt",
-                manifest_kind="requirements",
-                lockfile=None,
-                lock_kind=None,
-                installer="uv",
-                installer_version="0.9.0",
-                runtime="cpython 3.11.7",
-                platform="linux-x86_64",
-                packages=i % 40,
-                size=1024 * (i + 1),
-                created="2026-01-01T00:00:00Z",
-                reproducible=False,
-            ),
+        entry = write_entry(
+            root, key, requirements=f"pkg{i}==1.0\n", packages=i % 40, size=1024 * (i + 1)
         )
         os.utime(entry, (time.time() - i * 60, time.time() - i * 60))
 

@@ -10,16 +10,17 @@ project, and installs run in `<root>/<key>/`, so every test lays out
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import shutil
 import subprocess
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from skrun_build.deps.python import uv_bin
+from tests.deps_fakes import build_wheel
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / ".tools" / "node" / "bin"
@@ -32,49 +33,8 @@ PACKAGE_JSON = (
 )
 
 
-def build_wheel(
-    out: Path,
-    name: str,
-    version: str,
-    files: dict[str, str],
-    scripts: dict[str, str] | None = None,
-    requires: Iterable[str] = (),
-) -> Path:
-    """Write a pure-Python wheel by hand (METADATA, WHEEL, entry points, RECORD)."""
-    dist = f"{name}-{version}.dist-info"
-    members = dict(files)
-    members[f"{dist}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-        + "".join(f"Requires-Dist: {r}\n" for r in requires)
-    )
-    members[f"{dist}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: skrun-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
-    if scripts:
-        members[f"{dist}/entry_points.txt"] = "[console_scripts]\n" + "".join(
-            f"{k} = {v}\n" for k, v in scripts.items()
-        )
-    path = out / f"{name}-{version}-py3-none-any.whl"
-    record = []
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for member, text in members.items():
-            data = text.encode()
-            z.writestr(member, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            record.append(f"{member},sha256={digest.decode()},{len(data)}")
-        record.append(f"{dist}/RECORD,,")
-        z.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
-    return path
-
-
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def uv() -> str:
-    from uv import find_uv_bin
-
-    return os.fsdecode(find_uv_bin())
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +77,7 @@ def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     env.setdefault("UV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "uv-cache"))
     subprocess.run(
-        [uv(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
+        [uv_bin(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
         cwd=proj,
         env=env,
         check=True,

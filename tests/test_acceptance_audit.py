@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO
 
 from skrun_build import cli
+from tests.deps_fakes import write_entry
 
 
 @pytest.mark.parametrize("template", ["agent", "agent-python", "agent-node", "skill"])
@@ -82,34 +83,17 @@ def test_library_api_as_a_user_imports_it(
 def _fake_python_entry(skill: Path, *, runtime: str, platform: str) -> Path:
     from skrun_build.deps.detect import detect_dir
     from skrun_build.deps.key import cache_key
-    from skrun_build.deps.meta import EntryMeta, write_meta
     from skrun_build.deps.store import Store
 
     manifest = detect_dir(skill)
     assert manifest is not None
-    key = cache_key(manifest)
-    entry = Store().root / key
-    (entry / "venv").mkdir(parents=True)
-    (entry / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
-    (entry / "requirements.txt").write_text("tinypkg==1.0.0\n")
-    meta = EntryMeta(
-        key=key,
-        ecosystem="python",
-        manifest="requirements.txt",
-        manifest_kind="requirements",
-        lockfile=None,
-        lock_kind=None,
-        installer="uv",
-        installer_version="0.9.0",
+    return write_entry(
+        Store().root,
+        cache_key(manifest),
+        requirements="tinypkg==1.0.0\n",
         runtime=runtime,
         platform=platform,
-        packages=1,
-        size=10,
-        created="2026-01-01T00:00:00Z",
-        reproducible=False,
     )
-    write_meta(entry, meta)
-    return entry
 
 
 def test_a_hit_built_on_another_platform_warns_and_offers_reinstall(
@@ -511,21 +495,15 @@ def test_the_default_size_limit_is_50_mib(
         build_bundle(agent, output=tmp_path / "out")  # the library's default too
 
 
-def test_cache_clear_on_a_tty_asks_only_above_100_mib(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cache_clear_on_a_tty_asks_only_above_100_mib(monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
     from skrun_build.cli.deps_cmd import cache
+    from skrun_build.deps.store import Store
 
     monkeypatch.setattr("skrun_build.cli.deps_cmd.stdin_is_tty", lambda: True)
-    skill = tmp_path / "s"
-    skill.mkdir()
-    (skill / "requirements.txt").write_text("tinypkg==1.0.0\n")
-    entry = _fake_python_entry(skill, runtime="cpython 3.11.7", platform="linux-x86_64")
-    meta = json.loads((entry / "skrun-entry.json").read_text())
-    meta["size"] = 100 * 1024 * 1024  # exactly 100 MiB: not above, so no question
-    (entry / "skrun-entry.json").write_text(json.dumps(meta))
+    # Exactly 100 MiB: not above, so no question.
+    entry = write_entry(Store().root, "a" * 64, size=100 * 1024 * 1024)
     done = CliRunner().invoke(cache, ["clear"], input="", catch_exceptions=False)
     assert (done.exit_code, done.output) == (0, "Cleared 1 entries (100.0 MiB freed).\n")
     assert not entry.exists()

@@ -27,6 +27,23 @@ def _names(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name != ".locks")
 
 
+def _install_caught_mid_way(skill: Path, root: Path, *, stderr: int) -> subprocess.Popen[str]:
+    """Start `skrun deps install` in its own session; return once its temp dir exists."""
+    proc = subprocess.Popen(
+        [SKRUN, "deps", "install", str(skill)],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir()):
+            break
+        time.sleep(0.002)
+    return proc
+
+
 def test_eight_processes_one_install(tmp_path: Path, py_offline: Path) -> None:
     skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
     procs = [
@@ -51,17 +68,7 @@ def test_eight_processes_one_install(tmp_path: Path, py_offline: Path) -> None:
 def test_sigkill_during_install(tmp_path: Path, py_offline: Path) -> None:
     skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
     root = Store().root
-    proc = subprocess.Popen(
-        [SKRUN, "deps", "install", str(skill)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir()):
-            break
-        time.sleep(0.002)
+    proc = _install_caught_mid_way(skill, root, stderr=subprocess.DEVNULL)
     os.killpg(proc.pid, signal.SIGKILL)  # skrun and the uv it started
     proc.wait(30)
     key = cache_key(detect_dir(skill))  # type: ignore[arg-type]
@@ -148,18 +155,7 @@ def test_install_failure_exit_code(tmp_path: Path, py_offline: Path) -> None:
 def test_ctrl_c_during_install_leaves_nothing(tmp_path: Path, py_offline: Path) -> None:
     skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
     root = Store().root
-    proc = subprocess.Popen(
-        [SKRUN, "deps", "install", str(skill)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir()):
-            break
-        time.sleep(0.002)
+    proc = _install_caught_mid_way(skill, root, stderr=subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

@@ -14,11 +14,12 @@ from click.testing import CliRunner
 
 from skrun_build.cli import run
 from skrun_build.cli.deps_cmd import ago, cache, parse_duration
-from skrun_build.deps.meta import EntryMeta, parse_meta, read_meta, write_meta
+from skrun_build.deps.meta import parse_meta, read_meta
 from skrun_build.deps.store import Store
 from skrun_build.errors import UsageError
 from skrun_build.fsutil import human_size
 from tests.conftest import make_tree
+from tests.deps_fakes import write_entry
 
 NOW = time.time()
 
@@ -28,29 +29,7 @@ def key_for(n: int) -> str:
 
 
 def fake_entry(root: Path, n: int, *, size: int = 1024, packages: int = 3, age: float = 0) -> Path:
-    key = key_for(n)
-    path = make_tree(
-        root / key, {"venv": {"pyvenv.cfg": "home = /usr\n"}, "requirements.txt": "x\n"}
-    )
-    write_meta(
-        path,
-        EntryMeta(
-            key=key,
-            ecosystem="python",
-            manifest="requirements.txt",
-            manifest_kind="requirements",
-            lockfile=None,
-            lock_kind=None,
-            installer="uv",
-            installer_version="0.9.0",
-            runtime="cpython 3.11.7",
-            platform="linux-x86_64",
-            packages=packages,
-            size=size,
-            created="2026-01-01T00:00:00Z",
-            reproducible=False,
-        ),
-    )
+    path = write_entry(root, key_for(n), size=size, packages=packages)
     os.utime(path, (NOW - age, NOW - age))
     return path
 

@@ -15,6 +15,7 @@ from skrun_build.fsutil import human_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.deps.detect import Manifest
+    from skrun_build.deps.meta import EntryMeta
     from skrun_build.deps.store import Entry
 
 CONFIRM_ABOVE = 100 * 1024 * 1024  # clear asks first above this, as Skrun does
@@ -33,7 +34,7 @@ def ago(seconds: float) -> str:
     for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if s >= length:
             n = s // length
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+            return f"{plural(n, unit)} ago"
     return "just now"
 
 
@@ -76,6 +77,13 @@ def _require_manifest(target: Path) -> Manifest:
             hint="add package.json, pyproject.toml or requirements.txt",
         )
     return manifest
+
+
+def _meta_json(meta: EntryMeta) -> dict[str, Any]:
+    """The metadata's fields as `--json` shows them: sorted, without the schema number."""
+    from dataclasses import asdict
+
+    return {k: v for k, v in sorted(asdict(meta).items()) if k != "schema"}
 
 
 def _progress() -> Any:
@@ -148,7 +156,7 @@ def install(
             "path": str(result.path),
             "seconds": round(result.seconds, 3),
             "warnings": result.warnings,
-            **{k: v for k, v in json.loads(meta.to_json()).items() if k != "schema"},
+            **_meta_json(meta),
         }
         echo(json.dumps(data, indent=2))
         return 0
@@ -204,9 +212,8 @@ def _entry_json(e: Entry) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     assert e.meta is not None
-    data = {k: v for k, v in json.loads(e.meta.to_json()).items() if k != "schema"}
     last = datetime.fromtimestamp(e.last_used, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"path": str(e.path), "last_used": last, **data}
+    return {"path": str(e.path), "last_used": last, **_meta_json(e.meta)}
 
 
 @cache.command("list", context_settings=_CTX)

@@ -15,4 +15,10 @@ Public interface (each module is imported only when used; nothing here prints):
 Installers: python.install_python (uv), node.install_node (npm, pnpm, yarn),
 poetry.requirements_from_poetry (poetry.lock -> hash-pinned requirements).
 Errors: DepsError, InstallFailed (an installer exited non-zero), CacheError.
+Notify: the type of the progress and warning callbacks they take.
 """
+
+from collections.abc import Callable
+
+# How the library hands a progress or warning line to the CLI (it never prints).
+Notify = Callable[[str], None]

@@ -11,19 +11,18 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
 from skrun_build.deps.key import cache_key
 from skrun_build.deps.meta import EntryMeta, write_meta
 from skrun_build.deps.store import Entry, Store, rmtree, tree_size
 from skrun_build.errors import CacheError, os_hint
 
-Notify = Callable[[str], None]
 Status = Literal["hit", "installed", "reinstalled"]
 
 LOCKFILES = {

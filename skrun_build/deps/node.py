@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
+from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
 from skrun_build.deps.python import Installed
 from skrun_build.deps.run import output_of, run_installer
 from skrun_build.errors import DepsError
 
-Notify = Callable[[str], None]
 # Project-level registry settings: used for the install, never kept in the entry
 # (they may hold tokens).
 CONFIG_FILES = (".npmrc", ".yarnrc", ".yarnrc.yml")

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
-from skrun_build.deps.run import output_of, run_installer
 
-Notify = Callable[[str], None]
 VENV = "venv"
 POETRY_REQUIREMENTS = ".skrun-poetry-requirements.txt"
 
@@ -73,6 +72,9 @@ def describe_python(python: str) -> str | None:
     if python == sys.executable:
         v = sys.version_info
         return f"{sys.implementation.name} {v.major}.{v.minor}.{v.micro}"
+    # Imported here: a cache hit calls this and must not pay for subprocess.
+    from skrun_build.deps.run import output_of
+
     code = (
         "import sys; v = sys.version_info; print(sys.implementation.name, f'{v[0]}.{v[1]}.{v[2]}')"
     )
@@ -111,6 +113,8 @@ def install_python(
     env: Mapping[str, str] | None = None,
 ) -> Installed:
     """Create `work/venv` and install the manifest's dependencies into it."""
+    from skrun_build.deps.run import output_of, run_installer
+
     uv = uv_bin()
     base = uv_env(os.environ if env is None else env)
     interpreter = python or current_python()

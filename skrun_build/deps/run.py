@@ -6,14 +6,13 @@ import os
 import shlex
 import subprocess
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from skrun_build.deps import Notify
 from skrun_build.errors import DepsError, InstallFailed, os_hint
 
 TAIL_LINES = 25
-
-Notify = Callable[[str], None]
 
 
 def display(argv: Sequence[str]) -> str:
@@ -28,10 +27,9 @@ def run_installer(
     env: Mapping[str, str],
     ecosystem: str,
     progress: Notify | None = None,
-) -> str:
-    """Run `argv` in `cwd`; return its output, or raise `InstallFailed` naming the command."""
+) -> None:
+    """Run `argv` in `cwd`; raise `InstallFailed` naming the command and its output's tail."""
     tail: deque[str] = deque(maxlen=TAIL_LINES)
-    lines: list[str] = []
     try:
         proc = subprocess.Popen(
             list(argv),
@@ -56,7 +54,6 @@ def run_installer(
         for line in proc.stdout:
             line = line.rstrip("\n")
             tail.append(line)
-            lines.append(line)
             if progress is not None and line.strip():
                 progress(line)
     code = proc.returncode
@@ -64,7 +61,6 @@ def run_installer(
         message = f"Script dependency install failed for {ecosystem}: {display(argv)} exited {code}"
         shown = [t for t in tail if t.strip()]
         raise InstallFailed(message + "".join("\n    " + t for t in shown))
-    return "\n".join(lines)
 
 
 def output_of(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> str | None:

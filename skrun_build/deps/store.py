@@ -15,24 +15,22 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skrun_build.deps import Notify
 from skrun_build.deps.key import is_key
 from skrun_build.deps.meta import EntryMeta, read_meta
 from skrun_build.errors import CacheError, UsageError, os_hint
 
 TMP_PREFIX = ".tmp-"
 LOCKS_DIR = ".locks"
-
-Notify = Callable[[str], None]
 
 
 def default_root() -> Path:
@@ -121,6 +119,9 @@ def rmtree(path: Path) -> None:
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
         return
+    # Imported here: shutil pulls in bz2 and lzma, which a cache hit or `cache list` never needs.
+    import shutil
+
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=_make_writable)
     else:
