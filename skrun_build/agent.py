@@ -63,7 +63,7 @@ def check_agent_dir(dir: Path, skill: _SkillView | None) -> list[Issue]:
     if isinstance(loaded, list):
         return loaded
     doc, text = loaded
-    issues = _schema_issues(doc, text)
+    _config, issues = _schema_issues(doc, text)
     data: dict[str, Any] = doc.data
     issues += _duplicates(doc, data)
     issues += _tool_choice(doc, data)
@@ -77,17 +77,17 @@ def load_agent_config(dir: Path) -> AgentConfig:
     Only agent.yaml itself counts (schema, duplicate names, tool_choice); the
     rules that look at other files are `check_agent_dir`'s.
     """
-    from skrun_build.spec.agent import AgentConfig
-
     loaded = _load(dir)
     if isinstance(loaded, list):
         raise ValidationFailed(loaded, _failed_message(loaded))
     doc, text = loaded
-    issues = _schema_issues(doc, text) + _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
+    config, issues = _schema_issues(doc, text)
+    issues += _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
     errors = sorted(i for i in issues if i.level == "error")
     if errors:
         raise ValidationFailed(sorted(issues), _failed_message(errors))
-    return AgentConfig.model_validate(doc.data)  # valid: checked just above
+    assert config is not None  # a schema failure always yields an error issue
+    return config
 
 
 def _failed_message(errors: list[Issue]) -> str:
@@ -164,15 +164,17 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
 # --- the schema -----------------------------------------------------------
 
 
-def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
+def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Issue]]:
+    """The validated model (None if the schema refuses it) and the schema's issues."""
     from pydantic import ValidationError
 
     from skrun_build.schema_issues import Codes, convert, did_you_mean
     from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, nested_findings
 
     issues: list[Issue] = []
+    config: AgentConfig | None = None
     try:
-        AgentConfig.model_validate(doc.data)
+        config = AgentConfig.model_validate(doc.data)
     except ValidationError as e:
         codes = Codes(
             "AG005", "AG006", "AG007", "AG008", {"legacy_tool": "AG010", "mcp_endpoint": "AG011"}
@@ -227,7 +229,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
                 did_you_mean(key, known) or "known keys: " + ", ".join(known),
             )
         )
-    return issues
+    return config, issues
 
 
 def _path(loc: tuple[str | int, ...]) -> str:
