@@ -3,8 +3,9 @@
 Python imports are read with `ast` and compared with `sys.stdlib_module_names`;
 JavaScript/TypeScript `import`/`require` are found by a tokenizing regex that
 skips comments and string contents. Local modules of scripts/ are not
-dependencies. Which manifest the runtime uses follows its detection order:
-package.json wins over pyproject.toml and requirements.txt.
+dependencies. Which manifest the runtime uses follows its detection order
+(`skrun_build.deps.detect.RULES`: package.json wins over pyproject.toml and
+requirements.txt).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from skrun_build.deps.detect import RULES
 
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -102,10 +105,9 @@ def tool_scripts(dir: Path) -> set[str]:
 
 def manifest_ecosystem(dir: Path) -> str:
     """ "node", "python" or "none": which dependencies the runtime would install."""
-    if (dir / "package.json").is_file():
-        return "node"
-    if (dir / "pyproject.toml").is_file() or (dir / "requirements.txt").is_file():
-        return "python"
+    for manifest, ecosystem, _, _ in RULES:
+        if (dir / manifest).is_file():
+            return ecosystem
     return "none"
 
 
