@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from skrun_build.artifact import AR_CODES, check_artifact_dir
 from skrun_build.errors import ValidationFailed
+from skrun_build.spec.agent_fields import BUILTIN_TOOL_CHOICES
 from skrun_build.spec.issues import Issue, Level
 from skrun_build.yaml import YamlDoc, YamlError, load_yaml
 
@@ -47,7 +48,6 @@ AG_CODES: dict[str, str] = {
 CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
 
 _WARNINGS = frozenset({"AG009", "AG016", "AG017", "AG019", "AG020"})
-BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
 
 
 class _SkillView(Protocol):
