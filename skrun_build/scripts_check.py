@@ -118,6 +118,7 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
         return []
     ecosystem = manifest_ecosystem(dir)
     found: list[tuple[Path, int, int, str, str]] = []
+    modules: dict[Path, set[str]] = {}  # folder -> its local modules, listed once
     for script in _walk(scripts):
         if script.suffix in PY_SUFFIXES and ecosystem != "python":
             why = (
@@ -125,7 +126,7 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
                 if ecosystem == "node"
                 else "and the agent has no requirements.txt or pyproject.toml"
             )
-            local = _local_python_modules(scripts, script.parent)
+            local = _python_modules(scripts, modules) | _python_modules(script.parent, modules)
             for line, col, module in python_imports(script):
                 if module not in local:
                     found.append((script, line, col, module, why))
@@ -158,15 +159,17 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _local_python_modules(scripts: Path, here: Path) -> set[str]:
-    names: set[str] = set()
-    for folder in {scripts, here}:
+def _python_modules(folder: Path, cache: dict[Path, set[str]]) -> set[str]:
+    """The modules and packages an import can find in `folder` (cached per folder)."""
+    names = cache.get(folder)
+    if names is None:
+        names = cache[folder] = set()
         try:
             for entry in folder.iterdir():
                 if entry.suffix == ".py" or (entry.is_dir() and entry.name not in _SKIP_DIRS):
                     names.add(entry.stem if entry.suffix == ".py" else entry.name)
         except OSError:
-            continue
+            pass
     return names
 
 
