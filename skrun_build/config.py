@@ -32,7 +32,13 @@ class Config:
 
 
 def find_config(start: str | os.PathLike[str]) -> Config:
-    """The config for `start`: the nearest `.skrun.toml` or `pyproject.toml` with `[tool.skrun]`."""
+    """The config for `start`: the nearest `.skrun.toml` or `pyproject.toml` with `[tool.skrun]`.
+
+    A path that does not exist gets the defaults: its caller reports it as a usage
+    error, which a malformed config above it must not pre-empt.
+    """
+    if not os.path.exists(start):
+        return Config()
     here = Path(os.path.abspath(start))
     if not here.is_dir():
         here = here.parent

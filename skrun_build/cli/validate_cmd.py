@@ -104,7 +104,7 @@ def run_validate(
     total = Report()
     seen: set[Issue] = set()
     for path in paths:
-        config = find_config(path) if use_config and os.path.exists(path) else Config()
+        config = find_config(path) if use_config else Config()
         report = check_paths(
             [path],
             strict=config.strict if strict is None else strict,
