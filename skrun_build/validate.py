@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skrun_build.errors import InputError, UsageError
-from skrun_build.skillmd import SKILL_MD, Skill, SkillMdError, parse_skill_md, read_skill_md
+from skrun_build.skillmd import (
+    SKILL_MD,
+    Skill,
+    SkillMdError,
+    parse_skill_md,
+    read_skill_md,
+    split_skill_md,
+)
 from skrun_build.spec.issues import Issue
 from skrun_build.spec.skill import CODES as SKILL_CODES
-from skrun_build.spec.skill import check_skill, read_error_issue
+from skrun_build.spec.skill import body_issues, check_skill, read_error_issue
 
 AGENT_YAML = "agent.yaml"
 ARTIFACT_JSON = "artifact.json"
@@ -226,9 +233,6 @@ def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
 
 def _body_issues(raw: bytes, file: str) -> list[Issue]:
     """The body rules of a SKILL.md whose frontmatter could not be read."""
-    from skrun_build.skillmd import split_skill_md
-    from skrun_build.spec.skill import body_issues
-
     _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
     return body_issues(file, body, body_line)
 
