@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import CORPUS, REPO, make_tree
+from conftest import AGENT_DEFAULTS, CORPUS, REPO, make_tree
 
 from skrun_build.agent import CODES, check_agent_dir, load_agent_config
 from skrun_build.errors import ValidationFailed
@@ -764,21 +764,9 @@ def test_load_agent_config_and_snapshot(tmp_path: Path) -> None:
                 "required": False,
             }
         ],
-        "mcp_servers": [],
-        "tool_choice": "auto",
-        "parallel_tools": True,
         "inputs": [{"name": "text", "type": "string", "required": True}],
         "outputs": [{"name": "result", "type": "string"}],
-        "environment": {
-            "networking": {"allowed_hosts": []},
-            "filesystem": "read-only",
-            "secrets": [],
-            "timeout": "300s",
-            "sandbox": "strict",
-        },
-        "context_mode": "skill",
-        "state": {"type": "kv", "ttl": "30d"},
-        "tests": [],
+        **AGENT_DEFAULTS,
     }
 
 
