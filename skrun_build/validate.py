@@ -130,12 +130,12 @@ def find_units(path: str | os.PathLike[str]) -> list[Unit]:
             f"{p}: not a skill directory, SKILL.md, agent.yaml or artifact.json",
             hint="pass a directory to search it for skills",
         )
-    units = list(_walk(p, set()))
+    units = list(_walk(p, set(), top=True))
     # A directory with nothing to check is a skill without its SKILL.md.
     return units or [Unit(p, skill_md=True)]
 
 
-def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
+def _walk(d: Path, visited: set[tuple[int, int]], *, top: bool = False) -> Iterator[Unit]:
     try:
         st = d.stat()
         key = (st.st_dev, st.st_ino)
@@ -147,6 +147,8 @@ def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
     except OSError:
         return  # unreadable directories hold nothing we can check
     names = {e.name for e in entries}
+    if not top and "pyvenv.cfg" in names:
+        return  # a virtualenv, whatever its name (one given as PATH is still searched)
     if names & set(TARGET_NAMES):
         yield Unit(
             d,
@@ -163,10 +165,7 @@ def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
                 continue
         except OSError:
             continue
-        sub = d / name
-        if (sub / "pyvenv.cfg").exists():
-            continue  # a virtualenv, whatever its name
-        yield from _walk(sub, visited)
+        yield from _walk(d / name, visited)
 
 
 def _merge(units: list[Unit]) -> list[Unit]:
