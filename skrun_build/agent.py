@@ -9,6 +9,7 @@ pydantic.
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -107,25 +108,26 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
     """The parsed agent.yaml, or the issues that stop any further check."""
     path = dir / "agent.yaml"
     file = str(path)
-    if not path.exists() and not path.is_symlink():
-        return [
-            Issue(
-                file,
-                0,
-                0,
-                "AG001",
-                "error",
-                "agent.yaml is missing",
-                "create it, e.g. with `skrun init --template agent`",
-            )
-        ]
-    if path.is_dir():
-        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
-    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
-        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
         raw = path.read_bytes()
     except OSError as e:
+        if isinstance(e, FileNotFoundError | NotADirectoryError) and not path.is_symlink():
+            return [
+                Issue(
+                    file,
+                    0,
+                    0,
+                    "AG001",
+                    "error",
+                    "agent.yaml is missing",
+                    "create it, e.g. with `skrun init --template agent`",
+                )
+            ]
         return [Issue(file, 0, 0, "AG002", "error", f"cannot read agent.yaml: {e.strerror or e}")]
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
