@@ -11,6 +11,7 @@ requirements.txt).
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -96,11 +97,12 @@ _JS_TOKENS = re.compile(
 
 def tool_scripts(dir: Path) -> set[str]:
     """Names `x` of the files `scripts/x.<ext>` (the runtime's tool scripts)."""
-    try:
-        entries = list((dir / "scripts").iterdir())
-    except OSError:
-        return set()
-    return {p.stem for p in entries if p.suffix and p.is_file()}
+    names: set[str] = set()
+    for entry in _entries(dir / "scripts"):
+        path = Path(entry.name)
+        if path.suffix and _is_file(entry):
+            names.add(path.stem)
+    return names
 
 
 def manifest_ecosystem(dir: Path) -> str:
@@ -137,17 +139,39 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
     return found
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of `folder` by name; none if it cannot be listed."""
     try:
-        entries = sorted(root.iterdir())
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
     except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
+        return []
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    # The listing's file type answers without a stat; an entry that needs one which
+    # fails (a directory listed but not entered) is no script we can read.
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for entry in _entries(root):
+        path = root / entry.name
+        if _is_dir(entry):
             if entry.name not in _SKIP_DIRS:
-                yield from _walk(entry)
-        elif entry.suffix in PY_SUFFIXES + JS_SUFFIXES and entry.is_file():
-            yield entry
+                yield from _walk(path)
+        elif path.suffix in PY_SUFFIXES + JS_SUFFIXES and _is_file(entry):
+            yield path
 
 
 def _read(path: Path) -> str | None:

@@ -904,6 +904,29 @@ def _imports(tmp_path: Path, **files: Any) -> list[tuple[str, int, int, str]]:
     ]
 
 
+def test_scripts_listed_but_not_entered_are_no_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mode r-- on scripts/: its names can be listed, nothing in it can be stat'ed.
+    # Tests run as root, where chmod stops nothing, so stat itself refuses.
+    import errno
+    import os
+
+    from skrun_build.scripts_check import tool_scripts
+
+    root = agent(tmp_path)
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if Path(str(path)).parent == root / "scripts":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert tool_scripts(root) == {"count"}
+    assert rows(root) == []
+
+
 def test_python_imports_without_manifest(tmp_path: Path) -> None:
     scripts = {"count.py": PY_SCRIPT, "helper.py": "", "pkg": {"__init__.py": ""}}
     why = "which is not in the standard library, and the agent has no requirements.txt or pyproject.toml"
