@@ -40,12 +40,14 @@ def find_config(start: str | os.PathLike[str]) -> Config:
     if not os.path.exists(start):
         return Config()
     here = Path(os.path.abspath(start))
-    if not here.is_dir():
+    if not os.path.isdir(here):
         here = here.parent
     for d in (here, *here.parents):
         for name in FILES:
             candidate = d / name
-            if not candidate.is_file():
+            # os.path.isfile, unlike Path.is_file on 3.11, is False (not PermissionError)
+            # in a directory that can be listed but not entered.
+            if not os.path.isfile(candidate):
                 continue
             candidate = _shown(candidate)
             table = _table(candidate)
