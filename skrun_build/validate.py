@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import sys
 import types
 from collections.abc import Iterable, Iterator, Sequence
@@ -113,9 +114,17 @@ def check_paths(
 def find_units(path: str | os.PathLike[str]) -> list[Unit]:
     """The units a user-given path stands for; `UsageError` when it does not exist."""
     p = Path(path)
-    if not p.exists() and not p.is_symlink():
-        raise UsageError(f"{p}: no such file or directory", hint="pass a skill directory or file")
-    if p.name in TARGET_NAMES and not (p.is_dir() and p.name != SKILL_MD):
+    try:
+        is_dir = stat.S_ISDIR(os.stat(p).st_mode)
+    except PermissionError:
+        is_dir = False  # in a directory that can be listed but not entered: reading says so
+    except OSError:
+        if not os.path.islink(p):  # a dangling link is a file that the checks report
+            raise UsageError(
+                f"{p}: no such file or directory", hint="pass a skill directory or file"
+            ) from None
+        is_dir = False
+    if p.name in TARGET_NAMES and not (is_dir and p.name != SKILL_MD):
         parent = p.parent
         return [
             Unit(
@@ -125,7 +134,7 @@ def find_units(path: str | os.PathLike[str]) -> list[Unit]:
                 artifact=p.name == ARTIFACT_JSON,
             )
         ]
-    if not p.is_dir():
+    if not is_dir:
         raise UsageError(
             f"{p}: not a skill directory, SKILL.md, agent.yaml or artifact.json",
             hint="pass a directory to search it for skills",
