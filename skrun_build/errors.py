@@ -18,10 +18,12 @@ naming the file (and line/field) and the fix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    # pathlib only for the hint: `skrun --version` and `--help` need nothing it imports.
+    from pathlib import Path
+
     from skrun_build.spec.issues import Issue
 
 EXIT_OK = 0

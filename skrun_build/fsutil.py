@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +20,8 @@ from typing import BinaryIO
 @contextlib.contextmanager
 def atomic_file(final: Path, *, mode: int = 0o644, buffering: int = -1) -> Iterator[BinaryIO]:
     """Open a temp file beside `final` (read/write); rename it into place if the block succeeds."""
-    tmp = final.parent / f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # os.urandom, as secrets.token_hex does: importing secrets costs `skrun init` hashlib+hmac.
+    tmp = final.parent / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w+b", buffering=buffering) as f:

@@ -23,7 +23,6 @@ it cannot be re-included without re-including the directory first.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,14 +62,16 @@ class Verdict:
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""
+        return f"{self.path}: {self.reason()}"
+
+    def reason(self) -> str:
+        """The verdict without the path: `excluded by .gitignore:3 "*.log"`."""
         if self.parent:
-            return (
-                f"{self.path}: excluded (its directory {self.parent}/ is excluded: {self._rule()})"
-            )
+            return f"excluded (its directory {self.parent}/ is excluded: {self._rule()})"
         if not self.source:
-            return f"{self.path}: included (no rule matches)"
+            return "included (no rule matches)"
         word = "included" if self.included else "excluded"
-        return f"{self.path}: {word} by {self._rule()}"
+        return f"{word} by {self._rule()}"
 
     def _rule(self) -> str:
         where = self.source + (f":{self.line}" if self.line else "")
@@ -144,7 +145,7 @@ class Rules:
         self._defaults: _PatternFile = _BuiltinPatterns("Skrun default", list(DEFAULT_PATTERNS))
         hard = list(HARD_PATTERNS)
         if output is not None:
-            inside = _relative_inside(output, root)
+            inside = relative_inside(output, root)
             if inside:
                 hard.append("/" + inside + "/")
         self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
@@ -269,19 +270,20 @@ def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, Entr
                 hint="rename it; bundle member names must be UTF-8",
             ) from e
         rel = f"{prefix}/{name}" if prefix else name
+        # The type comes from the directory listing (d_type): no stat per entry here;
+        # the caller stats each file it keeps, once.
+        kind: EntryKind
         try:
-            mode = entry.stat(follow_symlinks=False).st_mode
+            if entry.is_symlink():
+                kind = "symlink"
+            elif entry.is_dir(follow_symlinks=False):
+                kind = "dir"
+            elif entry.is_file(follow_symlinks=False):
+                kind = "file"
+            else:
+                kind = "special"
         except OSError as e:
             raise BundleError(f"cannot stat: {e.strerror}", path=entry.path, hint=os_hint(e)) from e
-        kind: EntryKind
-        if stat.S_ISLNK(mode):
-            kind = "symlink"
-        elif stat.S_ISDIR(mode):
-            kind = "dir"
-        elif stat.S_ISREG(mode):
-            kind = "file"
-        else:
-            kind = "special"
         # A symlink to a directory is judged as the directory it will become.
         is_dir = kind == "dir" or (kind == "symlink" and os.path.isdir(entry.path))
         if not rules.verdict(rel, is_dir=is_dir).included:
@@ -297,7 +299,7 @@ def _ancestors(rel: str) -> list[str]:
     return [""] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _relative_inside(path: Path, root: Path) -> str:
+def relative_inside(path: Path, root: Path) -> str:
     """`path` relative to `root` as POSIX text if strictly inside it, else ""."""
     try:
         rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root))

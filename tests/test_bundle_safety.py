@@ -369,3 +369,25 @@ def test_kill_during_build_leaves_no_agent(tmp_path: Path) -> None:
     result = build_bundle(root, out)
     assert sorted(os.listdir(out)) == ["demo-0.1.0.agent"]
     assert result.files == 3
+
+
+@pytest.mark.parametrize(
+    ("chunks", "binary"),
+    [
+        ([b"caf\xc3", b"\xa9 ok"], False),  # a character split across two chunks
+        ([b"caf\xc3", b"abc", b"\xa9"], True),  # ASCII in the middle of a character
+        ([b"caf\xc3", b"abc"], True),  # the file ends inside a character
+        ([b"plain", b"ascii"], False),
+    ],
+)
+def test_binary_probe_sees_characters_split_across_chunks(
+    chunks: list[bytes], binary: bool
+) -> None:
+    # An all-ASCII chunk skipped the decoder even when it held half a character.
+    from skrun_build.bundle.build import FileProbe
+    from skrun_build.bundle.secrets import Allow
+
+    probe = FileProbe("notes.md", Allow([]))
+    for chunk in chunks:
+        probe.feed(chunk)
+    assert probe.finish() == (None, binary)

@@ -131,6 +131,18 @@ CONFIGS = [
         b"[tool.skrun]\nbogus = 1\n",
         "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict)",
     ),
+    # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
+    (
+        "pyproject.toml",
+        b"a = " + b"[" * 100_000 + b"]" * 100_000,
+        "demo/pyproject.toml: invalid TOML: nesting is too deep (flatten the arrays or tables)",
+    ),
+    (
+        ".skrun.toml",
+        b"a = 1" + b"0" * 5000,
+        "demo/.skrun.toml: invalid TOML: a number has more than 4300 digits "
+        "(quote the number as a string)",
+    ),
 ]
 
 
@@ -699,39 +711,6 @@ def test_deeply_nested_cache_metadata_is_a_corrupt_entry(
     assert run(["cache", "list"]) == 0
     err = capsys.readouterr().err
     assert _one_line_error(err).startswith("skrun: warning: 1 incomplete entries and 0 temp dirs")
-
-
-@pytest.mark.parametrize("command", ["validate", "build"])
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        (
-            "pyproject.toml",
-            b"a = " + b"[" * 100_000 + b"]" * 100_000,
-            "invalid TOML: nesting is too deep (flatten the arrays or tables)",
-        ),
-        (
-            ".skrun.toml",
-            b"a = 1" + b"0" * 5000,
-            "invalid TOML: a number has more than 4300 digits (quote the number as a string)",
-        ),
-    ],
-)
-def test_pathological_toml_config(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    command: str,
-    name: str,
-    content: bytes,
-    message: str,
-) -> None:
-    # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
-    agent_tree(tmp_path, {name: content})
-    monkeypatch.chdir(tmp_path)
-    assert run([command, "demo", *(["-o", "dist"] if command == "build" else [])]) == 1
-    assert _one_line_error(capsys.readouterr().err) == f"skrun: error: demo/{name}: {message}"
-    assert not (tmp_path / "dist").exists()
 
 
 def test_pathological_poetry_lock(

@@ -448,9 +448,8 @@ def test_packaged_templates_win_over_the_checkout(
     pkg = tmp_path / "pkg"
     shutil.copytree(REPO / "templates", pkg / "templates")
     (pkg / "templates" / "agent" / "EXTRA.md").write_text("packaged {{name}}\n")
-    import importlib.resources
-
-    monkeypatch.setattr(importlib.resources, "files", lambda package: pkg)
+    # As if installed from a wheel: the package folder is pkg, templates/ beside it.
+    monkeypatch.setattr(tpl, "__file__", str(pkg / "scaffold" / "templates.py"))
     result = scaffold("agent", tmp_path / "out")
     assert "EXTRA.md" in result.files
     assert (tmp_path / "out" / "EXTRA.md").read_text() == "packaged out\n"
@@ -462,9 +461,8 @@ def test_unknown_placeholder_is_reported_as_a_template_bug(
     pkg = tmp_path / "pkg"
     shutil.copytree(REPO / "templates", pkg / "templates")
     (pkg / "templates" / "agent" / "X.md").write_text("{{nope}}\n")
-    import importlib.resources
-
-    monkeypatch.setattr(importlib.resources, "files", lambda package: pkg)
+    # As if installed from a wheel: the package folder is pkg, templates/ beside it.
+    monkeypatch.setattr(tpl, "__file__", str(pkg / "scaffold" / "templates.py"))
     with pytest.raises(ScaffoldError, match=r"templates/agent/X.md: unknown placeholder"):
         scaffold("agent", tmp_path / "out")
     assert not (tmp_path / "out").exists()

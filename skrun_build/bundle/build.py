@@ -27,7 +27,7 @@ from skrun_build.bundle.format import (
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
-from skrun_build.ignore import Rules, Verdict
+from skrun_build.ignore import Rules, Verdict, relative_inside
 from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -143,7 +143,7 @@ def _write_agent(
                 entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
                 for f in files:
                     probe = FileProbe(f.rel, allow)
-                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe)
+                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
                     entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
                     finding, binary = probe.finish()
                     if finding is not None:
@@ -191,7 +191,9 @@ class FileProbe:
             self.binary, self._decoder, self._scanner = True, None, None
         if self._scanner is not None:
             self._scanner.feed(chunk)
-        if self._decoder is not None and not chunk.isascii():
+        # ASCII needs no decoding, unless it follows a chunk that ended inside a
+        # multi-byte character (the decoder's buffered bytes): then it is invalid.
+        if self._decoder is not None and not (chunk.isascii() and not self._decoder.getstate()[0]):
             try:
                 self._decoder.decode(chunk)
             except UnicodeDecodeError:
@@ -234,22 +236,25 @@ def binary_warning(rel: str) -> str:
 def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceFile]) -> None:
     # The output folder is never packed (so a second build does not pack the first's
     # leftovers); `-o scripts` would silently leave the agent's own scripts out.
-    import os
-
     if not out_dir.is_dir():
         return  # a new folder holds no source files
-    inside = os.path.relpath(os.path.realpath(out_dir), os.path.realpath(src))
-    if inside == "." or inside.startswith(".."):
+    inside = relative_inside(out_dir, src)  # as Rules computed it for the exclusion
+    if not inside:
+        return
+    rules = source_rules(src)
+    if not rules.explain(inside, is_dir=True).included:
+        # Excluded anyway (dist/, a dot-folder): both walks would be the same, so
+        # the usual rebuild into dist/ does not walk the whole tree a second time.
         return
     kept = {f.rel for f in files}
     try:
-        everything = collect(src, source_rules(src))
+        everything = collect(src, rules)
     except BundleError:
         return  # something unpackable inside the output folder: it stays excluded
     lost = [f.rel for f in everything if f.rel not in kept]
     if lost:
         raise BundleError(
-            f"the output folder {Path(inside).as_posix()}/ holds source files that would be left out of the "
+            f"the output folder {inside}/ holds source files that would be left out of the "
             f"bundle ({lost[0]}{f' and {len(lost) - 1} more' if len(lost) > 1 else ''})",
             path=src,
             hint="write the bundle outside the agent, or into a folder of its own such as dist/",

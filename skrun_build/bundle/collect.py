@@ -112,9 +112,8 @@ def _symlink(
         # A link must not smuggle in what the rules keep out (`config -> .env`).
         verdict = rules.explain(os.path.relpath(target, real_root).replace(os.sep, "/"))
         if not verdict.included:
-            reason = verdict.describe().split(": ", 1)[1]
             raise BundleError(
-                f"symlink to {verdict.path}, which is {reason}",
+                f"symlink to {verdict.path}, which is {verdict.reason()}",
                 path=entry.rel,
                 hint="exclude the link, or re-include its target in .skrunignore",
             )

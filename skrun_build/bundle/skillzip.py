@@ -43,49 +43,38 @@ def write_skill_zip(
 ) -> BuildResult:
     """Write `final` atomically; same guards as an `.agent` build."""
     stamp = zip_date_time(build_mtime())
-    try:
-        return _write(final, name, files, max_size, allow, warnings, stamp)
-    except OSError as e:  # the output side: permissions, disk full
-        raise write_error(final, e) from e
-
-
-def _write(
-    final: Path,
-    name: str,
-    files: list[SourceFile],
-    max_size: int,
-    allow: Allow,
-    warnings: list[str],
-    stamp: tuple[int, int, int, int, int, int],
-) -> BuildResult:
     findings: list[Finding] = []
     digest = hashlib.sha256()
-    with atomic_output(final) as raw:
-        # zipfile seeks back to fill in sizes, so hash the finished file afterwards.
-        with zipfile.ZipFile(raw, "w") as zf:
-            for f in files:
-                info = zipfile.ZipInfo(f"{name}/{f.rel}", date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # Unix, so external_attr carries the mode
-                info.external_attr = (0o100000 | f.mode) << 16
-                info.file_size = f.size
-                probe = FileProbe(f.rel, allow)
-                _copy(f, zf, info, probe)
-                finding, _ = probe.finish()
-                if finding is not None:
-                    findings.append(finding)
-        if findings:
-            raise secret_error(findings)
-        size = raw.tell()
-        if size > max_size:
-            raise BundleError(
-                f"skill zip exceeds the size limit of {human_size(max_size)}; nothing was written",
-                path=final,
-                hint="exclude large files in .skrunignore, or raise --max-size",
-            )
-        raw.seek(0)
-        while chunk := raw.read(CHUNK):
-            digest.update(chunk)
+    try:
+        with atomic_output(final) as raw:
+            # zipfile seeks back to fill in sizes, so hash the finished file afterwards.
+            with zipfile.ZipFile(raw, "w") as zf:
+                for f in files:
+                    info = zipfile.ZipInfo(f"{name}/{f.rel}", date_time=stamp)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.create_system = 3  # Unix, so external_attr carries the mode
+                    info.external_attr = (0o100000 | f.mode) << 16
+                    info.file_size = f.size
+                    probe = FileProbe(f.rel, allow)
+                    _copy(f, zf, info, probe)
+                    finding, _ = probe.finish()
+                    if finding is not None:
+                        findings.append(finding)
+            if findings:
+                raise secret_error(findings)
+            size = raw.tell()
+            if size > max_size:
+                raise BundleError(
+                    f"skill zip exceeds the size limit of {human_size(max_size)}; "
+                    "nothing was written",
+                    path=final,
+                    hint="exclude large files in .skrunignore, or raise --max-size",
+                )
+            raw.seek(0)
+            while chunk := raw.read(CHUNK):
+                digest.update(chunk)
+    except OSError as e:  # the output side: permissions, disk full
+        raise write_error(final, e) from e
     if size > WARN_SIZE:
         warnings.append(
             f"{final.name}: skill zip is {human_size(size)}, over {human_size(WARN_SIZE)}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -207,15 +207,15 @@ class TarStream:
         self.data(data)
         self.end_member()
 
-    def add_file(self, name: str, path: Path, size: int, mode: int, scan: object = None) -> str:
-        """Stream one file in; returns its sha256. `scan` gets every chunk (`feed`)."""
+    def add_file(
+        self, name: str, path: Path, size: int, mode: int, feed: Callable[[bytes], None]
+    ) -> str:
+        """Stream one file in; returns its sha256. `feed` sees every chunk on the way."""
         self.header(name, size, mode)
         digest = hashlib.sha256()
-        feed = getattr(scan, "feed", None)
         for chunk in read_exactly(path, size, name):
             digest.update(chunk)
-            if feed is not None:
-                feed(chunk)
+            feed(chunk)
             self.data(chunk)
         self.end_member()
         return digest.hexdigest()

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from skrun_build import __version__
-from skrun_build.cli._output import silence_stdout
+from skrun_build.cli._output import echo_error, silence_stdout
 from skrun_build.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, SkrunError
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
@@ -138,8 +138,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by `main` and by tests)."""
-    from skrun_build.cli._output import echo_error
-
     try:
         result: Any = cli.main(args=argv, prog_name="skrun", standalone_mode=False)
     except click.exceptions.Exit as exc:

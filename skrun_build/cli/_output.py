@@ -23,7 +23,11 @@ def use_color(stream: TextIO | None = None) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    stream = stream if stream is not None else sys.stdout
+    return _isatty(stream if stream is not None else sys.stdout)
+
+
+def _isatty(stream: TextIO) -> bool:
+    # A closed stream raises ValueError; a missing one (pythonw) is None.
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -94,18 +98,12 @@ def echo_warning(message: str) -> None:
 
 def stderr_is_tty() -> bool:
     """Whether progress output may be shown."""
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return _isatty(sys.stderr)
 
 
 def stdin_is_tty() -> bool:
     """Whether we may prompt (never prompt when stdin is not a terminal)."""
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return _isatty(sys.stdin)
 
 
 def relpath(path: str, cwd: str) -> str:

@@ -87,18 +87,9 @@ def build(
     if explain is not None:
         verdict = explain_path(directory, explain, output)
         if as_json:
-            echo(
-                json.dumps(
-                    {
-                        "path": verdict.path,
-                        "included": verdict.included,
-                        "source": verdict.source,
-                        "line": verdict.line,
-                        "pattern": verdict.pattern,
-                        "parent": verdict.parent,
-                    }
-                )
-            )
+            import dataclasses
+
+            echo(json.dumps(dataclasses.asdict(verdict)))
         else:
             echo(one_line(verdict.describe()))
         return 0

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, stdin_is_tty
+from skrun_build.cli._output import echo, echo_issues, echo_warning, relpath, stdin_is_tty
 from skrun_build.errors import UsageError
 from skrun_build.scaffold.templates import TEMPLATES
 
@@ -152,15 +152,16 @@ def _from_template(
         echo_warning(warning)
     what = "skill" if template == "skill" else f"agent {result.values['agent_name']}"
     verb = "Would create" if dry_run else "Created"
-    echo(f"{verb} {what} in {_shown(target)} (template {template}):")
-    for line in format_tree(_shown(target), result.files):
+    shown = relpath(str(target), os.getcwd())
+    echo(f"{verb} {what} in {shown} (template {template}):")
+    for line in format_tree(shown, result.files):
         echo(line)
     for note in result.notes:
         echo(f"note: {note}")
     if not dry_run:
         # A plain skill has no agent.yaml: it packs as a .skill zip, not an .agent bundle.
         build = "skrun build --format skill" if template == "skill" else "skrun build"
-        echo(f"Next: skrun validate --strict {_shown(target)} && {build} {_shown(target)}")
+        echo(f"Next: skrun validate --strict {shown} && {build} {shown}")
     return 0
 
 
@@ -196,19 +197,21 @@ def _from_skill(
             dry_run=dry_run,
         )
     except ValidationFailed as exc:
-        _render_issues(exc.issues)
+        # Exactly the lines `skrun validate` prints for the same skill.
+        echo_issues(exc.issues, err=True)
         raise
-    if result.issues:
-        _render_issues(result.issues)
+    echo_issues(result.issues, err=True)
     for warning in result.warnings:
         echo_warning(warning)
-    where = _shown(result.target)
+    cwd = os.getcwd()
+    where = relpath(str(result.target), cwd)
     if into is None:
         verb = "Would write" if dry_run else "Wrote"
         echo(f"{verb} {where}/agent.yaml for agent {result.agent_name}")
     else:
         verb = "Would create" if dry_run else "Created"
-        echo(f"{verb} agent {result.agent_name} in {where} (a copy of {_shown(result.source)}):")
+        original = relpath(str(result.source), cwd)
+        echo(f"{verb} agent {result.agent_name} in {where} (a copy of {original}):")
         for line in format_tree(where, result.files):
             echo(line)
     echo(f"tools: {', '.join(result.tools) if result.tools else '(none)'}")
@@ -235,20 +238,6 @@ def format_tree(root: str, files: list[str]) -> list[str]:
                 lines.append("  " * depth + parts[depth - 1] + "/")
         lines.append("  " * len(parts) + parts[-1])
     return lines
-
-
-def _shown(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
-
-
-def _render_issues(issues: list[Any]) -> None:
-    # Exactly the lines `skrun validate` prints: file:line:col: CODE level message (hint),
-    # paths under the current directory shown relative to it.
-    echo_issues(issues, err=True)
 
 
 def _check_description(text: str) -> str:

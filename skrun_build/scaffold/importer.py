@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skrun_build.deps.detect import CANDIDATES, manifest_names
 from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree, write_file_atomic
@@ -302,9 +303,11 @@ def _agent_config(
         else:
             result.notes.append("AGENTS.md is empty: context_mode stays skill")
 
-    manifest = _detect_manifest(source)
-    if manifest is not None:
-        result.manifest, result.lockfile = manifest
+    # The runtime's own detection (SPEC-NOTES §5): root only, its precedence order.
+    result.manifest, result.lockfile = manifest_names(
+        {name for name in CANDIDATES if (source / name).is_file()}
+    )
+    if result.manifest is not None:
         lock = f" with {result.lockfile}" if result.lockfile else " without a lockfile"
         result.notes.append(f"dependency manifest: {result.manifest}{lock}")
         if result.lockfile is None:
@@ -342,20 +345,6 @@ def _io_entry(spec: tuple[str, ...], *, is_input: bool) -> dict[str, Any]:
     if len(spec) > 2:
         entry["description"] = spec[2]
     return entry
-
-
-def _detect_manifest(source: Path) -> tuple[str, str | None] | None:
-    # SPEC-NOTES §5: root only; package.json wins, then pyproject.toml, then requirements.txt.
-    order: tuple[tuple[str, tuple[str, ...]], ...] = (
-        ("package.json", ("pnpm-lock.yaml", "yarn.lock", "package-lock.json")),
-        ("pyproject.toml", ("uv.lock", "poetry.lock")),
-        ("requirements.txt", ()),
-    )
-    for manifest, locks in order:
-        if (source / manifest).is_file():
-            lock = next((lk for lk in locks if (source / lk).is_file()), None)
-            return manifest, lock
-    return None
 
 
 def _to_yaml(config: dict[str, Any], source: Path) -> str:

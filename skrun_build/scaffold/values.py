@@ -13,11 +13,10 @@ from skrun_build.errors import UsageError
 from skrun_build.spec import agent_fields, names, skill
 from skrun_build.spec.agent_fields import FIELD_TYPES as IO_TYPES
 from skrun_build.spec.agent_fields import PROVIDERS
-from skrun_build.spec.names import MAX_NAME, normalize_name
+from skrun_build.spec.names import normalize_name
 
 __all__ = [
     "IO_TYPES",
-    "MAX_NAME",
     "PROVIDERS",
     "TOOL_NAME_RE",
     "check_description",
