@@ -9,11 +9,13 @@ pydantic.
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from skrun_build.artifact import AR_CODES, check_artifact_dir
 from skrun_build.errors import ValidationFailed
+from skrun_build.spec.agent_fields import BUILTIN_TOOL_CHOICES
 from skrun_build.spec.issues import Issue, Level
 from skrun_build.yaml import YamlDoc, YamlError, load_yaml
 
@@ -47,7 +49,6 @@ AG_CODES: dict[str, str] = {
 CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
 
 _WARNINGS = frozenset({"AG009", "AG016", "AG017", "AG019", "AG020"})
-BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
 
 
 class _SkillView(Protocol):
@@ -63,7 +64,7 @@ def check_agent_dir(dir: Path, skill: _SkillView | None) -> list[Issue]:
     if isinstance(loaded, list):
         return loaded
     doc, text = loaded
-    issues = _schema_issues(doc, text)
+    _config, issues = _schema_issues(doc, text)
     data: dict[str, Any] = doc.data
     issues += _duplicates(doc, data)
     issues += _tool_choice(doc, data)
@@ -77,17 +78,17 @@ def load_agent_config(dir: Path) -> AgentConfig:
     Only agent.yaml itself counts (schema, duplicate names, tool_choice); the
     rules that look at other files are `check_agent_dir`'s.
     """
-    from skrun_build.spec.agent import AgentConfig
-
     loaded = _load(dir)
     if isinstance(loaded, list):
         raise ValidationFailed(loaded, _failed_message(loaded))
     doc, text = loaded
-    issues = _schema_issues(doc, text) + _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
+    config, issues = _schema_issues(doc, text)
+    issues += _duplicates(doc, doc.data) + _tool_choice(doc, doc.data)
     errors = sorted(i for i in issues if i.level == "error")
     if errors:
         raise ValidationFailed(sorted(issues), _failed_message(errors))
-    return AgentConfig.model_validate(doc.data)  # valid: checked just above
+    assert config is not None  # a schema failure always yields an error issue
+    return config
 
 
 def _failed_message(errors: list[Issue]) -> str:
@@ -107,25 +108,26 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
     """The parsed agent.yaml, or the issues that stop any further check."""
     path = dir / "agent.yaml"
     file = str(path)
-    if not path.exists() and not path.is_symlink():
-        return [
-            Issue(
-                file,
-                0,
-                0,
-                "AG001",
-                "error",
-                "agent.yaml is missing",
-                "create it, e.g. with `skrun init --template agent`",
-            )
-        ]
-    if path.is_dir():
-        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
-    if path.exists() and not path.is_file():  # a FIFO or device would block or never end
-        return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
         raw = path.read_bytes()
     except OSError as e:
+        if isinstance(e, FileNotFoundError | NotADirectoryError) and not path.is_symlink():
+            return [
+                Issue(
+                    file,
+                    0,
+                    0,
+                    "AG001",
+                    "error",
+                    "agent.yaml is missing",
+                    "create it, e.g. with `skrun init --template agent`",
+                )
+            ]
         return [Issue(file, 0, 0, "AG002", "error", f"cannot read agent.yaml: {e.strerror or e}")]
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
@@ -164,15 +166,17 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
 # --- the schema -----------------------------------------------------------
 
 
-def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
+def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Issue]]:
+    """The validated model (None if the schema refuses it) and the schema's issues."""
     from pydantic import ValidationError
 
     from skrun_build.schema_issues import Codes, convert, did_you_mean
     from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, nested_findings
 
     issues: list[Issue] = []
+    config: AgentConfig | None = None
     try:
-        AgentConfig.model_validate(doc.data)
+        config = AgentConfig.model_validate(doc.data)
     except ValidationError as e:
         codes = Codes(
             "AG005", "AG006", "AG007", "AG008", {"legacy_tool": "AG010", "mcp_endpoint": "AG011"}
@@ -227,7 +231,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> list[Issue]:
                 did_you_mean(key, known) or "known keys: " + ", ".join(known),
             )
         )
-    return issues
+    return config, issues
 
 
 def _path(loc: tuple[str | int, ...]) -> str:

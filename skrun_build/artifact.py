@@ -5,6 +5,7 @@ Codes `AR001`...; every issue is located at `file:line:col`.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,11 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
 
     path = dir / "artifact.json"
     file = str(path)
-    if path.exists() and not path.is_file() and not path.is_dir():
-        # a FIFO or device would block or never end
-        return [Issue(file, 0, 0, "AR001", "error", "artifact.json is not a regular file")]
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            # a FIFO or device would block or never end
+            return [Issue(file, 0, 0, "AR001", "error", "artifact.json is not a regular file")]
         raw = path.read_bytes()
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except FileNotFoundError:

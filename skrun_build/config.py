@@ -32,14 +32,22 @@ class Config:
 
 
 def find_config(start: str | os.PathLike[str]) -> Config:
-    """The config for `start`: the nearest `.skrun.toml` or `pyproject.toml` with `[tool.skrun]`."""
+    """The config for `start`: the nearest `.skrun.toml` or `pyproject.toml` with `[tool.skrun]`.
+
+    A path that does not exist gets the defaults: its caller reports it as a usage
+    error, which a malformed config above it must not pre-empt.
+    """
+    if not os.path.exists(start):
+        return Config()
     here = Path(os.path.abspath(start))
-    if not here.is_dir():
+    if not os.path.isdir(here):
         here = here.parent
     for d in (here, *here.parents):
         for name in FILES:
             candidate = d / name
-            if not candidate.is_file():
+            # os.path.isfile, unlike Path.is_file on 3.11, is False (not PermissionError)
+            # in a directory that can be listed but not entered.
+            if not os.path.isfile(candidate):
                 continue
             candidate = _shown(candidate)
             table = _table(candidate)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from skrun_build.yaml import PathKey, Position, YamlDoc
+from skrun_build.yaml import PathKey, Position, YamlDoc, line_col
 
 _WS = " \t\n\r"
 
@@ -65,9 +65,7 @@ def load_json(text: str, *, file: str) -> YamlDoc:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except _NotJson as e:
         # Python's json takes NaN/Infinity; JSON (and the runtime's serde) does not.
-        index = max(text.find(e.constant), 0)
-        line = text.count("\n", 0, index) + 1
-        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        line, col = line_col(text, max(text.find(e.constant), 0))
         raise JsonError(f"invalid JSON: {e.constant} is not a JSON number", line, col) from e
     except json.JSONDecodeError as e:
         raise JsonError(f"invalid JSON: {e.msg}", e.lineno, e.colno) from e
@@ -81,9 +79,7 @@ def load_json(text: str, *, file: str) -> YamlDoc:
         import re
 
         long = re.search(r"\d{4301,}", text)
-        index = long.start() if long else 0
-        line = text.count("\n", 0, index) + 1
-        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        line, col = line_col(text, long.start() if long else 0)
         raise JsonError(
             "invalid JSON: a number has more than 4300 digits", line, col, "write it as a string"
         ) from e

@@ -3,17 +3,21 @@
 Python imports are read with `ast` and compared with `sys.stdlib_module_names`;
 JavaScript/TypeScript `import`/`require` are found by a tokenizing regex that
 skips comments and string contents. Local modules of scripts/ are not
-dependencies. Which manifest the runtime uses follows its detection order:
-package.json wins over pyproject.toml and requirements.txt.
+dependencies. Which manifest the runtime uses follows its detection order
+(`skrun_build.deps.detect.RULES`: package.json wins over pyproject.toml and
+requirements.txt).
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from skrun_build.deps.detect import RULES
 
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
@@ -93,19 +97,19 @@ _JS_TOKENS = re.compile(
 
 def tool_scripts(dir: Path) -> set[str]:
     """Names `x` of the files `scripts/x.<ext>` (the runtime's tool scripts)."""
-    try:
-        entries = list((dir / "scripts").iterdir())
-    except OSError:
-        return set()
-    return {p.stem for p in entries if p.suffix and p.is_file()}
+    names: set[str] = set()
+    for entry in _entries(dir / "scripts"):
+        path = Path(entry.name)
+        if path.suffix and _is_file(entry):
+            names.add(path.stem)
+    return names
 
 
 def manifest_ecosystem(dir: Path) -> str:
     """ "node", "python" or "none": which dependencies the runtime would install."""
-    if (dir / "package.json").is_file():
-        return "node"
-    if (dir / "pyproject.toml").is_file() or (dir / "requirements.txt").is_file():
-        return "python"
+    for manifest, ecosystem, _, _ in RULES:
+        if (dir / manifest).is_file():
+            return ecosystem
     return "none"
 
 
@@ -116,6 +120,7 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
         return []
     ecosystem = manifest_ecosystem(dir)
     found: list[tuple[Path, int, int, str, str]] = []
+    modules: dict[Path, set[str]] = {}  # folder -> its local modules, listed once
     for script in _walk(scripts):
         if script.suffix in PY_SUFFIXES and ecosystem != "python":
             why = (
@@ -123,7 +128,7 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
                 if ecosystem == "node"
                 else "and the agent has no requirements.txt or pyproject.toml"
             )
-            local = _local_python_modules(scripts, script.parent)
+            local = _python_modules(scripts, modules) | _python_modules(script.parent, modules)
             for line, col, module in python_imports(script):
                 if module not in local:
                     found.append((script, line, col, module, why))
@@ -134,17 +139,39 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
     return found
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of `folder` by name; none if it cannot be listed."""
     try:
-        entries = sorted(root.iterdir())
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
     except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir() and not entry.is_symlink():
+        return []
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    # The listing's file type answers without a stat; an entry that needs one which
+    # fails (a directory listed but not entered) is no script we can read.
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for entry in _entries(root):
+        path = root / entry.name
+        if _is_dir(entry):
             if entry.name not in _SKIP_DIRS:
-                yield from _walk(entry)
-        elif entry.suffix in PY_SUFFIXES + JS_SUFFIXES and entry.is_file():
-            yield entry
+                yield from _walk(path)
+        elif path.suffix in PY_SUFFIXES + JS_SUFFIXES and _is_file(entry):
+            yield path
 
 
 def _read(path: Path) -> str | None:
@@ -156,15 +183,17 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _local_python_modules(scripts: Path, here: Path) -> set[str]:
-    names: set[str] = set()
-    for folder in {scripts, here}:
+def _python_modules(folder: Path, cache: dict[Path, set[str]]) -> set[str]:
+    """The modules and packages an import can find in `folder` (cached per folder)."""
+    names = cache.get(folder)
+    if names is None:
+        names = cache[folder] = set()
         try:
             for entry in folder.iterdir():
                 if entry.suffix == ".py" or (entry.is_dir() and entry.name not in _SKIP_DIRS):
                     names.add(entry.stem if entry.suffix == ".py" else entry.name)
         except OSError:
-            continue
+            pass
     return names
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import sys
 import types
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,10 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skrun_build.errors import InputError, UsageError
-from skrun_build.skillmd import SKILL_MD, Skill, SkillMdError, parse_skill_md, read_skill_md
+from skrun_build.skillmd import (
+    SKILL_MD,
+    Skill,
+    SkillMdError,
+    parse_skill_md,
+    read_skill_md,
+    split_skill_md,
+)
 from skrun_build.spec.issues import Issue
 from skrun_build.spec.skill import CODES as SKILL_CODES
-from skrun_build.spec.skill import check_skill, read_error_issue
+from skrun_build.spec.skill import body_issues, check_skill, read_error_issue
 
 AGENT_YAML = "agent.yaml"
 ARTIFACT_JSON = "artifact.json"
@@ -106,9 +114,17 @@ def check_paths(
 def find_units(path: str | os.PathLike[str]) -> list[Unit]:
     """The units a user-given path stands for; `UsageError` when it does not exist."""
     p = Path(path)
-    if not p.exists() and not p.is_symlink():
-        raise UsageError(f"{p}: no such file or directory", hint="pass a skill directory or file")
-    if p.name in TARGET_NAMES and not (p.is_dir() and p.name != SKILL_MD):
+    try:
+        is_dir = stat.S_ISDIR(os.stat(p).st_mode)
+    except PermissionError:
+        is_dir = False  # in a directory that can be listed but not entered: reading says so
+    except OSError:
+        if not os.path.islink(p):  # a dangling link is a file that the checks report
+            raise UsageError(
+                f"{p}: no such file or directory", hint="pass a skill directory or file"
+            ) from None
+        is_dir = False
+    if p.name in TARGET_NAMES and not (is_dir and p.name != SKILL_MD):
         parent = p.parent
         return [
             Unit(
@@ -118,17 +134,17 @@ def find_units(path: str | os.PathLike[str]) -> list[Unit]:
                 artifact=p.name == ARTIFACT_JSON,
             )
         ]
-    if not p.is_dir():
+    if not is_dir:
         raise UsageError(
             f"{p}: not a skill directory, SKILL.md, agent.yaml or artifact.json",
             hint="pass a directory to search it for skills",
         )
-    units = list(_walk(p, set()))
+    units = list(_walk(p, set(), top=True))
     # A directory with nothing to check is a skill without its SKILL.md.
     return units or [Unit(p, skill_md=True)]
 
 
-def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
+def _walk(d: Path, visited: set[tuple[int, int]], *, top: bool = False) -> Iterator[Unit]:
     try:
         st = d.stat()
         key = (st.st_dev, st.st_ino)
@@ -140,6 +156,8 @@ def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
     except OSError:
         return  # unreadable directories hold nothing we can check
     names = {e.name for e in entries}
+    if not top and "pyvenv.cfg" in names:
+        return  # a virtualenv, whatever its name (one given as PATH is still searched)
     if names & set(TARGET_NAMES):
         yield Unit(
             d,
@@ -156,10 +174,7 @@ def _walk(d: Path, visited: set[tuple[int, int]]) -> Iterator[Unit]:
                 continue
         except OSError:
             continue
-        sub = d / name
-        if (sub / "pyvenv.cfg").exists():
-            continue  # a virtualenv, whatever its name
-        yield from _walk(sub, visited)
+        yield from _walk(d / name, visited)
 
 
 def _merge(units: list[Unit]) -> list[Unit]:
@@ -226,9 +241,6 @@ def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
 
 def _body_issues(raw: bytes, file: str) -> list[Issue]:
     """The body rules of a SKILL.md whose frontmatter could not be read."""
-    from skrun_build.skillmd import split_skill_md
-    from skrun_build.spec.skill import body_issues
-
     _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
     return body_issues(file, body, body_line)
 

@@ -172,15 +172,15 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
     except yaml.reader.ReaderError as e:
         # A NUL or other control character: PyYAML's text is two lines and names
         # "<unicode string>"; point at the character instead.
-        pos = min(max(e.position, 0), len(text))
+        line, col = line_col(text, min(max(e.position, 0), len(text)), first_line)
         raise YamlError(
             "syntax",
             f"invalid character U+{e.character:04X}: control characters are not allowed"
             if isinstance(e.character, int)
             else f"invalid YAML: {e.reason}",
             file=file,
-            line=first_line + text.count("\n", 0, pos),
-            col=pos - text.rfind("\n", 0, pos),
+            line=line,
+            col=col,
             hint="remove it, or write it as an escape (\\x00) in a double-quoted string",
         ) from e
     except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
@@ -190,8 +190,7 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
         if long is not None:
             # Python's int digit limit: its text names sys.set_int_max_str_digits().
             message = "invalid YAML value: a number has more than 4300 digits"
-            line = first_line + text.count("\n", 0, long.start())
-            col = long.start() - text.rfind("\n", 0, long.start())
+            line, col = line_col(text, long.start(), first_line)
         raise YamlError(
             "value",
             message,
@@ -202,6 +201,11 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
         ) from e
     finally:
         loader.dispose()
+
+
+def line_col(text: str, index: int, first_line: int = 1) -> tuple[int, int]:
+    """1-based (line, col) of `index` in `text`, whose first line is file line `first_line`."""
+    return first_line + text.count("\n", 0, index), index - text.rfind("\n", 0, index)
 
 
 def _hint(problem: str, at: str) -> str | None:

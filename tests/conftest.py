@@ -87,3 +87,22 @@ def make_tree(root: Path, spec: dict[str, str | bytes | dict]) -> Path:  # type:
             else:
                 path.write_text(value, encoding="utf-8", newline="")
     return root
+
+
+# The agent.yaml fields a config snapshot fills with their defaults (skrun-dev's schema),
+# for tests that compare a whole snapshot or a scaffolded agent.yaml.
+AGENT_DEFAULTS: dict[str, object] = {
+    "mcp_servers": [],
+    "tool_choice": "auto",
+    "parallel_tools": True,
+    "environment": {
+        "networking": {"allowed_hosts": []},
+        "filesystem": "read-only",
+        "secrets": [],
+        "timeout": "300s",
+        "sandbox": "strict",
+    },
+    "context_mode": "skill",
+    "state": {"type": "kv", "ttl": "30d"},
+    "tests": [],
+}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import CORPUS, REPO, make_tree
+from conftest import AGENT_DEFAULTS, CORPUS, REPO, make_tree
 
 from skrun_build.agent import CODES, check_agent_dir, load_agent_config
 from skrun_build.errors import ValidationFailed
@@ -764,21 +764,9 @@ def test_load_agent_config_and_snapshot(tmp_path: Path) -> None:
                 "required": False,
             }
         ],
-        "mcp_servers": [],
-        "tool_choice": "auto",
-        "parallel_tools": True,
         "inputs": [{"name": "text", "type": "string", "required": True}],
         "outputs": [{"name": "result", "type": "string"}],
-        "environment": {
-            "networking": {"allowed_hosts": []},
-            "filesystem": "read-only",
-            "secrets": [],
-            "timeout": "300s",
-            "sandbox": "strict",
-        },
-        "context_mode": "skill",
-        "state": {"type": "kv", "ttl": "30d"},
-        "tests": [],
+        **AGENT_DEFAULTS,
     }
 
 
@@ -914,6 +902,29 @@ def _imports(tmp_path: Path, **files: Any) -> list[tuple[str, int, int, str]]:
         for i in check_agent_dir(root, _skill())
         if i.code == "AG019"
     ]
+
+
+def test_scripts_listed_but_not_entered_are_no_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mode r-- on scripts/: its names can be listed, nothing in it can be stat'ed.
+    # Tests run as root, where chmod stops nothing, so stat itself refuses.
+    import errno
+    import os
+
+    from skrun_build.scripts_check import tool_scripts
+
+    root = agent(tmp_path)
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if Path(str(path)).parent == root / "scripts":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert tool_scripts(root) == {"count"}
+    assert rows(root) == []
 
 
 def test_python_imports_without_manifest(tmp_path: Path) -> None:

@@ -31,6 +31,26 @@ def test_skrun_toml_wins_over_pyproject_in_the_same_dir(tmp_path: Path) -> None:
     )
 
 
+def test_a_directory_listed_but_not_entered_is_searched_past(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mode r-- on the skill dir: nothing in it can be stat'ed (simulated: tests run as root).
+    import errno
+    import os
+
+    (tmp_path / "pyproject.toml").write_text('[tool.skrun]\nselect = "SK0"\n')
+    locked = make_tree(tmp_path / "my-skill", {".skrun.toml": "strict = true\n"})
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if Path(str(path)).parent == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert find_config(locked) == Config(path=tmp_path / "pyproject.toml", select=("SK0",))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -66,6 +66,60 @@ def test_tree_search_finds_every_skill_and_skips_junk(tmp_path: Path) -> None:
     assert (report.errors, report.warnings) == (1, 1)
 
 
+def locked_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An agent dir of mode r--: its names can be listed, nothing in it can be stat'ed.
+
+    Tests run as root, where chmod stops nothing, so stat itself refuses.
+    """
+    import errno
+    import os
+
+    locked = make_tree(
+        tmp_path / "repo" / "demo",
+        {"SKILL.md": GOOD.format(name="demo"), "agent.yaml": "x: 1\n", "artifact.json": "{}"},
+    )
+    real_stat = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if Path(str(path)).parent == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    return locked
+
+
+SK002 = ("SK002", "cannot read SKILL.md: Permission denied", "check the file's permissions")
+AG002 = ("AG002", "cannot read agent.yaml: Permission denied", None)
+AR001 = ("AR001", "cannot read artifact.json: Permission denied", None)
+
+
+def test_a_directory_listed_but_not_entered_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = locked_agent(tmp_path, monkeypatch)
+    report = check_paths([locked.parent])
+    assert [(i.file, i.code, i.message, i.hint) for i in report.issues] == [
+        (f"{locked}/SKILL.md", *SK002),
+        (f"{locked}/agent.yaml", *AG002),
+        (f"{locked}/artifact.json", *AR001),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("SKILL.md", SK002), ("agent.yaml", AG002), ("artifact.json", AR001)],
+)
+def test_a_file_in_a_directory_not_entered_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: tuple[str, ...]
+) -> None:
+    locked = locked_agent(tmp_path, monkeypatch)
+    issues = validate(locked / name)
+    assert [(i.file, i.code, i.message, i.hint) for i in issues] == [
+        (f"{locked}/{name}", *expected)
+    ]
+
+
 def test_all_issues_of_one_file_are_reported(tmp_path: Path) -> None:
     d = make_tree(
         tmp_path / "x",

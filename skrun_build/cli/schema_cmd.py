@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from skrun_build.cli._output import echo
+from skrun_build.spec.schemas import KINDS
 
 
 @click.command("schema", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("kind", type=click.Choice(["skill", "agent", "artifact"]))
+@click.argument("kind", type=click.Choice(KINDS))
 @click.option(
     "-o",
     "--output",

@@ -102,20 +102,19 @@ def run_validate(
     from skrun_build.config import Config, find_config
 
     total = Report()
-    seen: set[Issue] = set()
     for path in paths:
-        config = find_config(path) if use_config and os.path.exists(path) else Config()
+        config = find_config(path) if use_config else Config()
         report = check_paths(
             [path],
             strict=config.strict if strict is None else strict,
             select=select or config.select,
             ignore=ignore or config.ignore,
         )
-        total.files.extend(f for f in report.files if f not in total.files)
-        for issue in report.issues:
-            if issue not in seen:
-                seen.add(issue)
-                total.issues.append(issue)
+        total.files += report.files
+        total.issues += report.issues
+    # Paths may overlap (`skrun validate . SKILL.md`): keep each file and issue once, in order.
+    total.files = list(dict.fromkeys(total.files))
+    total.issues = list(dict.fromkeys(total.issues))
     return total
 
 

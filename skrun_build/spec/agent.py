@@ -37,16 +37,7 @@ TIMEOUT_PATTERN = r"^[0-9]+s$"
 TTL_PATTERN = r"^[0-9]+d$"
 ASSERT_PATTERN = r"^output(\.[A-Za-z0-9_-]+|\[[0-9]+\])+\s*(>=|<=|==|!=|>|<)\s*\S.*$"
 
-BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
-
 NonEmpty = Annotated[str, Field(min_length=1)]
-
-LEGACY_TOOL_MESSAGE = (
-    "tools[{index}] is the pre-0.4 string form {value!r}; since skrun 0.4 a tool is an object"
-)
-LEGACY_TOOL_HINT = (
-    "write it as: - name: {name}, description: what it does, input_schema: {{type: object}}"
-)
 
 
 class _Model(BaseModel):
@@ -306,17 +297,6 @@ def unknown_keys(data: Any) -> Iterator[UnknownKey]:
     for kind, path, key, known in nested_findings(data):
         if kind == "unknown":
             yield path, key, known
-
-
-def explicit_nulls(data: Any) -> Iterator[tuple[str | int, ...]]:
-    """Paths of optional fields written as null (`base_url:` with no value).
-
-    skrun-dev's schema accepts a missing optional field but refuses null; the
-    models here read both as "not set", so the checker reports these.
-    """
-    for kind, path, _, _ in nested_findings(data):
-        if kind == "null":
-            yield path
 
 
 def nested_findings(data: Any) -> Iterator[Finding]:

@@ -14,6 +14,8 @@ NAMESPACE_PATTERN = rf"^{SEGMENT_PATTERN}$"
 NAME_PATTERN = rf"^{SEGMENT_PATTERN}/{SEGMENT_PATTERN}$"
 VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
 TOOL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_-]*$"
+# tool_choice: one of these, or the name of a declared tool.
+BUILTIN_TOOL_CHOICES = ("auto", "required", "none")
 
 Provider = Literal["anthropic", "openai", "google", "mistral", "groq", "xai", "meta"]
 FieldType = Literal["string", "number", "boolean", "object", "array"]
