@@ -183,3 +183,21 @@ def test_clear_of_an_empty_cache_needs_no_confirmation(capsys: pytest.CaptureFix
     assert capsys.readouterr().out == "Cleared 0 entries (0 B freed).\n"
     assert run(["cache", "prune"]) == 0
     assert capsys.readouterr().out == "Pruned 0 temp dirs and 0 incomplete entries (0 B freed).\n"
+
+
+def test_path_agrees_with_install_on_an_entry_without_its_payload(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `deps path` printed an entry whose venv was gone, which `deps install` replaces.
+    from tests.deps_fakes import write_entry
+
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
+    key = cache_key(detect_dir(skill))  # type: ignore[arg-type]
+    entry = write_entry(Store().root, key, requirements="tinypkg==1.0.0\n")
+    assert run(["deps", "path", str(skill)]) == 0
+    assert capsys.readouterr().out == f"{entry}\n"
+    (entry / "venv" / "pyvenv.cfg").unlink()
+    assert run(["deps", "path", str(skill)]) == 1
+    assert capsys.readouterr().err == (
+        f"skrun: error: not cached: {entry} (run `skrun deps install {skill}`)\n"
+    )

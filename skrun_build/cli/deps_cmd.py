@@ -195,7 +195,7 @@ def path(target: Path) -> int:
     store = Store()
     key = cache_key(_require_manifest(target))
     entry = store.lookup(key)
-    if entry is None or entry.meta is None:
+    if entry is None or not entry.usable:  # what `deps install` would replace is no hit
         raise DepsError(
             f"not cached: {store.entry_path(key)}", hint=f"run `skrun deps install {target}`"
         )

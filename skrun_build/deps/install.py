@@ -60,14 +60,6 @@ def _reproducible(manifest: Manifest) -> bool:
     return False
 
 
-def _payload_ok(entry: Entry) -> bool:
-    if entry.meta is None:
-        return False
-    if entry.meta.ecosystem == "python":
-        return (entry.path / "venv" / "pyvenv.cfg").is_file()
-    return (entry.path / "node_modules").is_dir() or entry.meta.packages == 0
-
-
 def _mismatch(meta: EntryMeta, *, python: str | None) -> str | None:
     """What differs between the entry's build and this machine, if anything."""
     here_platform = current_platform()
@@ -123,13 +115,13 @@ def install(
         )
 
     entry = store.lookup(key)
-    if entry is not None and not reinstall and _payload_ok(entry):
+    if entry is not None and not reinstall and entry.usable:
         found = hit(entry)  # the common case: no lock, no subprocess
         if found is not None:
             return found
     with store.locked(key, notify=progress):
         entry = store.lookup(key)
-        if entry is not None and not reinstall and _payload_ok(entry):
+        if entry is not None and not reinstall and entry.usable:
             found = hit(entry)  # another process installed it while we waited
             if found is not None:
                 return found

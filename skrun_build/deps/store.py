@@ -55,6 +55,15 @@ class Entry:
         """Bytes on disk, from the metadata when there is one."""
         return self.meta.size if self.meta is not None else tree_size(self.path)
 
+    @property
+    def usable(self) -> bool:
+        """Complete (metadata written last) and its payload still there: a hit."""
+        if self.meta is None:
+            return False
+        if self.meta.ecosystem == "python":
+            return (self.path / "venv" / "pyvenv.cfg").is_file()
+        return (self.path / "node_modules").is_dir() or self.meta.packages == 0
+
 
 @dataclass(frozen=True)
 class Orphan:
@@ -218,7 +227,7 @@ class Store:
             return False  # removed by `cache clear` between lookup and touch
         except OSError as e:
             raise CacheError(
-                f"cannot update the entry: {e.strerror}", path=self.root, hint=os_hint(e)
+                f"cannot update the entry: {e.strerror}", path=self.entry_path(key), hint=os_hint(e)
             ) from e
 
     def scan(self) -> tuple[list[Entry], list[Orphan]]:
