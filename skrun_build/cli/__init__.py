@@ -16,7 +16,7 @@ import click
 
 from skrun_build import __version__
 from skrun_build.cli._output import echo_error, silence_stdout
-from skrun_build.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, SkrunError
+from skrun_build.errors import EXIT_INTERRUPTED, EXIT_USAGE, SkrunError, exit_code_for
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -150,10 +150,10 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
     except SkrunError as exc:
         echo_error(str(exc))
-        return exc.exit_code
-    except KeyboardInterrupt:
+        return exit_code_for(exc)
+    except KeyboardInterrupt as exc:
         echo_error("interrupted")
-        return EXIT_INTERRUPTED
+        return exit_code_for(exc)
     except BrokenPipeError:
         # The reader went away (`skrun cache list | head`): not an error of ours.
         silence_stdout()
@@ -167,5 +167,5 @@ def run(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc}{at}. This is a bug in skrun-build "
             f"{__version__}; please report it with the command you ran."
         )
-        return EXIT_BUG
+        return exit_code_for(exc)
     return int(result) if isinstance(result, int) else 0

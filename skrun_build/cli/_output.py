@@ -34,6 +34,11 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+def plural(n: int, word: str) -> str:
+    """`1 package`, `3 packages`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = False) -> str:
     """Colour `text` if the target stream should be coloured."""
     if not use_color(sys.stderr if err else sys.stdout):

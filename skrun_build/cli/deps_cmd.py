@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from skrun_build.cli._output import echo, echo_warning, stderr_is_tty, stdin_is_tty, style
+from skrun_build.cli._output import (
+    echo,
+    echo_warning,
+    plural,
+    stderr_is_tty,
+    stdin_is_tty,
+    style,
+)
 from skrun_build.errors import DepsError, UsageError
 from skrun_build.fsutil import human_size
 
@@ -21,11 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 CONFIRM_ABOVE = 100 * 1024 * 1024  # clear asks first above this, as Skrun does
 _CTX = {"help_option_names": ["-h", "--help"]}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def plural(n: int, word: str) -> str:
-    """`1 package`, `3 packages`."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def ago(seconds: float) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from skrun_build.cli._output import echo, issue_text, relative_issue, relpath
+from skrun_build.cli._output import echo, issue_text, plural, relative_issue, relpath
 from skrun_build.spec.issues import Issue
 from skrun_build.validate import Report, check_paths
 
@@ -118,15 +118,11 @@ def run_validate(
     return total
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _summary(report: Report) -> str:
-    checked = _plural(len(report.files), "file") + " checked"
+    checked = plural(len(report.files), "file") + " checked"
     if not report.issues:
         return f"{checked}: no issues."
-    return f"{checked}: {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}."
+    return f"{checked}: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}."
 
 
 def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
