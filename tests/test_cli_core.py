@@ -83,3 +83,21 @@ def test_python_dash_m_runs() -> None:
     )
     assert proc.returncode == 0
     assert __version__ in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/w/a/b.agent", "a/b.agent"),
+        ("/w", "."),
+        ("/w/..name/x", "..name/x"),  # inside the cwd, though it starts with ".."
+        ("/w/../x", "/w/../x"),  # outside it, though it starts with the cwd's text
+        ("/wx/y", "/wx/y"),
+        ("/elsewhere/y", "/elsewhere/y"),
+        ("rel/y", "rel/y"),
+    ],
+)
+def test_relpath_shows_paths_under_the_cwd_relative(path: str, shown: str) -> None:
+    from skrun_build.cli._output import relpath
+
+    assert relpath(path, "/w") == shown

@@ -115,9 +115,10 @@ def relpath(path: str, cwd: str) -> str:
     """`path` relative to `cwd` when it lies under it; otherwise unchanged."""
     if not os.path.isabs(path):
         return path
-    if path == cwd or path.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(path, cwd)
-    return path
+    # Decided on the normalised result, not on the text: `/cwd/../x` is outside the
+    # cwd, while `/cwd/..name` is inside it.
+    rel = os.path.relpath(path, cwd)
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
 def relative_issue(issue: Issue, cwd: str) -> Issue:

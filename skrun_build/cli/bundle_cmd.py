@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, one_line, style
+from skrun_build.cli._output import echo, echo_issues, echo_warning, one_line, relpath, style
 from skrun_build.errors import ValidationFailed
 from skrun_build.spec.issues import Issue
 
@@ -209,11 +209,7 @@ def unpack(bundle: Path, directory: Path) -> int:
 
 
 def _shown(path: Path) -> str:
-    text = str(path)
-    if os.path.isabs(text):
-        rel = os.path.relpath(text)
-        return text if rel.startswith("..") else rel
-    return text
+    return relpath(str(path), os.getcwd())
 
 
 def _print_issues(issues: Sequence[Issue]) -> None:
