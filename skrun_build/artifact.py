@@ -5,10 +5,12 @@ Codes `AR001`...; every issue is located at `file:line:col`.
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 from typing import Any
 
+from skrun_build.errors import os_hint
 from skrun_build.spec.issues import Issue
 
 AR_CODES: dict[str, str] = {
@@ -165,7 +167,26 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                 )
             )
             continue
-        if target.is_file():
+        # One stat: pathlib's is_file()/is_dir() raise on EACCES in Python 3.11.
+        code = "AR009" if loc == ("entry",) else "AR011"
+        try:
+            mode: int | None = os.stat(target).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None
+        except OSError as e:
+            issues.append(
+                Issue(
+                    file,
+                    line,
+                    col,
+                    code,
+                    "error",
+                    f"{name} {rel!r} cannot be read: {e.strerror}",
+                    os_hint(e) or "make it readable",
+                )
+            )
+            continue
+        if mode is not None and stat.S_ISREG(mode):
             continue
         if (
             loc == ("entry",)
@@ -192,7 +213,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     "AR009",
                     "error",
                     f"entry {rel!r} does not exist"
-                    + (" (it is a directory)" if target.is_dir() else ""),
+                    + (" (it is a directory)" if mode is not None and stat.S_ISDIR(mode) else ""),
                     "fix the path or add the file",
                 )
             )

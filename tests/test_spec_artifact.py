@@ -186,6 +186,32 @@ def test_entry_missing_or_a_directory(tmp_path: Path) -> None:
     assert rows(root)[0][4] == "entry 'main.py' does not exist (it is a directory)"
 
 
+def test_entry_in_a_directory_not_entered_is_reported_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pathlib's is_file() raised PermissionError (exit 3). Tests run as root, where
+    # chmod stops nothing, so the refusal comes from a patched os.stat.
+    root = skill(tmp_path, with_(entry="locked/main.py"))
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if "locked" in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    assert rows(root) == [
+        (
+            7,
+            12,
+            "AR009",
+            "error",
+            "entry 'locked/main.py' cannot be read: Permission denied",
+            "check the permissions with ls -l, or run as a user who may access it",
+        )
+    ]
+
+
 def test_unbuilt_rust_binary_is_a_warning(tmp_path: Path) -> None:
     data = with_(kind="rust_binary", entry="bin/release/py-echo")
     root = skill(tmp_path, data, **{"Cargo.toml": "[package]\n"})
