@@ -105,7 +105,7 @@ def build(
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
     from skrun_build.config import Config, find_config
 
-    config = find_config(directory) if not no_config and directory.exists() else Config()
+    config = Config() if no_config else find_config(directory)
     try:
         result = build_bundle(
             directory,
