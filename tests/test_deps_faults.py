@@ -12,12 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.key import cache_key
 from skrun_build.deps.store import Store
-from tests.conftest import make_tree
 
 pytestmark = pytest.mark.slow
 SKRUN = str(Path(sys.executable).parent / "skrun")

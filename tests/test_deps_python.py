@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import make_tree
 
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import install
@@ -16,7 +17,6 @@ from skrun_build.deps.meta import read_meta
 from skrun_build.deps.poetry import requirements_from_poetry
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
-from tests.conftest import make_tree
 from tests.deps_support import PYPROJECT, sha256_file
 
 pytestmark = pytest.mark.slow

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import make_tree
 
 from skrun_build.cli import run
 from skrun_build.cli.deps_cmd import ago, cache, parse_duration
@@ -18,7 +19,6 @@ from skrun_build.deps.meta import parse_meta, read_meta
 from skrun_build.deps.store import Store
 from skrun_build.errors import UsageError
 from skrun_build.fsutil import human_size
-from tests.conftest import make_tree
 from tests.deps_fakes import write_entry
 
 NOW = time.time()
