@@ -18,19 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
 
-def _find_corpus() -> Path:
-    # CI clones main with shared/ beside it; a clone elsewhere can point SKRUN_CORPUS at it.
-    for candidate in (
-        os.environ.get("SKRUN_CORPUS"),
-        REPO.parent / "shared" / "corpus",
-        "/work/shared/corpus",
-    ):
-        if candidate and (Path(candidate) / "INDEX.json").is_file():
-            return Path(candidate)
-    return REPO.parent / "shared" / "corpus"  # tests using it fail loudly, never skip
-
-
-CORPUS = _find_corpus()
+# Real skills written by others, vendored (with SOURCE.json and licence) so the suite
+# passes on a clone of the repository alone.
+CORPUS = FIXTURES / "corpus"
 REAL_HOME = Path.home()
 
 

@@ -1,4 +1,4 @@
-"""Every agent of the shared corpus builds; every skill's `--format skill` outcome is pinned."""
+"""Every agent of the vendored corpus (fixtures/corpus) builds; every skill's `--format skill` outcome is pinned."""
 
 from __future__ import annotations
 

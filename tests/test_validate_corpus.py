@@ -1,4 +1,4 @@
-"""Every skill and agent of the shared corpus: our verdict and its issue codes, pinned.
+"""Every skill and agent of the vendored corpus (fixtures/corpus): our verdict and its issue codes, pinned.
 
 "fail" means at least one error; "pass" means none (warnings allowed). Where our verdict
 differs from skills-ref's, docs/rules.md ("Where we differ from skills-ref") says why.
