@@ -41,14 +41,14 @@ AG_CODES: dict[str, str] = {
     "AG014": "two outputs have the same name",
     "AG015": "tool_choice names a tool that is not declared",
     "AG016": "the agent.yaml slug differs from the SKILL.md name",
-    "AG017": "a declared tool has no script in scripts/",
+    "AG017": "a declared tool has no scripts/<tool>.py, .js or .ts",
     "AG018": "context_mode: persistent without a non-empty AGENTS.md",
     "AG019": "a script imports a non-standard-library module the agent has no manifest for",
     "AG020": "a declared tool is never mentioned in SKILL.md",
 }
 CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
 
-_WARNINGS = frozenset({"AG009", "AG016", "AG017", "AG019", "AG020"})
+_WARNINGS = frozenset({"AG009", "AG016", "AG019", "AG020"})
 
 
 class _SkillView(Protocol):
@@ -374,7 +374,7 @@ def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
 def _dir_rules(
     dir: Path, doc: YamlDoc, data: dict[str, Any], skill: _SkillView | None
 ) -> list[Issue]:
-    from skrun_build.scripts_check import scripts_without_manifest, tool_scripts
+    from skrun_build.scripts_check import runtime_manifest, script_files, scripts_without_manifest
 
     issues: list[Issue] = []
     name = data.get("name")
@@ -392,18 +392,11 @@ def _dir_rules(
                 )
             )
     tools = _named(data, "tools")
-    scripts = tool_scripts(dir)
+    scripts = script_files(dir)
     for i, tool in tools:
-        if tool not in scripts:
-            issues.append(
-                _issue(
-                    doc,
-                    doc.locate(("tools", i, "name")),
-                    "AG017",
-                    f'tool "{tool}" has no script scripts/{tool}.<ext>',
-                    f"add scripts/{tool}.py (or .js, .ts, .sh) that the runtime can run",
-                )
-            )
+        issue = _missing_script(tool, scripts.get(tool))
+        if issue is not None:
+            issues.append(_issue(doc, doc.locate(("tools", i, "name")), "AG017", *issue))
     if data.get("context_mode") == "persistent":
         agents = dir / "AGENTS.md"
         problem = None
@@ -428,6 +421,7 @@ def _dir_rules(
             )
     if skill is not None and tools:
         issues += _unmentioned_tools(dir, doc, tools)
+    manifest = runtime_manifest(dir)
     for script, line, col, module, why in scripts_without_manifest(dir):
         issues.append(
             Issue(
@@ -437,16 +431,44 @@ def _dir_rules(
                 "AG019",
                 "warning",
                 f'{script.name} imports "{module}", which is not in the standard library, {why}',
-                _manifest_hint(script),
+                _manifest_hint(script, manifest),
             )
         )
     return issues
 
 
-def _manifest_hint(script: Path) -> str:
-    if script.suffix == ".py":
-        return "list it in requirements.txt or pyproject.toml at the agent root"
-    return "list it in package.json at the agent root"
+def _missing_script(tool: str, file: str | None) -> tuple[str, str] | None:
+    """(message, hint) when Skrun v0.7.0 has no script to run for `tool`, else None."""
+    from skrun_build.scripts_check import RUNNABLE_SUFFIXES
+
+    if file is not None and file.endswith(RUNNABLE_SUFFIXES):
+        return None
+    add = f"add scripts/{tool}.py, scripts/{tool}.js or scripts/{tool}.ts"
+    if file is None:
+        return f'tool "{tool}" has no script scripts/{tool}.py, .js or .ts', add
+    return (
+        f'tool "{tool}" has only scripts/{file}; Skrun v0.7.0 runs only .py, .js and .ts'
+        ' tools, so a call fails with "Script not found"',
+        f"rewrite it as scripts/{tool}.py, .js or .ts (or have one of those run it)",
+    )
+
+
+def _manifest_hint(script: Path, manifest: str | None) -> str:
+    """Where the import must be listed for the runtime to install it (SPEC-NOTES §5)."""
+    if script.suffix != ".py":
+        if manifest is None:
+            return "list it in package.json at the agent root"
+        return (
+            f"list it in package.json at the agent root; package.json then wins over"
+            f" {manifest}, whose Python dependencies are no longer installed"
+        )
+    if manifest == "package.json":
+        return (
+            "the runtime installs only package.json's dependencies (package.json wins over"
+            " requirements.txt and pyproject.toml): port the script to JavaScript or"
+            " TypeScript, or remove package.json and list it in requirements.txt"
+        )
+    return "list it in requirements.txt or pyproject.toml at the agent root"
 
 
 def _unmentioned_tools(dir: Path, doc: YamlDoc, tools: list[tuple[int, str]]) -> list[Issue]:

@@ -1,5 +1,9 @@
 """What an agent's scripts/ holds: tool scripts, and imports that need a dependency manifest.
 
+Skrun v0.7.0 runs a tool as `scripts/<tool>.py`, `.js` or `.ts` only (its script
+provider skips every other extension, so such a tool fails at call time with
+"Script not found"): `RUNNABLE_SUFFIXES`, case-sensitive as Node's `extname`.
+
 Python imports are read with `ast` and compared with `sys.stdlib_module_names`;
 JavaScript/TypeScript `import`/`require` are found by a tokenizing regex that
 skips comments and string contents. Local modules of scripts/ are not
@@ -19,6 +23,7 @@ from pathlib import Path
 
 from skrun_build.deps.detect import RULES
 
+RUNNABLE_SUFFIXES = (".py", ".js", ".ts")
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".venv", "venv", ".git"})
@@ -96,21 +101,37 @@ _JS_TOKENS = re.compile(
 
 
 def tool_scripts(dir: Path) -> set[str]:
-    """Names `x` of the files `scripts/x.<ext>` (the runtime's tool scripts)."""
-    names: set[str] = set()
+    """Names `x` of the files `scripts/x.py|.js|.ts` (the tools the runtime can run)."""
+    return {name for name, file in script_files(dir).items() if file.endswith(RUNNABLE_SUFFIXES)}
+
+
+def script_files(dir: Path) -> dict[str, str]:
+    """Stem -> file name of the files in `scripts/` with an extension; a runnable one wins."""
+    found: dict[str, str] = {}
     for entry in _entries(dir / "scripts"):
         path = Path(entry.name)
-        if path.suffix and _is_file(entry):
-            names.add(path.stem)
-    return names
+        if not path.suffix or not _is_file(entry):
+            continue
+        if path.stem not in found or path.suffix in RUNNABLE_SUFFIXES:
+            found[path.stem] = entry.name
+    return found
 
 
 def manifest_ecosystem(dir: Path) -> str:
     """ "node", "python" or "none": which dependencies the runtime would install."""
-    for manifest, ecosystem, _, _ in RULES:
+    manifest = runtime_manifest(dir)
+    return "none" if manifest is None else _ECOSYSTEMS[manifest]
+
+
+def runtime_manifest(dir: Path) -> str | None:
+    """The root manifest the runtime would install from (its detection order), if any."""
+    for manifest, _, _, _ in RULES:
         if (dir / manifest).is_file():
-            return ecosystem
-    return "none"
+            return manifest
+    return None
+
+
+_ECOSYSTEMS = {manifest: ecosystem for manifest, ecosystem, _, _ in RULES}
 
 
 def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]:

@@ -193,11 +193,13 @@ def _merge(units: list[Unit]) -> list[Unit]:
 
 
 def check_skill_dir(
-    skill_dir: str | os.PathLike[str], dir_name: str | None = None
+    skill_dir: str | os.PathLike[str], dir_name: str | None = None, *, agent: bool | None = None
 ) -> tuple[Skill | None, list[Issue]]:
     """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
 
     `dir_name` defaults to the directory's real name (so "." works from inside a skill).
+    `agent`: check it as an agent's SKILL.md (no folder-name rule, Skrun push's rules as
+    errors); None means "when agent.yaml is there" (SPEC-NOTES §5b).
     For callers that need the skill itself too (the importer, the bundle builder).
     """
     d = Path(skill_dir)
@@ -213,7 +215,9 @@ def check_skill_dir(
         if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
             issues.extend(_body_issues(raw, file))
         return None, issues
-    return skill, check_skill(skill, dir_name)
+    if agent is None:
+        agent = os.path.lexists(d / AGENT_YAML)
+    return skill, check_skill(skill, dir_name, agent=agent)
 
 
 def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:

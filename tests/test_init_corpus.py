@@ -8,6 +8,7 @@ them), and the copy is byte-for-byte unchanged.
 
 from __future__ import annotations
 
+import shlex
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from test_init_from_skill import agent_errors
 
 from skrun_build import cli
 from skrun_build.bundle import build_bundle
+from skrun_build.skillmd import load_skill
 
 OK = None
 # skill folder relative to the corpus -> None (ok) or the exact stderr lines of the refusal
@@ -50,23 +52,40 @@ PINNED: dict[str, list[str] | None] = {
     "getsentry__skills__create-branch/create-branch": OK,
     "getsentry__skills__iterate-pr/iterate-pr": OK,
     "getsentry__skills__skill-writer/skill-writer": OK,
-    "github__awesome-copilot__acquire-codebase-knowledge/acquire-codebase-knowledge": OK,
-    "github__awesome-copilot__azure-role-selector/azure-role-selector": OK,
+    # Was OK: a list-valued metadata entry is refused by Skrun v0.7.0's push (SK073, issue 9.3).
+    "github__awesome-copilot__acquire-codebase-knowledge/acquire-codebase-knowledge": [
+        "acquire-codebase-knowledge/SKILL.md:9:5: SK073 error metadata value of 'enhancements' "
+        "is a list, not a string; Skrun v0.7.0 push refuses it (skills-ref and skrun-dev accept "
+        "only string values; encode it as one string)",
+        "acquire-codebase-knowledge/SKILL.md:15:1: SK050 warning unknown frontmatter key "
+        "'argument-hint' (a Claude Code extension; skills-ref and claude.ai uploads reject keys "
+        "outside the spec)",
+        "skrun: error: acquire-codebase-knowledge/SKILL.md has 1 error(s); nothing was written",
+    ],
+    # Was OK: allowed-tools as a YAML list is refused by Skrun v0.7.0's push (SK072, issue 9.3).
+    "github__awesome-copilot__azure-role-selector/azure-role-selector": [
+        "azure-role-selector/SKILL.md:4:16: SK072 error allowed-tools is a YAML list; "
+        "Skrun v0.7.0 push needs one string (write it as one space-separated string)",
+        "skrun: error: azure-role-selector/SKILL.md has 1 error(s); nothing was written",
+    ],
     "github__awesome-copilot__mentoring-juniors/mentoring-juniors": OK,
-    "github__awesome-copilot__nano-banana-pro-openrouter/nano-banana-pro-openrouter": OK,
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring": OK,
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": [
-        'qdrant-monitoring/debugging/SKILL.md:2:7: SK016 error name "qdrant-monitoring-debugging" '
-        'must equal the skill directory\'s name "debugging" (rename the directory to '
-        '"qdrant-monitoring-debugging" or set name: debugging)',
-        "skrun: error: qdrant-monitoring/debugging/SKILL.md has 1 error(s); nothing was written",
+    # Was OK: a mapping-valued metadata entry is refused by Skrun v0.7.0's push (SK073).
+    "github__awesome-copilot__nano-banana-pro-openrouter/nano-banana-pro-openrouter": [
+        "nano-banana-pro-openrouter/SKILL.md:7:5: SK073 error metadata value of 'requires' is a "
+        "mapping, not a string; Skrun v0.7.0 push refuses it (skills-ref and skrun-dev accept "
+        "only string values; encode it as one string)",
+        "skrun: error: nano-banana-pro-openrouter/SKILL.md has 1 error(s); nothing was written",
     ],
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": [
-        'qdrant-monitoring/setup/SKILL.md:2:7: SK016 error name "qdrant-monitoring-setup" '
-        'must equal the skill directory\'s name "setup" (rename the directory to '
-        '"qdrant-monitoring-setup" or set name: setup)',
-        "skrun: error: qdrant-monitoring/setup/SKILL.md has 1 error(s); nothing was written",
+    # Was OK: allowed-tools as a YAML list is refused by Skrun v0.7.0's push (SK072).
+    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring": [
+        "qdrant-monitoring/SKILL.md:5:3: SK072 error allowed-tools is a YAML list; "
+        "Skrun v0.7.0 push needs one string (write allowed-tools: Read Grep Glob)",
+        "skrun: error: qdrant-monitoring/SKILL.md has 1 error(s); nothing was written",
     ],
+    # Was SK016: Skrun v0.7.0 never checks an agent's folder name (issue 9.2); the agent's
+    # slug is the SKILL.md name.
+    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": OK,
+    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": OK,  # as debugging
     "lhwzds__skrun__cdp-browser/cdp-browser": [
         "cdp-browser/SKILL.md:1:1: SK020 error the frontmatter has no 'description' "
         "(add description: saying what the skill does and when to use it)",
@@ -103,15 +122,16 @@ PINNED: dict[str, list[str] | None] = {
     "trailofbits__skills__address-sanitizer/address-sanitizer": OK,
     "trailofbits__skills__firebase-apk-scanner/firebase-apk-scanner": OK,
     "trailofbits__skills__let-fate-decide/let-fate-decide": OK,
-    "trailofbits__skills__trailmark-finding-triage/trailmark-finding-triage": OK,
+    # Was OK: allowed-tools as a YAML list is refused by Skrun v0.7.0's push (SK072).
+    "trailofbits__skills__trailmark-finding-triage/trailmark-finding-triage": [
+        "trailmark-finding-triage/SKILL.md:5:3: SK072 error allowed-tools is a YAML list; "
+        "Skrun v0.7.0 push needs one string (write allowed-tools: Bash Read Grep Glob Write)",
+        "skrun: error: trailmark-finding-triage/SKILL.md has 1 error(s); nothing was written",
+    ],
     "varunr89__resume-tailoring-skill__resume-tailoring/resume-tailoring": OK,
     "vercel-labs__agent-skills__deploy-to-vercel/deploy-to-vercel": OK,
-    "vercel-labs__agent-skills__react-best-practices/react-best-practices": [
-        'react-best-practices/SKILL.md:2:7: SK016 error name "vercel-react-best-practices" '
-        'must equal the skill directory\'s name "react-best-practices" (rename the directory '
-        'to "vercel-react-best-practices" or set name: react-best-practices)',
-        "skrun: error: react-best-practices/SKILL.md has 1 error(s); nothing was written",
-    ],
+    # Was SK016: Skrun v0.7.0 never checks an agent's folder name (issue 9.2).
+    "vercel-labs__agent-skills__react-best-practices/react-best-practices": OK,
     "vercel-labs__agent-skills__web-design-guidelines/web-design-guidelines": OK,
 }
 
@@ -143,7 +163,7 @@ def test_from_skill_over_corpus(
     before = snapshot(root)
     monkeypatch.chdir(root)
     code = cli.run(["init", "--from-skill", inner, "--namespace", "corpus"])
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     expected = PINNED[rel]
     if expected is not None:
         assert (code, err.splitlines()) == (1, expected)
@@ -155,14 +175,25 @@ def test_from_skill_over_corpus(
     assert set(after) - set(before) == {f"{inner}/agent.yaml"}
     assert {k: v for k, v in after.items() if k in before} == before  # nothing else changed
     config = yaml.safe_load((skill / "agent.yaml").read_text(encoding="utf-8"))
-    assert config["name"] == f"corpus/{skill.name}"
+    slug = load_skill(skill).name  # the agent's slug is SKILL.md's name, not the folder's
+    assert config["name"] == f"corpus/{slug}"
     assert agent_errors(skill) == []
     result = build_bundle(skill, tmp_path / "dist")
-    assert result.path == tmp_path / "dist" / f"{skill.name}-{config['version']}.agent"
+    assert result.path == tmp_path / "dist" / f"{slug}-{config['version']}.agent"
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [result.path.name]
     with tarfile.open(result.path, "r:gz") as tf:
         members = set(tf.getnames())
     assert {"SKILL.md", "agent.yaml"} <= members
+    # Issue 10: the printed Next line is a command that succeeds, as printed.
+    for command in next_commands(out):
+        assert cli.run(command[1:]) == 0, (command, capsys.readouterr())
+
+
+def next_commands(out: str) -> list[list[str]]:
+    """The commands of the `Next:` line `skrun init` printed (its last line)."""
+    last = out.splitlines()[-1]
+    assert last.startswith("Next: skrun "), last
+    return [shlex.split(part) for part in last.removeprefix("Next: ").split(" && ")]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, relpath, stdin_is_tty
+from skrun_build.cli._output import (
+    echo,
+    echo_issues,
+    echo_warning,
+    plural,
+    relpath,
+    stdin_is_tty,
+)
 from skrun_build.errors import UsageError
 from skrun_build.scaffold.templates import TEMPLATES
 
@@ -200,11 +207,20 @@ def _from_skill(
         # Exactly the lines `skrun validate` prints for the same skill.
         echo_issues(exc.issues, err=True)
         raise
-    echo_issues(result.issues, err=True)
-    for warning in result.warnings:
-        echo_warning(warning)
     cwd = os.getcwd()
     where = relpath(str(result.target), cwd)
+    report = None
+    if dry_run:
+        echo_issues(result.issues, err=True)
+    else:
+        # The written agent as `skrun validate WHERE` sees it (config included), so every
+        # warning the Next line's commands would meet is shown here first.
+        from skrun_build.cli.validate_cmd import run_validate
+
+        report = run_validate([where], strict=None, select=(), ignore=(), use_config=True)
+        echo_issues(report.issues, err=True)
+    for warning in result.warnings:
+        echo_warning(warning)
     if into is None:
         verb = "Would write" if dry_run else "Wrote"
         echo(f"{verb} {where}/agent.yaml for agent {result.agent_name}")
@@ -217,9 +233,20 @@ def _from_skill(
     echo(f"tools: {', '.join(result.tools) if result.tools else '(none)'}")
     for note in result.notes:
         echo(f"note: {note}")
-    if dry_run:
+    if report is None:
         echo("--- agent.yaml")
         echo(result.agent_yaml.rstrip("\n"))
+    elif report.errors:
+        echo(
+            f"Next: fix the {plural(report.errors, 'error')} above, then run:"
+            f" skrun validate {where} && skrun build {where}"
+        )
+    elif report.warnings:
+        echo(
+            f"note: {plural(report.warnings, 'warning')} above: `skrun validate --strict` fails"
+            " until they are fixed"
+        )
+        echo(f"Next: skrun validate {where} && skrun build {where}")
     else:
         echo(f"Next: skrun validate --strict {where} && skrun build {where}")
     return 0

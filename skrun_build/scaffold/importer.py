@@ -1,9 +1,12 @@
 """`skrun init --from-skill`: write agent.yaml for an existing Agent Skill.
 
 SKILL.md is never modified: it stays the source of the name, description and
-every frontmatter key. Tools are declared only for `allowed-tools` names that
-have a script in `scripts/` (SPEC-NOTES §2 "Our rule"); the other names are the
-host client's built-in tools and are reported as not mapped.
+every frontmatter key. It is checked as the SKILL.md of an agent (SPEC-NOTES §5b):
+what Skrun v0.7.0's push would refuse stops the import before anything is written,
+and the folder's name does not matter. Tools are declared only for `allowed-tools`
+names that have a script Skrun v0.7.0 can run, `scripts/<name>.py|.js|.ts`
+(SPEC-NOTES §2 and §5); a script of another kind is reported with the reason, and
+the other names are the host client's built-in tools, reported as not mapped.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree, write_file_atomic
 from skrun_build.scaffold.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
+from skrun_build.scripts_check import RUNNABLE_SUFFIXES
 from skrun_build.spec.agent_fields import VERSION_PATTERN
 from skrun_build.spec.skill import SPEC_KEYS
 
@@ -90,7 +94,7 @@ def import_skill(
     # as the user gave it.
     from skrun_build.validate import check_skill_dir
 
-    skill, issues = check_skill_dir(given)
+    skill, issues = check_skill_dir(given, agent=True)
     errors = [i for i in issues if i.level == "error"]
     if skill is None or errors:
         raise ValidationFailed(
@@ -98,12 +102,6 @@ def import_skill(
         )
     frontmatter = skill.frontmatter
     skill_name = str(frontmatter["name"])
-    if into is not None and target.name != skill_name:
-        raise UsageError(
-            f"--into: the folder name {target.name!r} must equal the skill name {skill_name!r}"
-            " (SKILL.md requires it)",
-            hint=f"try --into {target.parent / skill_name}",
-        )
 
     result = ImportResult(
         source=source,
@@ -237,13 +235,23 @@ def _no_duplicates(specs: Iterable[tuple[str, str]], flag: str) -> None:
 
 
 def _scripts(source: Path) -> dict[str, str]:
-    scripts_dir = source / "scripts"
-    found: dict[str, str] = {}
-    if scripts_dir.is_dir():
-        for p in sorted(scripts_dir.iterdir()):
-            if p.is_file() and not p.name.startswith((".", "_")) and p.suffix:
-                found.setdefault(p.stem, p.name)
-    return found
+    """Stem -> file name in scripts/, a runnable script first; manifests and lockfiles are none."""
+    from skrun_build.scripts_check import script_files
+
+    return {
+        stem: name
+        for stem, name in script_files(source).items()
+        if not stem.startswith((".", "_")) and not _is_manifest(name)
+    }
+
+
+def _is_manifest(name: str) -> bool:
+    # Dependency and build files are never tools, whatever allowed-tools says.
+    return (
+        name in CANDIDATES
+        or name.endswith((".lock", ".lockb", "-lock.json", "-lock.yaml"))
+        or name in ("setup.py", "setup.cfg", "tsconfig.json", "Pipfile", "Makefile")
+    )
 
 
 def _agent_config(
@@ -273,7 +281,12 @@ def _agent_config(
     tools: list[dict[str, Any]] = []
     for tool in split_allowed_tools(frontmatter.get("allowed-tools")):
         script = scripts.get(tool)
-        if script is not None and names.TOOL_NAME_RE.match(tool):
+        if script is not None and not script.endswith(RUNNABLE_SUFFIXES):
+            result.notes.append(
+                f"scripts/{script}: Skrun v0.7.0 runs only .py, .js, .ts tools,"
+                f" so {tool} is not declared as a tool"
+            )
+        elif script is not None and names.TOOL_NAME_RE.match(tool):
             result.tools.append(tool)
             tools.append(
                 {
@@ -289,7 +302,11 @@ def _agent_config(
         result.notes.append(
             "host tools not mapped (no script in scripts/): " + ", ".join(result.host_tools)
         )
-    unlisted = [f"scripts/{f}" for stem, f in scripts.items() if stem not in result.tools]
+    unlisted = [
+        f"scripts/{f}"
+        for stem, f in scripts.items()
+        if stem not in result.tools and f.endswith(RUNNABLE_SUFFIXES)
+    ]
     if unlisted and frontmatter.get("allowed-tools") is not None:
         result.notes.append(
             "scripts not named in allowed-tools, so not declared as tools: " + ", ".join(unlisted)

@@ -4,9 +4,10 @@ Levels follow SPEC-NOTES §1 "Our rule": errors for what the spec forbids (ASCII
 `a-z0-9-` names, typed YAML so `name: 12345` is no string, duplicate keys, ...);
 warnings for portability problems (unknown keys, non-string metadata values,
 `allowed-tools` as a list or comma-separated, `<`/`>` in the description, a body
-over 500 lines). Every issue is located at `file:line:col`: the value's column for
-value problems, the key's for key problems. No I/O here; no pydantic either, so
-`skrun validate SKILL.md` starts fast.
+over 500 lines). In an agent folder, SK016 is skipped and what Skrun v0.7.0 push
+refuses is an error (SPEC-NOTES §5b, `skill_push.py`). Every issue is located at
+`file:line:col`: the value's column for value problems, the key's for key problems.
+No I/O here; no pydantic either, so `skrun validate SKILL.md` starts fast.
 """
 
 from __future__ import annotations
@@ -15,13 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from skrun_build.spec.issues import Issue, Level
-from skrun_build.spec.names import (
-    MAX_NAME,
-    NAME_RE,
-    did_you_mean,
-    normalize_name,
-    type_name,
-)
+from skrun_build.spec.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name, type_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.errors import InputError
@@ -31,6 +26,7 @@ SPEC_KEYS = ("name", "description", "license", "compatibility", "metadata", "all
 MAX_DESCRIPTION = 1024
 MAX_COMPATIBILITY = 500
 MAX_BODY_LINES = 500
+_SKRUN = "Skrun v0.7.0"  # the runtime whose push the agent-only rules follow
 
 # code -> (level, one-line summary); docs/rules.md documents each one.
 RULES: dict[str, tuple[Level, str]] = {
@@ -67,6 +63,11 @@ RULES: dict[str, tuple[Level, str]] = {
     "SK042": ("warning", "allowed-tools is comma-separated, not space-separated"),
     "SK050": ("warning", "unknown frontmatter key"),
     "SK060": ("warning", "the body is longer than 500 lines"),
+    # In an agent folder only: what Skrun v0.7.0 push refuses (spec/skill_push.py).
+    "SK070": ("error", "an agent's SKILL.md starts with a UTF-8 BOM"),
+    "SK071": ("error", "an agent's SKILL.md fences are not where Skrun reads them"),
+    "SK072": ("error", "an agent's allowed-tools is a YAML list"),
+    "SK073": ("error", "an agent's metadata value is not a string"),
 }
 CODES: dict[str, str] = {code: summary for code, (_, summary) in RULES.items()}
 
@@ -146,20 +147,18 @@ def name_problems(name: str) -> list[Problem]:
     return out
 
 
-def description_problems(desc: str) -> list[Problem]:
-    """The SK022-SK024 problems of a string description (SK024 is a warning)."""
+def description_problems(desc: str, *, agent: bool = False) -> list[Problem]:
+    """The SK022-SK024 problems of a string description (SK024 is a warning).
+
+    `agent`: count the length as Skrun v0.7.0 push does (UTF-16 code units).
+    """
     if not desc.strip():
         what = "empty" if not desc else "only whitespace"
         return [("SK022", f"description is {what}", "say what the skill does and when to use it")]
     out: list[Problem] = []
-    if len(desc) > MAX_DESCRIPTION:
-        out.append(
-            (
-                "SK023",
-                f"description is {len(desc)} characters; the limit is {MAX_DESCRIPTION}",
-                "shorten it and move details into the body",
-            )
-        )
+    too_long = _length_problem("description", desc, MAX_DESCRIPTION, agent)
+    if too_long:
+        out.append(("SK023", too_long, "shorten it and move details into the body"))
     if "<" in desc or ">" in desc:
         out.append(
             (
@@ -171,19 +170,23 @@ def description_problems(desc: str) -> list[Problem]:
     return out
 
 
-def check_skill(skill: Skill, dir_name: str | None) -> list[Issue]:
+def check_skill(skill: Skill, dir_name: str | None, *, agent: bool = False) -> list[Issue]:
     """Every frontmatter and body issue of a split SKILL.md, in file order.
 
     `dir_name` is the skill directory's name (None skips the name == directory rule).
+    `agent`: the SKILL.md of an agent folder (agent.yaml present). Skrun never checks
+    an agent's folder name (SK016 is skipped; AG016 compares the slug), and what its
+    push refuses is an error (SK070-SK073, lengths in UTF-16 code units).
     """
-    return _Checker(skill).run(dir_name)
+    return _Checker(skill, agent).run(None if agent else dir_name, dir_name)
 
 
 class _Checker:
-    __slots__ = ("_lines", "fm", "issues", "skill")
+    __slots__ = ("_lines", "agent", "fm", "issues", "skill")
 
-    def __init__(self, skill: Skill) -> None:
+    def __init__(self, skill: Skill, agent: bool) -> None:
         self.skill = skill
+        self.agent = agent
         self.fm: dict[Any, Any] = skill.frontmatter
         self.issues: list[Issue] = []
         self._lines: list[str] | None = None
@@ -210,9 +213,13 @@ class _Checker:
         text = lines[index][at[1] - 1 :].rstrip("\r ")
         return re.sub(r"\s+#.*$", "", text)
 
-    def run(self, dir_name: str | None) -> list[Issue]:
+    def run(self, dir_name: str | None, hint_name: str | None) -> list[Issue]:
+        if self.agent:
+            from skrun_build.spec.skill_push import fence_issues
+
+            self.issues.extend(fence_issues(self.skill))
         self.check_keys()
-        self.check_name(dir_name)
+        self.check_name(dir_name, hint_name)
         self.check_description()
         self.check_license()
         self.check_compatibility()
@@ -259,14 +266,14 @@ class _Checker:
 
     # -- name ---------------------------------------------------------------------------
 
-    def check_name(self, dir_name: str | None) -> None:
+    def check_name(self, dir_name: str | None, hint_name: str | None) -> None:
         if "name" not in self.fm:
             miss = self.near_miss("name")
             hint = (
                 f"rename {miss!r} to 'name'"
                 if miss
-                else f"add name: {dir_name}"
-                if dir_name and NAME_RE.match(dir_name)
+                else f"add name: {hint_name}"
+                if hint_name and NAME_RE.match(hint_name)
                 else "add name: followed by the skill directory's name"
             )
             self.add("SK011", (1, 1), "the frontmatter has no 'name'", hint)
@@ -325,7 +332,7 @@ class _Checker:
                 self.wrong_type_hint("description", desc, at),
             )
             return
-        for code, message, fix in description_problems(desc):
+        for code, message, fix in description_problems(desc, agent=self.agent):
             self.add(code, at, message, fix)
 
     # -- optional fields ----------------------------------------------------------------
@@ -366,13 +373,8 @@ class _Checker:
                 f"compatibility must be a string, got {type_name(value, show=True)}",
                 self.wrong_type_hint("compatibility", value, at),
             )
-        elif len(value) > MAX_COMPATIBILITY:
-            self.add(
-                "SK033",
-                at,
-                f"compatibility is {len(value)} characters; the limit is {MAX_COMPATIBILITY}",
-                "shorten it and move details into the body",
-            )
+        elif too_long := _length_problem("compatibility", value, MAX_COMPATIBILITY, self.agent):
+            self.add("SK033", at, too_long, "shorten it and move details into the body")
 
     def check_metadata(self) -> None:
         if "metadata" not in self.fm:
@@ -403,12 +405,11 @@ class _Checker:
                 if isinstance(value, dict | list)
                 else self.wrong_type_hint(shown, value, at)
             )
-            self.add(
-                "SK035",
-                at,
-                f"metadata value of {shown!r} is {type_name(value, show=True)}, not a string",
-                hint,
-            )
+            what = f"metadata value of {shown!r} is {type_name(value, show=True)}, not a string"
+            if self.agent:  # Skrun's schema is a record of strings
+                self.add("SK073", at, f"{what}; {_SKRUN} push refuses it", hint)
+            else:
+                self.add("SK035", at, what, hint)
 
     def check_allowed_tools(self) -> None:
         if "allowed-tools" not in self.fm:
@@ -422,12 +423,12 @@ class _Checker:
                 )
             else:
                 hint = "write it as one space-separated string"
-            self.add(
-                "SK041",
-                at,
-                "allowed-tools is a YAML list; the spec uses a space-separated string",
-                hint,
-            )
+            if self.agent:
+                message = f"allowed-tools is a YAML list; {_SKRUN} push needs one string"
+                self.add("SK072", at, message, hint)
+            else:
+                message = "allowed-tools is a YAML list; the spec uses a space-separated string"
+                self.add("SK041", at, message, hint)
         elif not isinstance(tools, str):
             self.add(
                 "SK040",
@@ -467,6 +468,15 @@ def body_issues(file: str, body: str, body_line: int) -> list[Issue]:
             "move detailed material into files under references/",
         )
     ]
+
+
+def _length_problem(field: str, text: str, limit: int, agent: bool) -> str | None:
+    """The message when `text` is over `limit`; an agent's counts as Skrun push does."""
+    if agent:
+        from skrun_build.spec.skill_push import js_length, too_long
+
+        return too_long(field, text, limit, agent) if js_length(text) > limit else None
+    return f"{field} is {len(text)} characters; the limit is {limit}" if len(text) > limit else None
 
 
 def _comma_outside_parens(text: str) -> bool:
