@@ -67,18 +67,22 @@ def test_validation_errors_stop_the_build(
 def test_validation_lines_are_exactly_those_of_skrun_validate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = agent_tree(tmp_path)
+    # (AG017 is an error now, so the two warnings are AG009 and AG020.)
+    root = agent_tree(tmp_path, {"scripts": {"lookup.py": "print(1)\n"}})
     text = (root / "agent.yaml").read_text()
-    tool = "tools:\n  - name: lookup\n    description: Look it up.\n    input_schema:\n      type: object\n"
+    tool = (
+        "tools:\n  - name: lookup\n    description: Look it up.\n    colour: red\n"
+        "    input_schema:\n      type: object\n"
+    )
     (root / "agent.yaml").write_text(text + tool)
     monkeypatch.chdir(tmp_path)
     assert run(["validate", "demo"]) == 0
     validate_lines = [ln for ln in capsys.readouterr().out.splitlines() if " warning " in ln]
-    assert len(validate_lines) == 2 and "AG017" in validate_lines[0]
+    assert len(validate_lines) == 2 and "AG009" in validate_lines[1]
     assert run(["build", "demo", "--json"]) == 0
     captured = capsys.readouterr()
     assert captured.err.splitlines() == validate_lines
-    assert [i["code"] for i in json.loads(captured.out)["issues"]] == ["AG017", "AG020"]
+    assert [i["code"] for i in json.loads(captured.out)["issues"]] == ["AG020", "AG009"]
     (root / "agent.yaml").write_text(text.replace("0.1.0", "'1.0'") + tool)
     assert run(["validate", "demo"]) == 1
     validate_lines = capsys.readouterr().out.splitlines()[:-1]  # without the summary
@@ -89,16 +93,20 @@ def test_validation_lines_are_exactly_those_of_skrun_validate(
 def test_build_reads_tool_skrun_like_validate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = agent_tree(tmp_path)
-    tool = "tools:\n  - name: lookup\n    description: Look it up.\n    input_schema:\n      type: object\n"
+    # (AG017 is an error now: AG009 is the warning that strict turns into an error.)
+    root = agent_tree(tmp_path, {"scripts": {"lookup.py": "print(1)\n"}})
+    tool = (
+        "tools:\n  - name: lookup\n    description: Look it up.\n    colour: red\n"
+        "    input_schema:\n      type: object\n"
+    )
     (root / "agent.yaml").write_text((root / "agent.yaml").read_text() + tool)
     (tmp_path / ".skrun.toml").write_text('ignore = ["AG020"]\n')
     assert run(["build", str(root), "-o", str(tmp_path / "out")]) == 0
-    assert "AG017" in capsys.readouterr().err
+    assert "AG009" in capsys.readouterr().err
     (tmp_path / ".skrun.toml").write_text('ignore = ["AG020"]\nstrict = true\n')
     assert run(["build", str(root), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "AG017 error" in err and "AG020" not in err
+    assert "AG009 error" in err and "AG020" not in err
     assert run(["build", str(root), "-o", str(tmp_path / "out"), "--no-strict"]) == 0
     assert run(["build", str(root), "-o", str(tmp_path / "out"), "--no-config"]) == 0
     assert "AG020 warning" in capsys.readouterr().err
