@@ -259,6 +259,8 @@ class _Checker:
     def wrong_type_hint(self, key: str, value: object, at: tuple[int, int]) -> str:
         if isinstance(value, dict | list):
             return f"write {key} as one string"
+        if value is None:
+            return f'give it a value, e.g. {key}: "...", or remove the line'
         text = self.source(at) or str(value)
         if text.startswith(("'", '"')):
             return f"write {key} as one string"
