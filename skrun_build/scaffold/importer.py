@@ -250,7 +250,7 @@ def _is_manifest(name: str) -> bool:
     return (
         name in CANDIDATES
         or name.endswith((".lock", ".lockb", "-lock.json", "-lock.yaml"))
-        or name in ("setup.py", "setup.cfg", "tsconfig.json", "Pipfile", "Makefile")
+        or name in ("setup.py", "setup.cfg", "tsconfig.json", "jsconfig.json")
     )
 
 
