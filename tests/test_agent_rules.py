@@ -1018,9 +1018,7 @@ def test_every_code_is_documented() -> None:
     assert headings == sorted(CODES)
     for code in CODES:
         level = (
-            "warning"
-            if code in ("AG009", "AG016", "AG019", "AG020", "AR007", "AR010")
-            else "error"
+            "warning" if code in ("AG009", "AG016", "AG019", "AG020", "AR007", "AR010") else "error"
         )
         assert f"### {code} " in text and text.split(f"### {code} ")[1].split("\n")[0].endswith(
             f"({level})"

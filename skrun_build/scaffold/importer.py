@@ -24,7 +24,7 @@ from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffold import values as names
 from skrun_build.scaffold.place import place_tree, write_file_atomic
 from skrun_build.scaffold.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
-from skrun_build.scripts_check import RUNNABLE_SUFFIXES
+from skrun_build.scripts_check import RUNNABLE_SUFFIXES, script_files
 from skrun_build.spec.agent_fields import VERSION_PATTERN
 from skrun_build.spec.skill import SPEC_KEYS
 
@@ -236,8 +236,6 @@ def _no_duplicates(specs: Iterable[tuple[str, str]], flag: str) -> None:
 
 def _scripts(source: Path) -> dict[str, str]:
     """Stem -> file name in scripts/, a runnable script first; manifests and lockfiles are none."""
-    from skrun_build.scripts_check import script_files
-
     return {
         stem: name
         for stem, name in script_files(source).items()
