@@ -4,8 +4,8 @@ A unit is a folder holding SKILL.md, agent.yaml or artifact.json. The search:
 
 - stops at each unit: a skill's folder holds its resources, and a SKILL.md nested in it
   is one of them, not a skill (no client loads it as one);
-- skips `.git`, `node_modules`, `__pycache__`, `site-packages`, virtualenvs and
-  dot-folders, by design;
+- skips `.git`, `node_modules`, `__pycache__`, `site-packages`, virtualenvs,
+  dot-folders and `/proc`, `/sys`, `/dev`, by design;
 - never leaves the tree: a folder symlink whose target lies outside PATH is reported
   once (TR002) and not followed, so a link to `/` never walks `/proc`; one that stays
   inside is followed only if its target was not searched already (loops end there);
@@ -30,6 +30,8 @@ AGENT_YAML = "agent.yaml"
 ARTIFACT_JSON = "artifact.json"
 TARGET_NAMES = frozenset({SKILL_MD, AGENT_YAML, ARTIFACT_JSON})
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
+# Kernel file systems: endless, never hold skills; reachable only when PATH is `/`.
+_PSEUDO_DIRS = frozenset({"/proc", "/sys", "/dev"})
 
 # code -> (level, one-line summary); docs/rules.md documents each one.
 TREE_RULES: dict[str, tuple[Level, str]] = {
@@ -118,18 +120,18 @@ class _Search:
         # In-tree folder links wait until the tree itself is searched, so a skill is
         # found under its real path (its name rule sees the real folder name) and a
         # link is followed only to what the search would not see otherwise.
-        links = self._tree(self.top, top=True)
+        links = self._tree(self.top, self.root, top=True)
         while links:
-            link = links.pop(0)
-            links += self._tree(link)
+            link, real = links.pop(0)
+            links += self._tree(link, real)
         return self.found
 
-    def _tree(self, start: Path, *, top: bool = False) -> list[Path]:
-        """Search `start` and below; returns the in-tree folder links met on the way."""
-        links: list[Path] = []
-        stack = [(start, top)]
+    def _tree(self, start: Path, real: str, *, top: bool = False) -> list[tuple[Path, str]]:
+        """Search `start` (real path `real`) and below; returns the in-tree links met."""
+        links: list[tuple[Path, str]] = []
+        stack = [(start, real, top)]
         while stack:
-            d, is_top = stack.pop()
+            d, real, is_top = stack.pop()
             entries = self._list(d)
             if entries is None:
                 continue
@@ -146,20 +148,23 @@ class _Search:
                     )
                 )
                 continue  # a unit's sub-folders are its resources, never units themselves
-            children: list[Path] = []
+            children: list[tuple[Path, str, bool]] = []
             for entry in entries:
                 name = entry.name
                 if name.startswith(".") or name in SKIP_DIRS:
                     continue
                 try:
                     if entry.is_symlink():
-                        if self._folder_link(Path(entry.path)):
-                            links.append(Path(entry.path))
+                        target = self._folder_link(Path(entry.path))
+                        if target is not None and not _pseudo(target):
+                            links.append((Path(entry.path), target))
                     elif entry.is_dir(follow_symlinks=False):
-                        children.append(Path(entry.path))
+                        child_real = os.path.join(real, name)
+                        if not _pseudo(child_real):
+                            children.append((Path(entry.path), child_real, False))
                 except OSError as e:  # the type is unknown and lstat failed
                     self.found.issues.append(_unreadable(Path(entry.path), e, "this entry"))
-            stack.extend((c, False) for c in reversed(children))
+            stack.extend(reversed(children))
         return links
 
     def _list(self, d: Path) -> list[os.DirEntry[str]] | None:
@@ -178,20 +183,20 @@ class _Search:
         self.found.searched += 1
         return entries
 
-    def _folder_link(self, link: Path) -> bool:
-        """Whether `link` is a folder symlink to follow; one leading out is reported."""
+    def _folder_link(self, link: Path) -> str | None:
+        """The real target of a folder symlink to follow; one leading out is reported."""
         try:
             mode = os.stat(link).st_mode
         except PermissionError as e:
             self.found.issues.append(_unreadable(link, e, "this symlink's target"))
-            return False
+            return None
         except OSError:
-            return False  # dangling, or a loop of links: nothing behind it to check
+            return None  # dangling, or a loop of links: nothing behind it to check
         if not stat.S_ISDIR(mode):
-            return False
+            return None
         target = os.path.realpath(link)
         if os.path.commonpath([self.root, target]) == self.root:
-            return True
+            return target
         self.found.issues.append(
             Issue(
                 str(link),
@@ -203,7 +208,12 @@ class _Search:
                 f"validate the target on its own: skrun validate {target}",
             )
         )
-        return False
+        return None
+
+
+def _pseudo(real: str) -> bool:
+    """Whether `real` is in a kernel file system (`/proc`, `/sys`, `/dev`)."""
+    return any(real == p or real.startswith(p + "/") for p in _PSEUDO_DIRS)
 
 
 def _unreadable(path: Path, e: OSError, what: str = "this folder") -> Issue:

@@ -156,6 +156,27 @@ def test_a_folder_symlink_out_of_the_tree_is_reported_once_and_not_followed(
     assert not any(p.startswith("/proc") for p in scanned)
 
 
+def test_slash_as_path_never_walks_proc_sys_or_dev(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `/` stands in for a fake root, so the test never lists the real file system.
+    fake = make_tree(tmp_path / "fake-root", {"proc": {"1": {}}, "sys": {}, "dev": {}})
+    skill(fake / "srv", "a-skill")
+    (fake / "srv" / "self").symlink_to("/proc/self")  # in the tree when PATH is /
+    scanned: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        scanned.append(os.fspath(path))
+        return real_scandir(fake if os.fspath(path) == "/" else path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = discover("/")
+    assert [str(u.dir) for u in found.units] == [f"{fake}/srv/a-skill"]
+    assert found.issues == []
+    assert scanned == ["/", f"{fake}/srv", f"{fake}/srv/a-skill"]
+
+
 def test_symlink_loops_and_links_inside_the_tree_are_safe(tmp_path: Path) -> None:
     tree = make_tree(tmp_path / "tree", {"group": {}})
     skill(tree / "group", "a-skill")
