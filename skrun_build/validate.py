@@ -1,10 +1,9 @@
-"""Find what to validate under a path, run every rule on it and collect every issue.
+"""Run every rule on what a path stands for and collect every issue.
 
 A path may be a skill or agent directory, a `SKILL.md` / `agent.yaml` /
-`artifact.json` file, or a tree to search (`.git`, `node_modules`, `__pycache__`,
-virtualenvs and dot-directories are skipped). Every directory holding one of the
-three files is a unit; each unit gets every rule, and a broken file never stops
-the others. The agent.yaml / artifact.json rules live in `skrun_build.agent`
+`artifact.json` file, or a tree to search; `skrun_build.discovery` finds the units
+(folders holding one of the three files) and reports what it could not search.
+Each unit gets every rule, and a broken file never stops the others. The agent.yaml / artifact.json rules live in `skrun_build.agent`
 (pydantic): they are imported only when such a file is checked, so validating a
 plain skill stays cheap.
 
@@ -16,13 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 import sys
 import types
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skrun_build.discovery import (
+    AGENT_YAML,
+    ARTIFACT_JSON,
+    TREE_CODES,
+    Unit,
+    discover,
+)
 from skrun_build.errors import InputError, UsageError
 from skrun_build.skillmd import (
     SKILL_MD,
@@ -35,21 +40,6 @@ from skrun_build.skillmd import (
 from skrun_build.spec.issues import Issue
 from skrun_build.spec.skill import CODES as SKILL_CODES
 from skrun_build.spec.skill import body_issues, check_skill, read_error_issue
-
-AGENT_YAML = "agent.yaml"
-ARTIFACT_JSON = "artifact.json"
-TARGET_NAMES = (SKILL_MD, AGENT_YAML, ARTIFACT_JSON)
-SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "env"})
-
-
-@dataclass(slots=True)
-class Unit:
-    """One directory to check, and which of its files to check."""
-
-    dir: Path
-    skill_md: bool = False
-    agent: bool = False
-    artifact: bool = False
 
 
 @dataclass(slots=True)
@@ -90,12 +80,13 @@ def check_paths(
 ) -> Report:
     """Validate several paths into one `Report` (issues deduplicated, in discovery order)."""
     selection = Selection.parse(select, ignore)
-    units = [unit for p in paths for unit in find_units(p)]
+    found = [discover(p) for p in paths]
     report = Report()
     seen_issues: set[Issue] = set()
     seen_files: set[str] = set()
-    for unit in _merge(units):
-        files, issues = check_unit(unit)
+    checked: list[tuple[list[str], list[Issue]]] = [([], d.issues) for d in found]
+    checked += [check_unit(unit) for unit in _merge([u for d in found for u in d.units])]
+    for files, issues in checked:
         for f in files:
             if f not in seen_files:
                 seen_files.add(f)
@@ -112,69 +103,8 @@ def check_paths(
 
 
 def find_units(path: str | os.PathLike[str]) -> list[Unit]:
-    """The units a user-given path stands for; `UsageError` when it does not exist."""
-    p = Path(path)
-    try:
-        is_dir = stat.S_ISDIR(os.stat(p).st_mode)
-    except PermissionError:
-        is_dir = False  # in a directory that can be listed but not entered: reading says so
-    except OSError:
-        if not os.path.islink(p):  # a dangling link is a file that the checks report
-            raise UsageError(
-                f"{p}: no such file or directory", hint="pass a skill directory or file"
-            ) from None
-        is_dir = False
-    if p.name in TARGET_NAMES and not (is_dir and p.name != SKILL_MD):
-        parent = p.parent
-        return [
-            Unit(
-                parent,
-                skill_md=p.name == SKILL_MD,
-                agent=p.name == AGENT_YAML,
-                artifact=p.name == ARTIFACT_JSON,
-            )
-        ]
-    if not is_dir:
-        raise UsageError(
-            f"{p}: not a skill directory, SKILL.md, agent.yaml or artifact.json",
-            hint="pass a directory to search it for skills",
-        )
-    units = list(_walk(p, set(), top=True))
-    # A directory with nothing to check is a skill without its SKILL.md.
-    return units or [Unit(p, skill_md=True)]
-
-
-def _walk(d: Path, visited: set[tuple[int, int]], *, top: bool = False) -> Iterator[Unit]:
-    try:
-        st = d.stat()
-        key = (st.st_dev, st.st_ino)
-        if key in visited:  # a symlink loop
-            return
-        visited.add(key)
-        with os.scandir(d) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError:
-        return  # unreadable directories hold nothing we can check
-    names = {e.name for e in entries}
-    if not top and "pyvenv.cfg" in names:
-        return  # a virtualenv, whatever its name (one given as PATH is still searched)
-    if names & set(TARGET_NAMES):
-        yield Unit(
-            d,
-            skill_md=SKILL_MD in names or AGENT_YAML in names,
-            agent=AGENT_YAML in names,
-            artifact=ARTIFACT_JSON in names,
-        )
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or name in SKIP_DIRS or name == SKILL_MD:
-            continue
-        try:
-            if not entry.is_dir():
-                continue
-        except OSError:
-            continue
-        yield from _walk(d / name, visited)
+    """The units a user-given path stands for (see `skrun_build.discovery`)."""
+    return discover(path).units
 
 
 def _merge(units: list[Unit]) -> list[Unit]:
@@ -281,10 +211,14 @@ class Selection:
 
 
 def all_codes() -> dict[str, str]:
-    """Every rule code (SK, AG, AR) with its one-line summary."""
+    """Every rule code (SK, TR, AG, AR) with its one-line summary."""
     from skrun_build.agent import CODES as AGENT_CODES
 
-    return {**SKILL_CODES, **AGENT_CODES}
+    return {**SKILL_CODES, **TREE_CODES, **AGENT_CODES}
+
+
+def _light_codes() -> dict[str, str]:
+    return {**SKILL_CODES, **TREE_CODES}
 
 
 def _selectors(values: Sequence[str], option: str) -> tuple[str, ...]:
@@ -294,8 +228,9 @@ def _selectors(values: Sequence[str], option: str) -> tuple[str, ...]:
             code = part.strip().upper()
             if not code:
                 continue
-            # An SK selector never needs the agent rules (and their pydantic import).
-            known: Iterable[str] = SKILL_CODES if code.startswith("S") else all_codes()
+            # An SK or TR selector never needs the agent rules (and their pydantic import).
+            light = code.startswith(("S", "T"))
+            known: Iterable[str] = _light_codes() if light else all_codes()
             if not any(c.startswith(code) for c in known):
                 import difflib
 

@@ -83,4 +83,4 @@ def test_invalid_skill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert not (tmp_path / "out").exists()
     empty = make_tree(tmp_path / "empty", {"README.md": "no SKILL.md here"})
     assert run(["build", "--format", "skill", str(empty)]) == 1
-    assert "empty/SKILL.md" in capsys.readouterr().err
+    assert "empty: SK001 error nothing to validate: no SKILL.md" in capsys.readouterr().err

@@ -48,7 +48,7 @@ def test_tree_search_finds_every_skill_and_skips_junk(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     skill(root / "skills", "a-skill")
     skill(root / "skills", "b-skill", BAD)
-    skill(root / "skills" / "a-skill", "nested", WARN)
+    skill(root / "skills" / "group", "nested", WARN)
     for junk in (".git", "node_modules", ".venv", "__pycache__", ".hidden"):
         skill(root / junk, "x", BAD)
     venv = skill(root / "myenv", "y", BAD).parent
@@ -56,12 +56,12 @@ def test_tree_search_finds_every_skill_and_skips_junk(tmp_path: Path) -> None:
     report = check_paths([root])
     assert report.files == [
         f"{root}/skills/a-skill/SKILL.md",
-        f"{root}/skills/a-skill/nested/SKILL.md",
         f"{root}/skills/b-skill/SKILL.md",
+        f"{root}/skills/group/nested/SKILL.md",
     ]
     assert codes(report.issues) == [
-        (f"{root}/skills/a-skill/nested/SKILL.md", "SK050", "warning"),
         (f"{root}/skills/b-skill/SKILL.md", "SK012", "error"),
+        (f"{root}/skills/group/nested/SKILL.md", "SK050", "warning"),
     ]
     assert (report.errors, report.warnings) == (1, 1)
 
@@ -128,11 +128,13 @@ def test_all_issues_of_one_file_are_reported(tmp_path: Path) -> None:
     assert [i.code for i in validate(d)] == ["SK012", "SK013", "SK021", "SK030", "SK050", "SK060"]
 
 
-def test_empty_directory_is_a_skill_without_skill_md(tmp_path: Path) -> None:
+def test_empty_directory_is_reported_as_nothing_to_validate(tmp_path: Path) -> None:
     d = make_tree(tmp_path / "empty", {})
     assert [i.format() for i in validate(d)] == [
-        f"{d}/SKILL.md: SK001 error SKILL.md not found in {d} "
-        "(a skill is a directory with a SKILL.md at its top)"
+        f"{d}: SK001 error nothing to validate: no SKILL.md, agent.yaml or artifact.json in "
+        "this folder (a skill is a folder with a SKILL.md at its top: pass one, or create one "
+        "with `skrun init -t skill DIR`; dot-folders, node_modules and virtualenvs are not "
+        "searched)"
     ]
 
 
@@ -204,6 +206,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
         sorted(
             [
                 "skrun_build",
+                "skrun_build.discovery",
                 "skrun_build.errors",
                 "skrun_build.skillmd",
                 "skrun_build.spec",

@@ -49,9 +49,9 @@ PINNED: dict[str, tuple[str, list[str]]] = {
         "pass",
         ["SK035"],
     ),
+    # Its setup/SKILL.md and debugging/SKILL.md are resources of the skill, not skills:
+    # the search stops at a skill's folder (they were two SK016 failures before).
     "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring": ("pass", ["SK041"]),
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/debugging": ("fail", ["SK016"]),
-    "github__awesome-copilot__qdrant-monitoring/qdrant-monitoring/setup": ("fail", ["SK016"]),
     "lhwzds__skrun__cdp-browser/cdp-browser": (
         "fail",
         ["AR010", "SK012", "SK013", "SK020", "SK050"],
@@ -137,4 +137,4 @@ def test_whole_corpus_through_the_cli_without_a_traceback() -> None:
         text=True,
     )
     assert (proc.returncode, proc.stderr) == (1, "")
-    assert json.loads(proc.stdout)["summary"] == {"files": 45, "errors": 9, "warnings": 22}
+    assert json.loads(proc.stdout)["summary"] == {"files": 43, "errors": 7, "warnings": 22}

@@ -60,11 +60,13 @@ def validate(
 
     \b
     PATH is a skill or agent directory, one of those files, or a tree to
-    search (.git, node_modules, virtualenvs and dot-directories are skipped).
+    search (.git, node_modules, virtualenvs and dot-directories are skipped;
+    the search stops at each skill folder and never follows a link out of PATH).
     Settings come from [tool.skrun] in the nearest pyproject.toml or
     .skrun.toml above each PATH (keys: select, ignore, strict); flags given
     here replace them.
-    Exit codes: 0 no errors, 1 errors found, 2 usage error.
+    Exit codes: 0 no errors, 1 errors found (an unreadable folder, or nothing
+    to check, is one), 2 usage error.
     """
     report = run_validate(
         paths or (".",),
@@ -74,8 +76,8 @@ def validate(
         use_config=not no_config,
     )
     cwd = os.getcwd()
-    issues = [relative_issue(i, cwd) for i in report.issues]
-    files = [relpath(f, cwd) for f in report.files]
+    issues = [_printable_issue(relative_issue(i, cwd)) for i in report.issues]
+    files = [printable(relpath(f, cwd)) for f in report.files]
     if output_format == "json":
         _print_json(issues, files, report)
     elif output_format == "github":
@@ -116,6 +118,35 @@ def run_validate(
     total.files = list(dict.fromkeys(total.files))
     total.issues = list(dict.fromkeys(total.issues))
     return total
+
+
+def printable(text: str) -> str:
+    """`text` encodable as UTF-8: a file name's undecodable bytes shown as `\\xff`.
+
+    os.fsdecode keeps bytes that are not UTF-8 as lone surrogates, which a strict
+    UTF-8 stream (and JSON readers) refuse.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
+def _printable_issue(issue: Issue) -> Issue:
+    fields = (issue.file, issue.message, issue.hint or "")
+    if all(printable(f) is f for f in fields):
+        return issue
+    import dataclasses
+
+    hint = None if issue.hint is None else printable(issue.hint)
+    return dataclasses.replace(
+        issue, file=printable(issue.file), message=printable(issue.message), hint=hint
+    )
 
 
 def _summary(report: Report) -> str:
