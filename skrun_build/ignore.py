@@ -26,9 +26,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Literal
 
 from skrun_build.errors import BundleError, InputError, os_hint
+from skrun_build.gitignore import Pattern, parse
 
 DEFAULT_NAMES = (
     "node_modules",
@@ -59,9 +60,12 @@ class Verdict:
     line: int = 0
     pattern: str = ""
     parent: str = ""  # set when an excluded parent directory decided it
+    exists: bool = True  # False: nothing is there; the verdict is for a file put there
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""
+        if not self.exists:
+            return f"{self.path}: does not exist; a file there would be {self.reason()}"
         return f"{self.path}: {self.reason()}"
 
     def reason(self) -> str:
@@ -91,20 +95,36 @@ class _PatternFile:
     """The patterns of one ignore file (or of a built-in layer), with their line numbers."""
 
     def __init__(self, source: str, lines: list[str], numbered: bool) -> None:
-        import pathspec
+        self._setup(source, parse("\n".join(lines).encode("utf-8", "surrogateescape")), numbered)
 
+    @classmethod
+    def read(cls, source: str, data: bytes) -> _PatternFile:
+        """The patterns of an ignore file's bytes (any encoding: git matches bytes)."""
+        self = cls.__new__(cls)
+        self._setup(source, parse(data), True)
+        return self
+
+    def _setup(self, source: str, patterns: list[Pattern], numbered: bool) -> None:
         self.source = source
         self.numbered = numbered
-        # pathspec drops empty lines; a comment keeps pattern index == line index.
-        self.lines = lines
-        self.spec: Any = pathspec.GitIgnoreSpec.from_lines([ln or "#" for ln in lines])
+        self.patterns = patterns
+        # index (line - 1) -> the pattern's text, for Verdict
+        self.lines = [""] * (patterns[-1].line if patterns else 0)
+        for p in patterns:
+            self.lines[p.line - 1] = p.text
+        self.notes = [f"{source}:{p.line}: {p.note}" for p in patterns if p.note]
 
     def check(self, rel: str) -> tuple[bool, int] | None:
-        """(excluded?, 0-based pattern index) of the last matching pattern, or None."""
-        result = self.spec.check_file(rel)
-        if result.include is None:
-            return None
-        return bool(result.include), int(result.index)
+        """(excluded?, 0-based line index) of the last matching pattern, or None.
+
+        `rel` ends with `/` for a directory.
+        """
+        is_dir = rel.endswith("/")
+        path = rel.rstrip("/").encode("utf-8", "surrogateescape")
+        for p in reversed(self.patterns):
+            if p.matches(path, is_dir):
+                return not p.negated, p.line - 1
+        return None
 
 
 class _BuiltinPatterns(_PatternFile):
@@ -121,18 +141,16 @@ class _BuiltinPatterns(_PatternFile):
         self._folders = [(p.strip("/"), i) for i, p in enumerate(lines) if p.startswith("/")]
 
     def check(self, rel: str) -> tuple[bool, int] | None:
-        """Same answer as pathspec would give for these simple patterns."""
+        """Same answer as the gitignore matcher would give for these simple patterns."""
         path = rel.rstrip("/")
         base = path.rsplit("/", 1)[-1]
         hits = [self._names.get(base, -1)]
         if self._dot >= 0 and base.startswith("."):
             hits.append(self._dot)
         hits += [i for suffix, i in self._suffixes if base.endswith(suffix)]
-        hits += [
-            i
-            for folder, i in self._folders
-            if (path == folder and rel.endswith("/")) or path.startswith(folder + "/")
-        ]
+        # As in git, a folder pattern matches the folder itself; what is inside it is
+        # excluded because the folder is never entered.
+        hits += [i for folder, i in self._folders if path == folder and rel.endswith("/")]
         best = max(hits)
         return None if best < 0 else (True, best)
 
@@ -151,6 +169,8 @@ class Rules:
         self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
         # rel dir ("" = root) -> its (.gitignore, .skrunignore) pattern files, or None
         self._files: dict[str, tuple[_PatternFile | None, _PatternFile | None]] = {}
+        # "file:line: why" for each pattern that never matches or is odd, as files are read
+        self.warnings: list[str] = []
 
     def load_dir(self, rel_dir: str, fs_dir: Path) -> None:
         """Read the ignore files of one directory (the walk calls this as it enters it)."""
@@ -164,12 +184,12 @@ class Rules:
                 if not file.is_file():
                     found.append(None)
                     continue
-                text = file.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError as e:
-                raise InputError("not UTF-8 text", path=file, hint="save it as UTF-8") from e
+                data = file.read_bytes()
             except OSError as e:
                 raise InputError(f"cannot read: {e.strerror}", path=file, hint=os_hint(e)) from e
-            found.append(_PatternFile(source, text.splitlines(), numbered=True))
+            patterns = _PatternFile.read(source, data)
+            self.warnings += patterns.notes
+            found.append(patterns)
         self._files[rel_dir] = (found[0], found[1])
 
     def verdict(self, rel: str, *, is_dir: bool = False) -> Verdict:
