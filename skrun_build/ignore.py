@@ -64,8 +64,6 @@ class Verdict:
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""
-        if not self.exists:
-            return f"{self.path}: does not exist; a file there would be {self.reason()}"
         return f"{self.path}: {self.reason()}"
 
     def reason(self) -> str:

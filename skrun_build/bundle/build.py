@@ -29,7 +29,7 @@ from skrun_build.bundle.required import check_required
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
-from skrun_build.ignore import Rules, Verdict, relative_inside
+from skrun_build.ignore import Rules, Verdict, normalize_rel, relative_inside
 from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -95,21 +95,25 @@ def explain(
     path: str,
     output: Path | None = None,
     *,
+    base: Path | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Verdict:
     """The rule that includes or excludes `path`.
 
-    `path` is resolved like every other path argument: relative to the current
-    directory, not to `source`. It must lie inside `source` (a UsageError
-    otherwise); when it does not exist, the verdict says so (`exists` is False)
-    and tells what would happen to a file (or, with a trailing `/`, a folder) there.
+    A relative `path` is taken relative to `base` when given (the CLI passes the
+    current directory, as for every path argument), else relative to `source`.
+    The path must lie inside `source` (a UsageError otherwise). When nothing is
+    there, `exists` is False and the verdict is for a file (or, with a trailing
+    `/`, a folder) put there.
     """
     source = _source_dir(source)
     _check_output(output)
-    rel = _inside(source, path)
+    if base is not None or os.path.isabs(path):
+        rel = _inside(source, path, base or Path.cwd())
+    else:
+        rel = normalize_rel(path)
     rules = source_rules(source, output)
-    full = source.joinpath(*rel.split("/"))
-    exists = os.path.lexists(full)
+    exists = bool(rel) and os.path.lexists(source.joinpath(*rel.split("/")))
     try:
         if exists:
             verdict = rules.explain(rel)
@@ -120,9 +124,9 @@ def explain(
     return verdict if exists else dataclasses.replace(verdict, exists=False)
 
 
-def _inside(source: Path, path: str) -> str:
-    """`path` (relative to the cwd) as a POSIX path relative to `source`."""
-    target = os.path.abspath(path)
+def _inside(source: Path, path: str, base: Path) -> str:
+    """`path` (relative to `base`) as a POSIX path relative to `source`."""
+    target = os.path.abspath(os.path.join(base, path))
     candidates = [
         (target, os.path.abspath(source)),
         # Through symlinks (a source given as a link, a cwd reached through one).
