@@ -43,7 +43,7 @@ def _err(capsys: pytest.CaptureFixture[str]) -> str:
         (
             ".skrunignore",
             "*.yaml\n",
-            "agent.yaml (the agent's config) is excluded by .skrunignore:1 \"*.yaml\"",
+            'agent.yaml (the agent\'s config) is excluded by .skrunignore:1 "*.yaml"',
             '"!/agent.yaml" at the end of .skrunignore',
         ),
         (
