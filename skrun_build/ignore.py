@@ -229,7 +229,7 @@ class Rules:
                 return Verdict(rel, False, v.source, v.line, v.pattern, parent=parent)
         self.load_dir("/".join(parts[:-1]), self.root.joinpath(*parts[:-1]))
         if is_dir is None:
-            is_dir = (self.root / rel).is_dir()
+            is_dir = path_kind(self.root / rel) == "dir"
         return self.verdict(rel, is_dir=is_dir)
 
     @staticmethod
@@ -237,6 +237,20 @@ class Rules:
         pattern = patterns.lines[index]
         line = index + 1 if patterns.numbered else 0
         return Verdict(rel, not excluded, patterns.source, line, pattern)
+
+
+def path_kind(path: Path) -> Literal["dir", "other", "missing"]:
+    """What is at `path` (symlinks followed); a BundleError when it cannot be told."""
+    import errno
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return "missing" if not os.path.islink(path) else "other"
+        raise BundleError(f"cannot stat: {e.strerror}", path=path, hint=os_hint(e)) from e
+    return "dir" if stat.S_ISDIR(mode) else "other"
 
 
 def normalize_rel(rel: str) -> str:

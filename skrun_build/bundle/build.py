@@ -29,7 +29,7 @@ from skrun_build.bundle.required import check_required
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
-from skrun_build.ignore import Rules, Verdict, normalize_rel, relative_inside
+from skrun_build.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
 from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -113,7 +113,7 @@ def explain(
     else:
         rel = normalize_rel(path)
     rules = source_rules(source, output)
-    exists = bool(rel) and os.path.lexists(source.joinpath(*rel.split("/")))
+    exists = bool(rel) and path_kind(source.joinpath(*rel.split("/"))) != "missing"
     try:
         if exists:
             verdict = rules.explain(rel)
