@@ -1,7 +1,9 @@
 """Which files of an agent (or skill) directory go into a bundle, and why.
 
 Rules are applied in layers; within the layers the last matching pattern wins,
-exactly like git (see docs/bundle-format.md, "Exclusions"):
+exactly like git (see docs/bundle-format.md, "Exclusions"). Each pattern is read
+and matched as git does it (`skrun_build.gitignore`); a pattern git never matches
+becomes a warning in `Rules.warnings`, never an error:
 
 1. Skrun defaults, at any depth: `node_modules .git dist .env .DS_Store
    __pycache__ .pytest_cache venv .venv`, every name starting with `.`, every
