@@ -27,6 +27,7 @@ its behaviour, `git check-ignore`; the code is ours):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SPECIAL = b"*?[\\"
@@ -65,15 +66,14 @@ class Pattern:
     negated: bool
     dir_only: bool
     basename: bool  # no `/` inside: matched against the last component
-    regex: re.Pattern[bytes] | None  # None: never matches
+    matcher: Callable[[bytes], bool] | None  # None: never matches
     note: str = ""  # why it never matches, or what is odd about it ("" = nothing)
 
     def matches(self, rel: bytes, is_dir: bool) -> bool:
         """Whether the pattern matches `rel` (relative to the ignore file's folder)."""
-        if self.regex is None or (self.dir_only and not is_dir):
+        if self.matcher is None or (self.dir_only and not is_dir):
             return False
-        subject = rel.rsplit(b"/", 1)[-1] if self.basename else rel
-        return self.regex.fullmatch(subject) is not None
+        return self.matcher(rel.rsplit(b"/", 1)[-1] if self.basename else rel)
 
 
 def parse(data: bytes) -> list[Pattern]:
@@ -104,9 +104,10 @@ def compile_pattern(raw: bytes, line: int = 0) -> Pattern:
     if not body:
         note = "empty pattern: git ignores it"
         return Pattern(text, line, negated, dir_only, basename, None, note)
+    notes: list[str] = []
     try:
         if basename:
-            regex, note = _translate(body)
+            tokens = _tokens(body, notes)
         else:
             if body.startswith(b"/"):
                 body = body[1:]
@@ -116,12 +117,91 @@ def compile_pattern(raw: bytes, line: int = 0) -> Pattern:
                 if byte in _SPECIAL:
                     head = i
                     break
-            rest, note = _translate(body[head:])
-            regex = re.escape(body[:head]) + rest
+            tokens = [("lit", body[:head]), *_tokens(body[head:], notes)]
     except _Never as e:
         return Pattern(text, line, negated, dir_only, basename, None, f"{e}: it never matches")
-    compiled = re.compile(regex, re.DOTALL)
-    return Pattern(text, line, negated, dir_only, basename, compiled, note)
+    return Pattern(text, line, negated, dir_only, basename, _matcher(tokens), "; ".join(notes))
+
+
+# A compiled pattern: ("lit", bytes), ("set", bytes allowed), ("star",) = `*` (no `/`),
+# ("any",) = a whole-component `**` (anything), ("dirs",) = `**/` (zero or more folders).
+Token = tuple[str, bytes]
+
+_STARS = ("star", "any", "dirs")
+
+
+def _matcher(tokens: list[Token]) -> Callable[[bytes], bool]:
+    """A regex for the usual patterns; a linear-time automaton when the pattern has
+    many stars, where backtracking would take exponential time (`*a*a*a*a*a*b`)."""
+    if sum(1 for kind, _ in tokens if kind in _STARS) <= 2:
+        pieces = {"star": b"[^/]*", "any": b".*", "dirs": b"(?:.*/)?"}
+        source = b"".join(
+            re.escape(arg) if kind == "lit" else _regex_set(arg) if kind == "set" else pieces[kind]
+            for kind, arg in tokens
+        )
+        return re.compile(source, re.DOTALL).fullmatch  # type: ignore[return-value]
+    return _Automaton(tokens).matches
+
+
+def _regex_set(allowed: bytes) -> bytes:
+    if not allowed:
+        return b"(?!)"
+    return b"[" + b"".join(b"\\x%02x" % b for b in allowed) + b"]"
+
+
+class _Automaton:
+    """The pattern as a set of positions advanced byte by byte (no backtracking)."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        # States: ("set", allowed) consumes one byte; ("star"|"any",) loops on a byte
+        # (not `/` for star) or moves on; ("skip", target) moves on or jumps to target.
+        states: list[tuple[str, frozenset[int], int]] = []
+        for kind, arg in tokens:
+            if kind == "lit":
+                states += [("set", frozenset((b,)), 0) for b in arg]
+            elif kind == "set":
+                states.append(("set", frozenset(arg), 0))
+            elif kind == "dirs":  # empty, or anything ending with `/`
+                states.append(("skip", frozenset(), len(states) + 3))
+                states += [("any", frozenset(), 0), ("set", frozenset(b"/"), 0)]
+            else:
+                states.append((kind, frozenset(), 0))
+        self.states = states
+
+    def _close(self, positions: set[int]) -> set[int]:
+        todo = list(positions)
+        while todo:
+            i = todo.pop()
+            if i >= len(self.states):
+                continue
+            kind, _, target = self.states[i]
+            nexts = [i + 1] if kind in ("star", "any", "skip") else []
+            if kind == "skip":
+                nexts.append(target)
+            for j in nexts:
+                if j not in positions:
+                    positions.add(j)
+                    todo.append(j)
+        return positions
+
+    def matches(self, text: bytes) -> bool:
+        """Whether the whole of `text` matches."""
+        current = self._close({0})
+        for byte in text:
+            moved: set[int] = set()
+            for i in current:
+                if i >= len(self.states):
+                    continue
+                kind, allowed, _ = self.states[i]
+                if kind == "set":
+                    if byte in allowed:
+                        moved.add(i + 1)
+                elif kind == "any" or (kind == "star" and byte != _SLASH):
+                    moved.add(i)
+            if not moved:
+                return False
+            current = self._close(moved)
+        return len(self.states) in current
 
 
 def _trim(raw: bytes) -> bytes:
@@ -144,20 +224,19 @@ def _trim(raw: bytes) -> bytes:
     return raw if last_space < 0 else raw[:last_space]
 
 
-def _translate(pat: bytes) -> tuple[bytes, str]:
-    """(regex source, note) for a wildmatch pattern with `/` as a separator."""
-    out: list[bytes] = []
-    notes: list[str] = []
+def _tokens(pat: bytes, notes: list[str]) -> list[Token]:
+    """The tokens of a wildmatch pattern with `/` as a separator."""
+    out: list[Token] = []
     i, n = 0, len(pat)
     while i < n:
         byte = pat[i]
         if byte == 0x5C:  # backslash
             if i + 1 >= n:
                 raise _Never("it ends with a lone backslash")
-            out.append(re.escape(pat[i + 1 : i + 2]))
+            out.append(("lit", pat[i + 1 : i + 2]))
             i += 2
         elif byte == 0x3F:  # ?
-            out.append(b"[^/]")
+            out.append(("set", bytes(b for b in range(256) if b != _SLASH)))
             i += 1
         elif byte == 0x2A:  # *
             j = i
@@ -169,23 +248,21 @@ def _translate(pat: bytes) -> tuple[bytes, str]:
                 and (j == n or pat[j] == _SLASH or pat[j : j + 2] == b"\\/")
             )
             if not whole:
-                out.append(b"[^/]*")
+                out.append(("star", b""))
             elif j < n and pat[j] == _SLASH:
-                out.append(b"(?:.*/)?")  # `**/`: zero or more whole folders
+                out.append(("dirs", b""))  # `**/`: zero or more whole folders
                 j += 1
             else:
-                out.append(b".*")
+                out.append(("any", b""))
             i = j
         elif byte == 0x5B:  # [
             allowed, i = _bracket(pat, i + 1, notes)
             allowed.discard(_SLASH)
-            out.append(b"[" + b"".join(b"\\x%02x" % b for b in sorted(allowed)) + b"]")
-            if not allowed:
-                out[-1] = b"(?!)"
+            out.append(("set", bytes(sorted(allowed))))
         else:
-            out.append(re.escape(pat[i : i + 1]))
+            out.append(("lit", pat[i : i + 1]))
             i += 1
-    return b"".join(out), "; ".join(notes)
+    return out
 
 
 def _bracket(pat: bytes, i: int, notes: list[str]) -> tuple[set[int], int]:

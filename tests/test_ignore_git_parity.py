@@ -116,6 +116,14 @@ PATTERNS = [
     "lib/\n!lib/keep.log",
     "*.log\n!keep.log\n/top.txt",
     "# comment\n\n\nb.txt\r\nz\r",
+    # Many stars: matched without backtracking, still as git does.
+    "*/*/*",
+    "**/*/*.txt",
+    "t*/m*/*.t?t",
+    "*[[:alpha:]]*[a-z]*.*",
+    "*a*a*",
+    "**/**/bar",
+    "d/**/**/f",
 ]
 
 
@@ -201,3 +209,13 @@ def test_a_non_utf8_gitignore_is_read_as_bytes_like_git(tmp_path: Path) -> None:
     rules = Rules(root)
     assert not rules.explain("café.txt").included
     assert rules.explain("b.txt").included
+
+
+def test_many_stars_take_linear_time(tmp_path: Path) -> None:
+    # A backtracking matcher needs hours for this line against a 60-letter name.
+    name = "a" * 60
+    root = make_tree(tmp_path / "a", {name: "", "a" * 12 + "b": ""})
+    (root / ".gitignore").write_text("*a" * 12 + "*b\n")
+    rules = Rules(root)
+    assert rules.explain(name).included
+    assert not rules.explain("a" * 12 + "b").included
