@@ -68,12 +68,13 @@ class Pattern:
     basename: bool  # no `/` inside: matched against the last component
     matcher: Callable[[bytes], bool] | None  # None: never matches
     note: str = ""  # why it never matches, or what is odd about it ("" = nothing)
+    regex: bytes | None = None  # the regex source when `matcher` is a regex's fullmatch
 
     def matches(self, rel: bytes, is_dir: bool) -> bool:
         """Whether the pattern matches `rel` (relative to the ignore file's folder)."""
         if self.matcher is None or (self.dir_only and not is_dir):
             return False
-        return self.matcher(rel.rsplit(b"/", 1)[-1] if self.basename else rel)
+        return bool(self.matcher(rel.rsplit(b"/", 1)[-1] if self.basename else rel))
 
 
 def parse(data: bytes) -> list[Pattern]:
@@ -120,7 +121,8 @@ def compile_pattern(raw: bytes, line: int = 0) -> Pattern:
             tokens = [("lit", body[:head]), *_tokens(body[head:], notes)]
     except _Never as e:
         return Pattern(text, line, negated, dir_only, basename, None, f"{e}: it never matches")
-    return Pattern(text, line, negated, dir_only, basename, _matcher(tokens), "; ".join(notes))
+    matcher, regex = _matcher(tokens)
+    return Pattern(text, line, negated, dir_only, basename, matcher, "; ".join(notes), regex)
 
 
 # A compiled pattern: ("lit", bytes), ("set", bytes allowed), ("star",) = `*` (no `/`),
@@ -130,17 +132,57 @@ Token = tuple[str, bytes]
 _STARS = ("star", "any", "dirs")
 
 
-def _matcher(tokens: list[Token]) -> Callable[[bytes], bool]:
-    """A regex for the usual patterns; a linear-time automaton when the pattern has
-    many stars, where backtracking would take exponential time (`*a*a*a*a*a*b`)."""
-    if sum(1 for kind, _ in tokens if kind in _STARS) <= 2:
-        pieces = {"star": b"[^/]*", "any": b".*", "dirs": b"(?:.*/)?"}
-        source = b"".join(
-            re.escape(arg) if kind == "lit" else _regex_set(arg) if kind == "set" else pieces[kind]
-            for kind, arg in tokens
-        )
-        return re.compile(source, re.DOTALL).fullmatch  # type: ignore[return-value]
-    return _Automaton(tokens).matches
+def _matcher(tokens: list[Token]) -> tuple[Callable[[bytes], bool], bytes | None]:
+    """(match function, regex source or None): a regex when it cannot backtrack
+    badly, else a linear-time automaton.
+
+    Inside one path component, a `*` followed by stars-free text and another `*`
+    may take the earliest place where that text matches (the classic glob
+    argument: an earlier place only leaves more room to what follows, and no `/`
+    can be in between), so it becomes an atomic group that never backtracks; a `*`
+    before a `/` or at the end has one way to match and never backtracks. Any
+    other star is a backtracking point; with more than two of them (`**/a/**/a/**/b`)
+    the automaton runs instead of a regex that could take exponential time.
+    """
+    pieces: list[bytes] = []
+    backtracking = 0
+    i = 0
+    while i < len(tokens):
+        kind = tokens[i][0]
+        if kind == "star":
+            j = i + 1
+            while (
+                j < len(tokens)
+                and tokens[j][0] in ("lit", "set")
+                and not (tokens[j][0] == "lit" and b"/" in tokens[j][1])
+            ):
+                j += 1
+            if j > i + 1 and j < len(tokens) and tokens[j][0] == "star":
+                pieces.append(b"(?>[^/]*?" + b"".join(_regex(t) for t in tokens[i + 1 : j]) + b")")
+                i = j
+                continue
+            if i + 1 == len(tokens) or tokens[i + 1][1].startswith(b"/"):
+                # It must run to the next `/` or the end: there is one way to match.
+                pieces.append(b"[^/]*+")
+                i += 1
+                continue
+        if kind in _STARS:
+            backtracking += 1
+        pieces.append(_regex(tokens[i]))
+        i += 1
+    if backtracking > 2:
+        return _Automaton(tokens).matches, None
+    source = b"".join(pieces)
+    return re.compile(source, re.DOTALL).fullmatch, source  # type: ignore[return-value]
+
+
+def _regex(token: Token) -> bytes:
+    kind, arg = token
+    if kind == "lit":
+        return re.escape(arg)
+    if kind == "set":
+        return _regex_set(arg)
+    return {"star": b"[^/]*", "any": b".*", "dirs": b"(?:.*/)?"}[kind]
 
 
 def _regex_set(allowed: bytes) -> bytes:

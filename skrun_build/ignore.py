@@ -25,7 +25,7 @@ it cannot be re-included without re-including the directory first.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -113,6 +113,29 @@ class _PatternFile:
         for p in patterns:
             self.lines[p.line - 1] = p.text
         self.notes = [f"{source}:{p.line}: {p.note}" for p in patterns if p.note]
+        # Last pattern first (the last match wins); patterns that never match dropped.
+        self._checks = [
+            (p.matcher, p.basename, p.dir_only, not p.negated, p.line - 1)
+            for p in reversed(patterns)
+            if p.matcher is not None
+        ]
+        # Most paths match no pattern: one regex per (is_dir, basename) says so at once.
+        self._any: dict[tuple[bool, bool], Callable[[bytes], object]] | None = None
+        if all(p.regex is not None for p in patterns if p.matcher is not None):
+            import re
+
+            self._any = {}
+            for is_dir in (False, True):
+                for basename in (False, True):
+                    alts = [
+                        b"(?:" + p.regex + b")"
+                        for p in patterns
+                        if p.regex is not None
+                        and p.basename == basename
+                        and (is_dir or not p.dir_only)
+                    ]
+                    joined = b"|".join(alts) if alts else b"(?!)"
+                    self._any[is_dir, basename] = re.compile(joined, re.DOTALL).fullmatch
 
     def check(self, rel: str) -> tuple[bool, int] | None:
         """(excluded?, 0-based line index) of the last matching pattern, or None.
@@ -121,9 +144,14 @@ class _PatternFile:
         """
         is_dir = rel.endswith("/")
         path = rel.rstrip("/").encode("utf-8", "surrogateescape")
-        for p in reversed(self.patterns):
-            if p.matches(path, is_dir):
-                return not p.negated, p.line - 1
+        base = path.rsplit(b"/", 1)[-1]
+        quick = self._any
+        if quick is not None and not (quick[is_dir, True](base) or quick[is_dir, False](path)):
+            return None
+        # Pattern.matches() inlined: every walked path goes through every pattern.
+        for matcher, basename, dir_only, excluded, index in self._checks:
+            if (is_dir or not dir_only) and matcher(base if basename else path):
+                return excluded, index
         return None
 
 
