@@ -127,3 +127,17 @@ def test_a_directory_link_out_of_the_tree_stops_the_build_once(
             f"{os.path.realpath(root / 'root-link')}) (copy the file in, or exclude the link "
             "in .skrunignore)"
         )
+
+
+@pytest.mark.parametrize("extra", [[], ["--list"], ["--explain", "x"]])
+def test_a_source_folder_that_cannot_be_looked_at_says_why(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    extra: list[str],
+) -> None:
+    # pathlib's exists() raised PermissionError here: an internal error (exit 3).
+    root = agent_tree(tmp_path)
+    _deny(monkeypatch, os, "stat", root)
+    assert run(["build", str(root), *extra]) == 1
+    assert _last_err(capsys) == f"skrun: error: {root}: cannot stat: {DENIED}"

@@ -154,7 +154,7 @@ def _inside(source: Path, path: str, base: Path) -> str:
 
 
 def _check_output(output: Path | str | None) -> None:
-    if output is not None and Path(output).exists() and not Path(output).is_dir():
+    if output is not None and path_kind(Path(output)) == "other":
         raise UsageError(
             "output must be a directory",
             path=output,
@@ -382,10 +382,11 @@ def _sha(data: bytes) -> str:
 
 
 def _source_dir(source: Path) -> Path:
-    if not source.exists():
+    kind = path_kind(source)  # a folder that cannot be looked at is a BundleError
+    if kind == "missing":
         raise UsageError(
             "no such directory", path=source, hint="pass the agent's folder, the one with SKILL.md"
         )
-    if not source.is_dir():
+    if kind != "dir":
         raise UsageError("not a directory", path=source, hint="pass the agent's folder")
     return source

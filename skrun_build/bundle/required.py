@@ -48,7 +48,7 @@ def required_files(source: Path, fmt: Format) -> list[Required]:
         out.append(Required(("AGENTS.md",), "context_mode: persistent reads it"))
     from skrun_build.deps.detect import CANDIDATES, manifest_names
 
-    manifest, lock = manifest_names([n for n in CANDIDATES if (source / n).is_file()])
+    manifest, lock = manifest_names([n for n in CANDIDATES if _exists(source, n)])
     if manifest is not None:
         out.append(Required((manifest,), "the dependency manifest the Skrun runtime detects"))
     if lock is not None:
