@@ -127,8 +127,8 @@ PATTERNS = [
 ]
 
 
-def _git_verdicts(root: Path, paths: list[str]) -> dict[str, tuple[bool, int]]:
-    """path -> (ignored?, line of the deciding .gitignore pattern or 0), from git."""
+def _git_verdicts(root: Path, paths: list[str]) -> dict[str, tuple[bool, str, int]]:
+    """path -> (ignored?, deciding ignore file or "", its line or 0), from git."""
     assert GIT is not None
     proc = subprocess.run(
         [GIT, "-C", str(root), "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin"],
@@ -138,11 +138,20 @@ def _git_verdicts(root: Path, paths: list[str]) -> dict[str, tuple[bool, int]]:
     )
     assert proc.returncode in (0, 1), proc.stderr
     fields = proc.stdout.split(b"\0")[:-1]
-    out: dict[str, tuple[bool, int]] = {}
+    out: dict[str, tuple[bool, str, int]] = {}
     for i in range(0, len(fields), 4):
         source, line, pattern, path = fields[i : i + 4]
         ignored = bool(source) and not pattern.startswith(b"!")
-        out[os.fsdecode(path)] = (ignored, int(line) if source else 0)
+        out[os.fsdecode(path)] = (ignored, os.fsdecode(source), int(line) if source else 0)
+    return out
+
+
+def _our_verdicts(root: Path, paths: list[str]) -> dict[str, tuple[bool, str, int]]:
+    rules = Rules(root)
+    out = {}
+    for p in paths:
+        v = rules.explain(p)
+        out[p] = (not v.included, v.source, v.line) if v.source else (not v.included, "", 0)
     return out
 
 
@@ -164,13 +173,28 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_verdicts_are_gits(tree: Path, content: str) -> None:
     (tree / ".gitignore").write_bytes(content.encode("utf-8").replace(b"\\xc3", b"\xc3") + b"\n")
     paths = FILES + DIRS
-    git = _git_verdicts(tree, paths)
-    rules = Rules(tree)
-    ours = {}
-    for p in paths:
-        v = rules.explain(p)
-        ours[p] = (not v.included, v.line if v.source == ".gitignore" else 0)
-    assert ours == git
+    assert _our_verdicts(tree, paths) == _git_verdicts(tree, paths)
+
+
+NESTED = [
+    ("*.log\n", "!keep.log\n/top.txt\n"),
+    ("lib/*\n", "!x.log\n"),
+    ("top.txt\n", "/top.txt\n!/top.txt\n"),
+    ("", "**/keep.log\nx.*\n"),
+    ("!lib/keep.log\n", "*\n"),
+    ("", "/\n!\n[\n"),
+]
+
+
+@pytest.mark.parametrize(("root_rules", "lib_rules"), NESTED)
+def test_nested_ignore_files_decide_as_in_git(tree: Path, root_rules: str, lib_rules: str) -> None:
+    (tree / ".gitignore").write_text(root_rules)
+    (tree / "lib" / ".gitignore").write_text(lib_rules)
+    try:
+        paths = FILES + DIRS
+        assert _our_verdicts(tree, paths) == _git_verdicts(tree, paths)
+    finally:
+        (tree / "lib" / ".gitignore").unlink()
 
 
 def test_git_tolerated_patterns_are_warnings_naming_file_and_line(
