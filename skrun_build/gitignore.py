@@ -92,7 +92,7 @@ def parse(data: bytes) -> list[Pattern]:
 
 
 def compile_pattern(raw: bytes, line: int = 0) -> Pattern:
-    """One pattern (already trimmed), compiled to a bytes regex."""
+    """One pattern (already trimmed), compiled to a matcher of UTF-8 path bytes."""
     text = raw.decode("utf-8", "backslashreplace")
     body = raw
     negated = body.startswith(b"!")
