@@ -63,6 +63,7 @@ class Verdict:
     pattern: str = ""
     parent: str = ""  # set when an excluded parent directory decided it
     exists: bool = True  # False: nothing is there; the verdict is for a file put there
+    required: str = ""  # why the bundle needs this file ("" = it does not)
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""

@@ -173,6 +173,7 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         "pattern": "*.log",
         "parent": "",
         "exists": True,
+        "required": "",
     }
     assert run(["build", str(root), "--list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == ["m.py", "s/t.md"]

@@ -7,6 +7,7 @@ said OK and `deps hash` of the folder and of the bundle disagreed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,18 @@ def test_verify_source_is_not_ok_for_a_bundle_lacking_a_required_file(
     assert 'uv.lock (the lockfile of pyproject.toml) is excluded by .gitignore:1 "uv.lock"' in (
         captured.err
     )
+
+
+def test_explain_says_a_build_refuses_an_excluded_required_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _tool_agent(tmp_path)
+    (root / ".gitignore").write_text("*.md\n")
+    assert run(["build", str(root), "--explain", str(root / "SKILL.md")]) == 0
+    assert capsys.readouterr().out == (
+        'SKILL.md: excluded by .gitignore:1 "*.md"; a build refuses this: the bundle needs '
+        "it (the skill itself)\n"
+    )
+    assert run(["build", str(root), "--explain", str(root / "agent.yaml"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["included"], doc["required"]) == (True, "the agent's config")

@@ -25,7 +25,7 @@ from skrun_build.bundle.format import (
     canonical_json,
     record_bytes,
 )
-from skrun_build.bundle.required import check_required
+from skrun_build.bundle.required import check_required, required_files
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
@@ -95,6 +95,7 @@ def explain(
     path: str,
     output: Path | None = None,
     *,
+    format: Format = "agent",
     base: Path | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Verdict:
@@ -104,7 +105,7 @@ def explain(
     current directory, as for every path argument), else relative to `source`.
     The path must lie inside `source` (a UsageError otherwise). When nothing is
     there, `exists` is False and the verdict is for a file (or, with a trailing
-    `/`, a folder) put there.
+    `/`, a folder) put there. `required` says why a bundle of `format` needs it.
     """
     source = _source_dir(source)
     _check_output(output)
@@ -121,7 +122,8 @@ def explain(
             verdict = rules.explain(rel, is_dir=path.endswith(("/", os.sep)))
     finally:
         _report(rules.warnings, warn)
-    return verdict if exists else dataclasses.replace(verdict, exists=False)
+    why = next((r.why for r in required_files(source, format) if rel in r.candidates), "")
+    return dataclasses.replace(verdict, exists=exists, required=why)
 
 
 def _inside(source: Path, path: str, base: Path) -> str:

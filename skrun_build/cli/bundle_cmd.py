@@ -118,19 +118,20 @@ def _build(
     fmt_: Format = "skill" if fmt == "skill" else "agent"
     if explain is not None:
         # PATH is relative to the current directory, like every path argument.
-        verdict = explain_path(directory, explain, output, base=Path.cwd(), warn=echo_warning)
+        verdict = explain_path(
+            directory, explain, output, format=fmt_, base=Path.cwd(), warn=echo_warning
+        )
         if as_json:
             import dataclasses
 
             echo(json.dumps(dataclasses.asdict(verdict), ensure_ascii=False))
-        elif verdict.exists:
-            echo(one_line(verdict.describe()))
-        else:
-            echo(
-                one_line(
-                    f"{verdict.path}: does not exist; a file there would be {verdict.reason()}"
-                )
-            )
+            return 0 if verdict.exists else 1
+        line = verdict.describe()
+        if not verdict.exists:
+            line = f"{verdict.path}: does not exist; a file there would be {verdict.reason()}"
+        elif verdict.required and not verdict.included:
+            line += f"; a build refuses this: the bundle needs it ({verdict.required})"
+        echo(one_line(line))
         return 0 if verdict.exists else 1
     if list_only:
         files = list_files(directory, output, format=fmt_, warn=echo_warning)
