@@ -1,7 +1,9 @@
 """Which files of an agent (or skill) directory go into a bundle, and why.
 
 Rules are applied in layers; within the layers the last matching pattern wins,
-exactly like git (see docs/bundle-format.md, "Exclusions"):
+exactly like git (see docs/bundle-format.md, "Exclusions"). Each pattern is read
+and matched as git does it (`skrun_build.gitignore`); a pattern git never matches
+becomes a warning in `Rules.warnings`, never an error:
 
 1. Skrun defaults, at any depth: `node_modules .git dist .env .DS_Store
    __pycache__ .pytest_cache venv .venv`, every name starting with `.`, every
@@ -23,12 +25,13 @@ it cannot be re-included without re-including the directory first.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Literal
 
 from skrun_build.errors import BundleError, InputError, os_hint
+from skrun_build.gitignore import Pattern, parse
 
 DEFAULT_NAMES = (
     "node_modules",
@@ -59,6 +62,8 @@ class Verdict:
     line: int = 0
     pattern: str = ""
     parent: str = ""  # set when an excluded parent directory decided it
+    exists: bool = True  # False: nothing is there; the verdict is for a file put there
+    required: str = ""  # why the bundle needs this file ("" = it does not)
 
     def describe(self) -> str:
         """One line for `skrun build --explain`."""
@@ -91,20 +96,64 @@ class _PatternFile:
     """The patterns of one ignore file (or of a built-in layer), with their line numbers."""
 
     def __init__(self, source: str, lines: list[str], numbered: bool) -> None:
-        import pathspec
+        self._setup(source, parse("\n".join(lines).encode("utf-8", "surrogateescape")), numbered)
 
+    @classmethod
+    def read(cls, source: str, data: bytes) -> _PatternFile:
+        """The patterns of an ignore file's bytes (any encoding: git matches bytes)."""
+        self = cls.__new__(cls)
+        self._setup(source, parse(data), True)
+        return self
+
+    def _setup(self, source: str, patterns: list[Pattern], numbered: bool) -> None:
         self.source = source
         self.numbered = numbered
-        # pathspec drops empty lines; a comment keeps pattern index == line index.
-        self.lines = lines
-        self.spec: Any = pathspec.GitIgnoreSpec.from_lines([ln or "#" for ln in lines])
+        self.patterns = patterns
+        # index (line - 1) -> the pattern's text, for Verdict
+        self.lines = [""] * (patterns[-1].line if patterns else 0)
+        for p in patterns:
+            self.lines[p.line - 1] = p.text
+        self.notes = [f"{source}:{p.line}: {p.note}" for p in patterns if p.note]
+        # Last pattern first (the last match wins); patterns that never match dropped.
+        self._checks = [
+            (p.matcher, p.basename, p.dir_only, not p.negated, p.line - 1)
+            for p in reversed(patterns)
+            if p.matcher is not None
+        ]
+        # Most paths match no pattern: one regex per (is_dir, basename) says so at once.
+        self._any: dict[tuple[bool, bool], Callable[[bytes], object]] | None = None
+        if all(p.regex is not None for p in patterns if p.matcher is not None):
+            import re
+
+            self._any = {}
+            for is_dir in (False, True):
+                for basename in (False, True):
+                    alts = [
+                        b"(?:" + p.regex + b")"
+                        for p in patterns
+                        if p.regex is not None
+                        and p.basename == basename
+                        and (is_dir or not p.dir_only)
+                    ]
+                    joined = b"|".join(alts) if alts else b"(?!)"
+                    self._any[is_dir, basename] = re.compile(joined, re.DOTALL).fullmatch
 
     def check(self, rel: str) -> tuple[bool, int] | None:
-        """(excluded?, 0-based pattern index) of the last matching pattern, or None."""
-        result = self.spec.check_file(rel)
-        if result.include is None:
+        """(excluded?, 0-based line index) of the last matching pattern, or None.
+
+        `rel` ends with `/` for a directory.
+        """
+        is_dir = rel.endswith("/")
+        path = rel.rstrip("/").encode("utf-8", "surrogateescape")
+        base = path.rsplit(b"/", 1)[-1]
+        quick = self._any
+        if quick is not None and not (quick[is_dir, True](base) or quick[is_dir, False](path)):
             return None
-        return bool(result.include), int(result.index)
+        # Pattern.matches() inlined: every walked path goes through every pattern.
+        for matcher, basename, dir_only, excluded, index in self._checks:
+            if (is_dir or not dir_only) and matcher(base if basename else path):
+                return excluded, index
+        return None
 
 
 class _BuiltinPatterns(_PatternFile):
@@ -121,18 +170,16 @@ class _BuiltinPatterns(_PatternFile):
         self._folders = [(p.strip("/"), i) for i, p in enumerate(lines) if p.startswith("/")]
 
     def check(self, rel: str) -> tuple[bool, int] | None:
-        """Same answer as pathspec would give for these simple patterns."""
+        """Same answer as the gitignore matcher would give for these simple patterns."""
         path = rel.rstrip("/")
         base = path.rsplit("/", 1)[-1]
         hits = [self._names.get(base, -1)]
         if self._dot >= 0 and base.startswith("."):
             hits.append(self._dot)
         hits += [i for suffix, i in self._suffixes if base.endswith(suffix)]
-        hits += [
-            i
-            for folder, i in self._folders
-            if (path == folder and rel.endswith("/")) or path.startswith(folder + "/")
-        ]
+        # As in git, a folder pattern matches the folder itself; what is inside it is
+        # excluded because the folder is never entered.
+        hits += [i for folder, i in self._folders if path == folder and rel.endswith("/")]
         best = max(hits)
         return None if best < 0 else (True, best)
 
@@ -151,6 +198,8 @@ class Rules:
         self._hard: _PatternFile = _BuiltinPatterns("never packed", hard)
         # rel dir ("" = root) -> its (.gitignore, .skrunignore) pattern files, or None
         self._files: dict[str, tuple[_PatternFile | None, _PatternFile | None]] = {}
+        # "file:line: why" for each pattern that never matches or is odd, as files are read
+        self.warnings: list[str] = []
 
     def load_dir(self, rel_dir: str, fs_dir: Path) -> None:
         """Read the ignore files of one directory (the walk calls this as it enters it)."""
@@ -164,12 +213,12 @@ class Rules:
                 if not file.is_file():
                     found.append(None)
                     continue
-                text = file.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError as e:
-                raise InputError("not UTF-8 text", path=file, hint="save it as UTF-8") from e
+                data = file.read_bytes()
             except OSError as e:
                 raise InputError(f"cannot read: {e.strerror}", path=file, hint=os_hint(e)) from e
-            found.append(_PatternFile(source, text.splitlines(), numbered=True))
+            patterns = _PatternFile.read(source, data)
+            self.warnings += patterns.notes
+            found.append(patterns)
         self._files[rel_dir] = (found[0], found[1])
 
     def verdict(self, rel: str, *, is_dir: bool = False) -> Verdict:
@@ -211,7 +260,7 @@ class Rules:
                 return Verdict(rel, False, v.source, v.line, v.pattern, parent=parent)
         self.load_dir("/".join(parts[:-1]), self.root.joinpath(*parts[:-1]))
         if is_dir is None:
-            is_dir = (self.root / rel).is_dir()
+            is_dir = path_kind(self.root / rel) == "dir"
         return self.verdict(rel, is_dir=is_dir)
 
     @staticmethod
@@ -219,6 +268,20 @@ class Rules:
         pattern = patterns.lines[index]
         line = index + 1 if patterns.numbered else 0
         return Verdict(rel, not excluded, patterns.source, line, pattern)
+
+
+def path_kind(path: Path) -> Literal["dir", "other", "missing"]:
+    """What is at `path` (symlinks followed); a BundleError when it cannot be told."""
+    import errno
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            return "missing" if not os.path.islink(path) else "other"
+        raise BundleError(f"cannot stat: {e.strerror}", path=path, hint=os_hint(e)) from e
+    return "dir" if stat.S_ISDIR(mode) else "other"
 
 
 def normalize_rel(rel: str) -> str:

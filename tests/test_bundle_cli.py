@@ -39,6 +39,7 @@ def test_build_prints_path_count_size_and_sha(
     assert run(["build", str(root), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc == {
+        "ok": True,
         "files": 3,
         "path": str(root / "demo-0.1.0.agent"),
         "sha256": sha,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -24,10 +25,11 @@ from skrun_build.bundle.format import (
     canonical_json,
     record_bytes,
 )
+from skrun_build.bundle.required import check_required, required_files
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
-from skrun_build.ignore import Rules, Verdict, relative_inside
+from skrun_build.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
 from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -65,20 +67,107 @@ def source_rules(source: Path, output: Path | None = None) -> Rules:
     return Rules(source, output=output)
 
 
-def list_files(source: Path, output: Path | None = None) -> list[SourceFile]:
-    """What a build would pack (source files, in member order), without validating."""
+def list_files(
+    source: Path,
+    output: Path | None = None,
+    *,
+    format: Format = "agent",
+    warn: Callable[[str], None] | None = None,
+) -> list[SourceFile]:
+    """What a build would pack (source files, in member order), without validating.
+
+    `warn` gets each ignore-file warning (`.gitignore:3: ...`). Raises a BundleError
+    when a rule excludes a file the bundle needs, as a build would.
+    """
     source = _source_dir(source)
-    return collect(source, source_rules(source, output))
+    _check_output(output)
+    rules = source_rules(source, output)
+    try:
+        files = collect(source, rules)
+    finally:
+        _report(rules.warnings, warn)
+    check_required(source, format, rules, {f.rel for f in files})
+    return files
 
 
-def explain(source: Path, path: str, output: Path | None = None) -> Verdict:
-    """The rule that includes or excludes `path` (relative to `source`)."""
+def explain(
+    source: Path,
+    path: str,
+    output: Path | None = None,
+    *,
+    format: Format = "agent",
+    base: Path | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Verdict:
+    """The rule that includes or excludes `path`.
+
+    A relative `path` is taken relative to `base` when given (the CLI passes the
+    current directory, as for every path argument), else relative to `source`.
+    The path must lie inside `source` (a UsageError otherwise). When nothing is
+    there, `exists` is False and the verdict is for a file (or, with a trailing
+    `/`, a folder) put there. `required` says why a bundle of `format` needs it.
+    """
     source = _source_dir(source)
-    if Path(path).is_absolute():
-        import os
+    _check_output(output)
+    if base is not None or os.path.isabs(path):
+        rel = _inside(source, path, base or Path.cwd())
+    else:
+        rel = normalize_rel(path)
+    rules = source_rules(source, output)
+    exists = bool(rel) and path_kind(source.joinpath(*rel.split("/"))) != "missing"
+    try:
+        if exists:
+            verdict = rules.explain(rel)
+        else:
+            verdict = rules.explain(rel, is_dir=path.endswith(("/", os.sep)))
+    finally:
+        _report(rules.warnings, warn)
+    why = next((r.why for r in required_files(source, format) if rel in r.candidates), "")
+    return dataclasses.replace(verdict, exists=exists, required=why)
 
-        path = os.path.relpath(Path(path).resolve(), source.resolve())
-    return source_rules(source, output).explain(path)
+
+def _inside(source: Path, path: str, base: Path) -> str:
+    """`path` (relative to `base`) as a POSIX path relative to `source`."""
+    target = os.path.abspath(os.path.join(base, path))
+    candidates = [
+        (target, os.path.abspath(source)),
+        # Through symlinks (a source given as a link, a cwd reached through one).
+        (
+            os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target)),
+            os.path.realpath(source),
+        ),
+    ]
+    for full, root in candidates:
+        rel = os.path.relpath(full, root)
+        if rel == os.curdir:
+            raise UsageError(
+                "--explain names the source directory itself",
+                path=path,
+                hint="name a file or folder inside it",
+            )
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+            return rel.replace(os.sep, "/")
+    raise UsageError(
+        "--explain names a path outside the source directory",
+        path=path,
+        hint=f"name a path inside {source}; like every path argument, it is relative "
+        "to the current directory",
+    )
+
+
+def _check_output(output: Path | str | None) -> None:
+    if output is not None and path_kind(Path(output)) == "other":
+        raise UsageError(
+            "output must be a directory",
+            path=output,
+            hint="pass --output a directory; it is created if missing",
+        )
+
+
+def _report(warnings: list[str], warn: Callable[[str], None] | None) -> None:
+    if warn is not None:
+        for w in warnings:
+            warn(w)
 
 
 def build_bundle(
@@ -99,19 +188,19 @@ def build_bundle(
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
+    _check_output(output)
     info = check_source(src, format, strict=strict, select=select, ignore=ignore)
     out_dir = Path(output) if output is not None else src
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BundleError(
-            "output must be a directory",
-            path=out_dir,
-            hint="pass --output a directory; it is created if missing",
-        )
     final = out_dir / (info.stem + EXTENSIONS[format])
-    files = collect(src, source_rules(src, out_dir if output is not None else None))
+    rules = source_rules(src, out_dir if output is not None else None)
+    warnings: list[str] = []
+    try:
+        files = collect(src, rules)
+    finally:
+        warnings += rules.warnings
+    check_required(src, format, rules, {f.rel for f in files})
     if output is not None:
         _refuse_output_holding_sources(src, out_dir, files)
-    warnings: list[str] = []
     if format == "skill":
         from skrun_build.bundle.skillzip import write_skill_zip
 
@@ -295,10 +384,11 @@ def _sha(data: bytes) -> str:
 
 
 def _source_dir(source: Path) -> Path:
-    if not source.exists():
+    kind = path_kind(source)  # a folder that cannot be looked at is a BundleError
+    if kind == "missing":
         raise UsageError(
             "no such directory", path=source, hint="pass the agent's folder, the one with SKILL.md"
         )
-    if not source.is_dir():
+    if kind != "dir":
         raise UsageError("not a directory", path=source, hint="pass the agent's folder")
     return source

@@ -8,6 +8,7 @@ not UTF-8 stops the build with the path and the reason.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -97,8 +98,13 @@ def _symlink(
             raise BundleError(
                 "symlink loop", path=entry.rel, hint="fix the link or exclude it"
             ) from e
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            # Not dangling: something on the way cannot be read (EACCES, EIO, ...).
+            raise BundleError(
+                f"cannot follow the symlink: {e.strerror}", path=entry.rel, hint=os_hint(e)
+            ) from e
         raise BundleError(
-            f"dangling symlink to {os.readlink(entry.path)!r}",
+            f"dangling symlink to {_link_text(entry.path)!r}",
             path=entry.rel,
             hint="fix the link or exclude it in .skrunignore",
         ) from e
@@ -117,7 +123,10 @@ def _symlink(
                 path=entry.rel,
                 hint="exclude the link, or re-include its target in .skrunignore",
             )
-    mode = os.stat(target).st_mode
+    try:
+        mode = os.stat(target).st_mode
+    except OSError as e:
+        raise BundleError(f"cannot stat: {e.strerror}", path=entry.rel, hint=os_hint(e)) from e
     if stat.S_ISDIR(mode):
         here = os.path.realpath(entry.path.parent)
         if target in chain or here == target or here.startswith(target + os.sep):
@@ -146,9 +155,14 @@ def _source(rel: str, path: Path, shown: Path) -> SourceFile:
     return SourceFile(rel, path, st.st_size, mode)
 
 
-def _is_loop(path: Path) -> bool:
-    import errno
+def _link_text(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
+
+def _is_loop(path: Path) -> bool:
     try:
         os.stat(path)
     except OSError as e:

@@ -14,7 +14,8 @@ import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from skrun_build.errors import UsageError
 
 NAME_RULES: tuple[tuple[str, str], ...] = (
     ("id_rsa*", "SSH private key file name"),
@@ -103,19 +104,39 @@ class Finding:
 
 
 class Allow:
-    """The explicit allow list (`--allow-secret`), gitignore patterns from the source root."""
+    """The explicit allow list (`--allow-secret`), gitignore patterns from the source root.
+
+    Matched as git matches a `.gitignore` at the root (`skrun_build.gitignore`): the
+    last matching pattern wins, and a pattern that matches a folder (`tests/`)
+    allows everything inside it. A pattern git would never match is a usage error.
+    """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        self.patterns = list(patterns)
-        self._spec: Any = None
-        if self.patterns:
-            import pathspec
+        from skrun_build.gitignore import compile_pattern
 
-            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        self.patterns = list(patterns)
+        self._compiled = []
+        for text in self.patterns:
+            pattern = compile_pattern(text.encode("utf-8", "surrogateescape"))
+            if pattern.matcher is None:
+                raise UsageError(
+                    f"--allow-secret {text!r}: {pattern.note}",
+                    hint="give a gitignore pattern relative to the agent directory, "
+                    "e.g. 'tests/fixtures/*.pem'",
+                )
+            self._compiled.append(pattern)
+        self._compiled.reverse()  # the last matching pattern decides
 
     def allows(self, rel: str) -> bool:
         """Whether the user allowed `rel` to be packed even if it looks like a secret."""
-        return self._spec is not None and bool(self._spec.match_file(rel))
+        parts = rel.encode("utf-8", "surrogateescape").split(b"/")
+        for depth in range(1, len(parts) + 1):
+            path = b"/".join(parts[:depth])
+            is_dir = depth < len(parts)
+            hit = next((p for p in self._compiled if p.matches(path, is_dir)), None)
+            if hit is not None and not hit.negated:
+                return True
+        return False
 
 
 def name_rule(rel: str) -> str | None:

@@ -35,7 +35,11 @@ _PATH = click.Path(path_type=Path)
     is_flag=True,
     help="Print the source files that would be packed (no build, no validation).",
 )
-@click.option("--explain", metavar="PATH", help="Name the rule that includes or excludes PATH.")
+@click.option(
+    "--explain",
+    metavar="PATH",
+    help="Name the rule that includes or excludes PATH (relative to the current directory).",
+)
 @click.option(
     "--max-size",
     default="50MiB",
@@ -78,23 +82,59 @@ def build(
     Skrun defaults (node_modules, .git, dist, .env, __pycache__, venv, ...),
     every dot-name, *.secret, *.agent, .gitignore and .skrunignore rules.
     Format, rules and secret guard: docs/bundle-format.md.
-    Exit codes: 0 built, 1 invalid agent or refused build, 2 usage error.
+    Exit codes: 0 built, 1 invalid agent or refused build (or --explain PATH
+    does not exist), 2 usage error. With --json, a failed build prints
+    {"ok": false, "error": {...}, "issues": [...]} on stdout too.
     """
+    try:
+        return _build(
+            directory, output, fmt, as_json, list_only, explain, max_size, allow, strict, no_config
+        )
+    except Exception as e:
+        if as_json and not (explain is not None or list_only):
+            # A script reading stdout gets a document on failure too; the error line
+            # and the exit code stay those of the failure.
+            echo(json.dumps(_failure(e), ensure_ascii=False, sort_keys=True))
+        raise
+
+
+def _build(
+    directory: Path,
+    output: Path | None,
+    fmt: str,
+    as_json: bool,
+    list_only: bool,
+    explain: str | None,
+    max_size: str,
+    allow: tuple[str, ...],
+    strict: bool | None,
+    no_config: bool,
+) -> int:
+    from skrun_build.bundle._config import Format
     from skrun_build.bundle.build import build_bundle, list_files
     from skrun_build.bundle.build import explain as explain_path
     from skrun_build.bundle.format import parse_size
 
+    fmt_: Format = "skill" if fmt == "skill" else "agent"
     if explain is not None:
-        verdict = explain_path(directory, explain, output)
+        # PATH is relative to the current directory, like every path argument.
+        verdict = explain_path(
+            directory, explain, output, format=fmt_, base=Path.cwd(), warn=echo_warning
+        )
         if as_json:
             import dataclasses
 
-            echo(json.dumps(dataclasses.asdict(verdict)))
-        else:
-            echo(one_line(verdict.describe()))
-        return 0
+            echo(json.dumps(dataclasses.asdict(verdict), ensure_ascii=False))
+            return 0 if verdict.exists else 1
+        line = verdict.describe()
+        if not verdict.exists:
+            line = f"{verdict.path}: does not exist; a file there would be {verdict.reason()}"
+        elif verdict.required and not verdict.included:
+            line += f"; a build refuses this: the bundle needs it ({verdict.required})"
+        echo(one_line(line))
+        return 0 if verdict.exists else 1
     if list_only:
-        files = list_files(directory, output)
+        files = list_files(directory, output, format=fmt_, warn=echo_warning)
         if as_json:
             echo(json.dumps([f.rel for f in files], ensure_ascii=False))
         else:
@@ -110,7 +150,7 @@ def build(
         result = build_bundle(
             directory,
             output,
-            format="skill" if fmt == "skill" else "agent",
+            format=fmt_,
             max_size=limit,
             allow_secrets=allow,
             strict=config.strict if strict is None else strict,
@@ -124,7 +164,7 @@ def build(
     for warning in result.warnings:
         echo_warning(_relative(warning))
     if as_json:
-        echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True))
+        echo(json.dumps({"ok": True, **result.to_dict()}, ensure_ascii=False, sort_keys=True))
         return 0
     from skrun_build.fsutil import human_size
 
@@ -135,6 +175,25 @@ def build(
     echo(f"  size    {size}{exact}")
     echo(f"  sha256  {result.sha256}")
     return 0
+
+
+def _failure(e: Exception) -> dict[str, object]:
+    """The `build --json` document of a failed build: the error and any issues."""
+    from skrun_build.errors import SkrunError, exit_code_for
+
+    if isinstance(e, SkrunError):
+        error: dict[str, object] = {
+            "message": e.message,
+            "path": e.path,
+            "line": e.line,
+            "hint": e.hint,
+        }
+    else:
+        error = {"message": f"internal error: {type(e).__name__}: {e}", "path": None}
+        error.update(line=None, hint="this is a bug in skrun-build; please report it")
+    error["exit_code"] = exit_code_for(e)
+    issues = e.issues if isinstance(e, ValidationFailed) else []
+    return {"ok": False, "error": error, "issues": [i.to_dict() for i in issues]}
 
 
 @click.command("inspect", context_settings=_CTX)
