@@ -179,7 +179,7 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert json.loads(capsys.readouterr().out) == ["m.py", "s/t.md"]
 
 
-def test_builtin_layers_agree_with_pathspec() -> None:
+def test_builtin_layers_agree_with_the_pattern_files() -> None:
     # Paths whose parent folders are included: the walk never asks about others, and
     # explain() checks parents first.
     from skrun_build.ignore import DEFAULT_PATTERNS, _BuiltinPatterns, _PatternFile
