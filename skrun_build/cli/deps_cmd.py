@@ -22,6 +22,7 @@ from skrun_build.fsutil import human_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.deps.detect import Manifest
+    from skrun_build.deps.install import InstallResult
     from skrun_build.deps.meta import EntryMeta
     from skrun_build.deps.store import Entry
 
@@ -88,7 +89,7 @@ def _meta_json(meta: EntryMeta) -> dict[str, Any]:
     return {k: v for k, v in sorted(asdict(meta).items()) if k != "schema"}
 
 
-def _runtime_json(e: Any) -> dict[str, Any]:
+def _runtime_json(e: Entry | InstallResult) -> dict[str, Any]:
     """What is known of an entry the Skrun runtime made (it keeps no record)."""
     return {"ecosystem": e.ecosystem, "key": e.key, "packages": e.packages, "size": e.size}
 
