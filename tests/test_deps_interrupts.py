@@ -89,7 +89,7 @@ def fake_npm(tmp_path: Path) -> Iterator[dict[str, str]]:
     yield env
     for pid in installer_pids(env):  # only after a failure: the tests kill them
         with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)  # each pid: if skrun failed, they share no group
 
 
 def installer_pids(env: dict[str, str]) -> list[int]:
