@@ -245,3 +245,16 @@ def test_clear_exit_code_does_not_depend_on_a_match(
         "skrun: error: 'not-a-key' is not a cache key (give the hash or its first "
         "characters, as `skrun cache list` shows)\n"
     )
+
+
+def test_reinstall_replaces_a_runtime_entry_when_asked(
+    tmp_path: Path, py_offline: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
+    key = cache_key(detect_dir(skill))  # type: ignore[arg-type]
+    entry = write_runtime_entry(Store().root, key, "python")
+    assert run(["deps", "install", "--json", "--reinstall", str(skill)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["status"], data["made_by"], data["packages"]) == ("reinstalled", "skrun-build", 1)
+    assert (entry / META_NAME).is_file()
+    assert names(Store().root) == [key]
