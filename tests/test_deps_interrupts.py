@@ -245,3 +245,50 @@ def test_run_installer_kills_the_group_on_any_base_exception(
     parent, child = (int(p) for p in pids.read_text().split())
     assert not running(parent)  # killed and reaped before the exception went on
     wait_for(lambda: not running(child), "the installer's child to die")
+
+
+POINTS = ["make_temp", "progress", "installer", "write_meta", "rename"]
+
+
+@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, Terminated])
+def test_an_interrupt_at_each_step_of_an_install_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: str, exc: type[BaseException]
+) -> None:
+    # In-process injection at each step between the temp dir's mkdir and the rename
+    # that publishes it: the interrupt propagates and nothing is left in the cache.
+    import skrun_build.deps.install as install_mod
+    import skrun_build.deps.python as python_mod
+    from skrun_build.deps.install import install
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise exc
+
+    def after(real: object) -> object:
+        def wrapper(*args: object, **kwargs: object) -> None:
+            real(*args, **kwargs)  # type: ignore[operator]
+            raise exc  # the signal lands right after the step's syscall
+
+        return wrapper
+
+    def fake_python(manifest: object, work: Path, **kwargs: object) -> python_mod.Installed:
+        (work / "venv" / "bin").mkdir(parents=True)
+        (work / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+        if point == "installer":
+            raise exc
+        return python_mod.Installed("uv", "0.9.0", "cpython 3.11.7", 0)
+
+    monkeypatch.setattr(python_mod, "install_python", fake_python)
+    if point == "make_temp":
+        monkeypatch.setattr(Store, "make_temp", after(Store.make_temp))
+    elif point == "write_meta":
+        monkeypatch.setattr(install_mod, "write_meta", after(install_mod.write_meta))
+    elif point == "rename":
+        monkeypatch.setattr(install_mod.os, "rename", boom)
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "x==1.0\n"})
+    with pytest.raises(exc):
+        install(
+            detect_dir(skill),  # type: ignore[arg-type]
+            progress=boom if point == "progress" else None,
+        )
+    assert entries(Store().root) == []

@@ -186,11 +186,16 @@ def _build(
     scripts: bool,
     progress: Notify | None,
 ) -> EntryMeta:
-    work = store.new_temp(key)
-    if progress is not None:
-        source_name = manifest.lock_name or manifest.name
-        progress(f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})")
+    # Named first, created inside the try: an interrupt right after the mkdir (before
+    # any cleanup handler would be in place) must not leave the temp dir behind.
+    work = store.temp_path(key)
     try:
+        store.make_temp(work)
+        if progress is not None:
+            source_name = manifest.lock_name or manifest.name
+            progress(
+                f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})"
+            )
         for name, text in manifest.files().items():
             # Bytes, not text mode: the entry must hold exactly what the key hashed.
             (work / name).write_bytes(text.encode("utf-8"))

@@ -152,17 +152,19 @@ class Store:
         finally:
             os.close(fd)
 
-    def new_temp(self, key: str) -> Path:
-        """Create `<root>/.tmp-<key>-<pid>-<hex>/` for an install."""
+    def temp_path(self, key: str) -> Path:
+        """A fresh name `<root>/.tmp-<key>-<pid>-<hex>` (nothing is created)."""
+        return self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
+
+    def make_temp(self, path: Path) -> None:
+        """Create the temp dir `path` (from `temp_path`) for an install."""
         self.ensure_root()
-        path = self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             path.mkdir()
         except OSError as e:
             raise CacheError(
                 f"cannot create a temp dir: {e.strerror}", path=path, hint=os_hint(e)
             ) from e
-        return path
 
     # -- reading ------------------------------------------------------------------
     def lookup(self, key: str) -> Entry | None:
@@ -251,7 +253,7 @@ class Store:
         if path.is_symlink() or not path.is_dir() or path.name.startswith(TMP_PREFIX):
             target = path
         else:
-            target = self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
+            target = self.temp_path(key)
             try:
                 os.rename(path, target)
             except OSError as e:
