@@ -9,7 +9,8 @@ Exit codes (documented in README.md and docs/cli.md):
         files, failed installs, mismatching bundles, ...)
     2   usage error (bad flag, bad argument, missing path)
     3   unexpected error: a bug in skrun-build, please report it
-    130 interrupted (Ctrl-C)
+    130 interrupted (Ctrl-C, SIGINT)
+    143 terminated (SIGTERM)
 
 Constructors never print; messages are plain text, one line where possible,
 naming the file (and line/field) and the fix.
@@ -31,6 +32,11 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread like KeyboardInterrupt, so clean-up runs."""
 
 
 class SkrunError(Exception):
@@ -148,4 +154,6 @@ def exit_code_for(exc: BaseException) -> int:
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED
     return EXIT_BUG

@@ -1,13 +1,16 @@
 """Builders shared by the dependency-cache tests and benchmarks/deps.py.
 
 Nothing here imports pytest, so the benchmark runs without it: a hand-written
-wheel for offline installs, and synthetic complete cache entries.
+wheel for offline installs, synthetic complete cache entries (ours and the
+runtime's), and a dead pid for temp-dir names.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterable
 from dataclasses import replace
@@ -79,3 +82,33 @@ def build_wheel(
         record.append(f"{dist}/RECORD,,")
         z.writestr(f"{dist}/RECORD", "\n".join(record) + "\n")
     return path
+
+
+def write_runtime_entry(root: Path, key: str, ecosystem: str = "python") -> Path:
+    """An entry as the Skrun runtime leaves it: the payload, no metadata of ours.
+
+    Python: `venv/bin/python` and two distributions in site-packages; Node: two
+    packages in `node_modules`, one of them scoped.
+    """
+    entry = root / key
+    if ecosystem == "python":
+        (entry / "venv" / "bin").mkdir(parents=True)
+        (entry / "venv" / "bin" / "python").symlink_to(sys.executable)
+        site = entry / "venv" / "lib" / "python3.11" / "site-packages"
+        for dist in ("six-1.16.0", "idna-3.7"):
+            (site / f"{dist}.dist-info").mkdir(parents=True)
+            (site / f"{dist}.dist-info" / "METADATA").write_text("Name: x\n", encoding="utf-8")
+        (entry / "requirements.txt").write_text("six\nidna\n", encoding="utf-8")
+    else:
+        for pkg in ("is-number", "@scope/tool"):
+            (entry / "node_modules" / pkg).mkdir(parents=True)
+            (entry / "node_modules" / pkg / "package.json").write_text("{}\n", encoding="utf-8")
+        (entry / "package.json").write_text("{}\n", encoding="utf-8")
+    return entry
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited and been reaped (nothing else has it yet)."""
+    proc = subprocess.Popen([sys.executable, "-c", ""])
+    proc.wait()
+    return proc.pid

@@ -505,5 +505,5 @@ def test_cache_clear_on_a_tty_asks_only_above_100_mib(monkeypatch: pytest.Monkey
     # Exactly 100 MiB: not above, so no question.
     entry = write_entry(Store().root, "a" * 64, size=100 * 1024 * 1024)
     done = CliRunner().invoke(cache, ["clear"], input="", catch_exceptions=False)
-    assert (done.exit_code, done.output) == (0, "Cleared 1 entries (100.0 MiB freed).\n")
+    assert (done.exit_code, done.output) == (0, "Cleared 1 entry (100.0 MiB freed).\n")
     assert not entry.exists()

@@ -710,7 +710,7 @@ def test_deeply_nested_cache_metadata_is_a_corrupt_entry(
     monkeypatch.setenv("SKRUN_DEPS_DIR", str(deps))
     assert run(["cache", "list"]) == 0
     err = capsys.readouterr().err
-    assert _one_line_error(err).startswith("skrun: warning: 1 incomplete entries and 0 temp dirs")
+    assert _one_line_error(err).startswith("skrun: warning: 1 incomplete entry and 0 temp dirs")
 
 
 def test_pathological_poetry_lock(

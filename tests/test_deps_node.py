@@ -60,7 +60,9 @@ def test_locked_install(
     assert meta.runtime.startswith("node v")
     assert meta.reproducible is True
     assert _require(result.path) == "hello from tiny-node\n"
-    assert [p.name for p in Store().root.iterdir() if p.name != ".locks"] == [result.key]
+    assert [p.name for p in Store().root.iterdir() if not p.name.startswith(".lock-")] == [
+        result.key
+    ]
     assert _install(skill).status == "hit"
 
 
@@ -107,7 +109,7 @@ def test_lock_out_of_sync_fails(node_skill: Callable[[str], Path]) -> None:
         "Script dependency install failed for node: npm ci --omit=dev --ignore-scripts "
         "--no-audit --no-fund --offline exited 1"
     )
-    assert [p.name for p in Store().root.iterdir() if p.name != ".locks"] == []
+    assert [p.name for p in Store().root.iterdir() if not p.name.startswith(".lock-")] == []
 
 
 def test_npmrc_used_for_the_install_but_not_kept(node_skill: Callable[[str], Path]) -> None:

@@ -29,7 +29,7 @@ def _install(skill: Path, **kw: object):  # type: ignore[no-untyped-def]
 
 
 def _root_names() -> list[str]:
-    return sorted(p.name for p in Store().root.iterdir() if p.name != ".locks")
+    return sorted(p.name for p in Store().root.iterdir() if not p.name.startswith(".lock-"))
 
 
 def test_requirements_relocatable_venv(tmp_path: Path, py_offline: Path) -> None:

@@ -16,7 +16,13 @@ import click
 
 from skrun_build import __version__
 from skrun_build.cli._output import echo_error, silence_stdout
-from skrun_build.errors import EXIT_INTERRUPTED, EXIT_USAGE, SkrunError, exit_code_for
+from skrun_build.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    SkrunError,
+    Terminated,
+    exit_code_for,
+)
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -121,12 +127,14 @@ def cli() -> None:
 
     \b
     Exit codes: 0 ok, 1 invalid input or failed operation, 2 usage error,
-    3 unexpected error (a bug: please report it), 130 interrupted.
+    3 unexpected error (a bug: please report it), 130 interrupted,
+    143 terminated (SIGTERM).
     """
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the documented exit code; never show a traceback."""
+    _raise_on_sigterm()
     code = run(argv)
     try:
         sys.stdout.flush()  # here, not at interpreter exit, where a failure means exit 120
@@ -134,6 +142,18 @@ def main(argv: list[str] | None = None) -> None:
         silence_stdout()
         code = code or 1
     sys.exit(code)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _raise_on_sigterm() -> None:
+    # SIGTERM becomes an exception in the main thread, as SIGINT is, so every clean-up
+    # (temp dirs, the installer's process group) runs and the exit code is 143.
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -153,6 +173,9 @@ def run(argv: list[str] | None = None) -> int:
         return exit_code_for(exc)
     except KeyboardInterrupt as exc:
         echo_error("interrupted")
+        return exit_code_for(exc)
+    except Terminated as exc:
+        echo_error("terminated")
         return exit_code_for(exc)
     except BrokenPipeError:
         # The reader went away (`skrun cache list | head`): not an error of ours.

@@ -34,9 +34,9 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def plural(n: int, word: str) -> str:
-    """`1 package`, `3 packages`."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 package`, `3 packages`; `many` for irregular plurals (`entry`, `entries`)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = False) -> str:

@@ -22,6 +22,7 @@ from skrun_build.fsutil import human_size
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.deps.detect import Manifest
+    from skrun_build.deps.install import InstallResult
     from skrun_build.deps.meta import EntryMeta
     from skrun_build.deps.store import Entry
 
@@ -86,6 +87,11 @@ def _meta_json(meta: EntryMeta) -> dict[str, Any]:
     from dataclasses import asdict
 
     return {k: v for k, v in sorted(asdict(meta).items()) if k != "schema"}
+
+
+def _runtime_json(e: Entry | InstallResult) -> dict[str, Any]:
+    """What is known of an entry the Skrun runtime made (it keeps no record)."""
+    return {"ecosystem": e.ecosystem, "key": e.key, "packages": e.packages, "size": e.size}
 
 
 def _progress() -> Any:
@@ -158,18 +164,24 @@ def install(
             "path": str(result.path),
             "seconds": round(result.seconds, 3),
             "warnings": result.warnings,
-            **_meta_json(meta),
+            "made_by": result.made_by,
+            **(_meta_json(meta) if meta is not None else _runtime_json(result)),
         }
         echo(json.dumps(data, indent=2))
         return 0
-    lock = meta.lockfile or meta.manifest
     if result.status == "hit":
-        echo(f"Cached: {result.path} ({plural(meta.packages, 'package')}, {human_size(meta.size)})")
-    else:
+        by = "" if meta is not None else "made by the Skrun runtime, "
         echo(
-            f"Installed {plural(meta.packages, 'package')} from {lock} with {meta.installer} "
-            f"{meta.installer_version} into {result.path} in {result.seconds:.1f} s"
+            f"Cached: {result.path} ({by}{plural(result.packages, 'package')}, "
+            f"{human_size(result.size)})"
         )
+        return 0
+    assert meta is not None  # installed by us
+    lock = meta.lockfile or meta.manifest
+    echo(
+        f"Installed {plural(meta.packages, 'package')} from {lock} with {meta.installer} "
+        f"{meta.installer_version} into {result.path} in {result.seconds:.1f} s"
+    )
     return 0
 
 
@@ -213,22 +225,30 @@ def cache() -> None:
 def _entry_json(e: Entry) -> dict[str, Any]:
     from datetime import UTC, datetime
 
-    assert e.meta is not None
     last = datetime.fromtimestamp(e.last_used, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"path": str(e.path), "last_used": last, **_meta_json(e.meta)}
+    fields = _meta_json(e.meta) if e.meta is not None else _runtime_json(e)
+    return {"path": str(e.path), "last_used": last, "made_by": e.made_by, **fields}
+
+
+_BY_RUNTIME = " (Skrun runtime)"  # the LAST USED cell of an entry the runtime made
 
 
 @cache.command("list", context_settings=_CTX)
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 def list_(as_json: bool) -> int:
-    """List cache entries, most recently used first."""
+    """List cache entries, most recently used first.
+
+    \b
+    Entries the Skrun runtime made itself (no skrun-build record) are listed
+    too, marked "(Skrun runtime)"; their size and package count are measured.
+    """
     import time
 
     from skrun_build.deps.store import Store
 
     store = Store()
     entries, orphans = store.scan()
-    good = [e for e in entries if e.meta is not None]
+    good = [e for e in entries if not e.incomplete]
     corrupt = len(entries) - len(good)
     if as_json:
         echo(json.dumps([_entry_json(e) for e in good], indent=2))
@@ -238,19 +258,17 @@ def list_(as_json: bool) -> int:
         now = time.time()
         rows = [("HASH", "SIZE", "PACKAGES", "LAST USED")]
         for e in good:
-            assert e.meta is not None
+            by = _BY_RUNTIME if e.made_by == "runtime" else ""
             rows.append(
-                (e.key[:12], human_size(e.meta.size), str(e.meta.packages), ago(now - e.last_used))
+                (e.key[:12], human_size(e.size), str(e.packages), ago(now - e.last_used) + by)
             )
-        total_size = sum(e.meta.size for e in good if e.meta is not None)
-        total_pkgs = sum(e.meta.packages for e in good if e.meta is not None)
         n = len(good)
         rows.append(
             (
                 "TOTAL",
-                human_size(total_size),
-                str(total_pkgs),
-                f"{n} {'entry' if n == 1 else 'entries'}",
+                human_size(sum(e.size for e in good)),
+                str(sum(e.packages for e in good)),
+                plural(n, "entry", "entries"),
             )
         )
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -262,60 +280,94 @@ def list_(as_json: bool) -> int:
             echo(style(line, bold=True) if i == 0 else line)
     if corrupt or orphans:
         echo_warning(
-            f"{corrupt} incomplete entries and {len(orphans)} temp dirs under {store.root} "
-            "(an install in progress or interrupted); `skrun cache prune` removes the dead ones"
+            f"{plural(corrupt, 'incomplete entry', 'incomplete entries')} and "
+            f"{plural(len(orphans), 'temp dir')} under {store.root} (an install in progress or "
+            "interrupted); `skrun cache prune` removes the dead ones"
         )
     return 0
 
 
 @cache.command("clear", context_settings=_CTX, short_help="Remove entries and orphans.")
 @click.argument("keys", nargs=-1)
-@click.option("-y", "--yes", is_flag=True, help="Do not ask; required without a terminal.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask (it asks only on a terminal).")
+@click.option("--dry-run", is_flag=True, help="Show what would be removed; remove nothing.")
 @click.option("--older-than", metavar="AGE", help="Only entries unused for AGE (30d, 12h, 2w).")
-def clear(keys: tuple[str, ...], yes: bool, older_than: str | None) -> int:
+def clear(keys: tuple[str, ...], yes: bool, dry_run: bool, older_than: str | None) -> int:
     """Remove cache entries (all, the given KEYs or hash prefixes) and temp-dir orphans.
 
     \b
-    Waits for installs of the same key to finish instead of deleting under them.
+    On a terminal it asks first when more than 100 MiB would be freed (as
+    Skrun's own `cache clear` does); without one it does what was typed. A KEY
+    that matches nothing is a warning: the exit code does not depend on it.
+    Entries the Skrun runtime made go only when clearing everything or their
+    KEY, never by --older-than alone. Waits for installs of the same key.
     """
-    from skrun_build.deps.store import Store
+    from skrun_build.deps.store import Store, tree_size
 
     age = parse_duration(older_than) if older_than is not None else None
     store = Store()
-    entries, orphans = store.plan_clear(keys, age)
-    total = sum(e.size for e in entries)
-    if (entries or orphans) and not yes:
-        if not stdin_is_tty():
-            raise UsageError(
-                "refusing to clear the cache without confirmation (stdin is not a terminal)",
-                hint="pass --yes",
-            )
-        if total > CONFIRM_ABOVE and not click.confirm(
-            f"Delete {len(entries)} entries ({human_size(total)}) from {store.root}?",
+    plan = store.plan_clear(keys, age)
+    for given in plan.unmatched:
+        echo_warning(f"no cache entry matches {given!r} (see `skrun cache list`)")
+    n = len(plan.entries)
+    total = sum(e.size for e in plan.entries) + sum(tree_size(o.path) for o in plan.orphans)
+    if dry_run:
+        for e in plan.entries:
+            note = {"runtime": _BY_RUNTIME, None: " (incomplete)"}.get(e.made_by, "")
+            echo(f"Would remove {e.key}  {human_size(e.size)}{note}")
+        for o in plan.orphans:
+            echo(f"Would remove {o.path.name}  {human_size(tree_size(o.path))}")
+        echo(f"Would clear {plural(n, 'entry', 'entries')} ({human_size(total)}).")
+        return 0
+    if (
+        not yes
+        and total > CONFIRM_ABOVE
+        and stdin_is_tty()
+        and not click.confirm(
+            f"Delete {plural(n, 'entry', 'entries')} ({human_size(total)}) from {store.root}?",
             default=False,
             err=True,
-        ):
-            echo("Nothing cleared.")
-            raise click.exceptions.Exit(1)
-    result = store.clear(entries, orphans, older_than=age, notify=_progress())
-    n = len(result.entries) + len(result.corrupt)
-    echo(f"Cleared {n} entries ({human_size(result.freed)} freed).")
+        )
+    ):
+        echo("Nothing cleared.")
+        raise click.exceptions.Exit(1)
+    everything = not keys and age is None
+    result = store.clear(
+        plan.entries,
+        plan.orphans,
+        older_than=age,
+        runtime_too=everything or bool(keys),
+        notify=_progress(),
+    )
+    if everything:
+        result.legacy_locks = store.remove_legacy_locks()
+    echo(
+        f"Cleared {plural(result.removed, 'entry', 'entries')} ({human_size(result.freed)} freed)."
+    )
     return 0
 
 
 @cache.command("prune", context_settings=_CTX, short_help="Remove orphans and broken entries.")
 def prune() -> int:
-    """Remove temp dirs of interrupted installs and entries without metadata."""
+    """Remove temp dirs of dead installs and incomplete entries.
+
+    \b
+    Entries the Skrun runtime made (venv/bin/python or node_modules, no
+    skrun-build record) are working entries: prune never removes them.
+    """
     from skrun_build.deps.store import Store
 
     result = Store().prune()
     echo(
-        f"Pruned {len(result.orphans)} temp dirs and {len(result.corrupt)} incomplete entries "
+        f"Pruned {plural(len(result.orphans), 'temp dir')} and "
+        f"{plural(len(result.corrupt), 'incomplete entry', 'incomplete entries')} "
         f"({human_size(result.freed)} freed)."
     )
+    if result.legacy_locks:
+        echo("Removed .locks/, the lock folder of earlier skrun-build versions.")
     if result.skipped:
         echo_warning(
-            f"skipped {len(result.skipped)} keys with an install in progress: "
+            f"skipped {plural(len(result.skipped), 'key')} with an install in progress: "
             + ", ".join(k[:12] for k in result.skipped)
         )
     return 0

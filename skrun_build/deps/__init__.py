@@ -3,6 +3,7 @@
 Entries are created exactly where the Skrun runtime looks for them:
 `<root>/<key>/` with root `$SKRUN_DEPS_DIR` (else `~/.skrun/deps`), holding the
 manifest, the lockfile and `venv/` or `node_modules/`, plus `skrun-entry.json`.
+The runtime's own entries (the same payload, no `skrun-entry.json`) are hits too.
 
 Public interface (each module is imported only when used; nothing here prints):
     detect.detect_dir(path) -> Manifest | None       manifest + lockfile at the root
@@ -11,6 +12,9 @@ Public interface (each module is imported only when used; nothing here prints):
     key.cache_key(manifest) -> str                    the hex sha256 the runtime computes
     install.install(manifest, ...) -> InstallResult   hit, or lock + install + rename
     store.Store(root=None)                            lookup / scan / plan_clear / clear / prune
+                                                      / sweep (dead temp dirs of a key) / locked
+    entry.Entry, entry.Orphan                         an entry (ours, the runtime's, incomplete)
+                                                      and a temp dir (its pid says if it is dead)
     meta.EntryMeta, meta.read_meta(entry)             the completion marker of an entry
 Installers: python.install_python (uv), node.install_node (npm, pnpm, yarn),
 poetry.requirements_from_poetry (poetry.lock -> hash-pinned requirements).

@@ -3,11 +3,18 @@
 One install per key at a time across processes (the key's file lock); a second
 process waiting on the lock finds the entry the first one made. The metadata
 file is written last inside the temp dir, and the temp dir is renamed into place
-in one step, so a visible entry is always complete.
+in one step, so a visible entry is always complete. A working entry the Skrun
+runtime made (no metadata of ours) is a hit too: the runtime would use it.
+
+Interrupted (KeyboardInterrupt, or the CLI's SIGTERM exception): the installer's
+process group is killed (run.py) and the temp dir removed on the way out, for
+any BaseException, which is always re-raised. Temp dirs of this key left by dead
+processes (`kill -9`) are removed by the next install, under the key's lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -38,9 +45,17 @@ class InstallResult:
     key: str
     path: Path
     status: Status
-    meta: EntryMeta
+    meta: EntryMeta | None  # None: a hit on an entry the Skrun runtime made
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    packages: int = 0
+    size: int = 0
+    ecosystem: str = ""
+
+    @property
+    def made_by(self) -> str:
+        """`skrun-build`, or `runtime` for an entry the Skrun runtime made."""
+        return "skrun-build" if self.meta is not None else "runtime"
 
 
 def current_platform() -> str:
@@ -104,22 +119,37 @@ def install(
             warn(text)
 
     def hit(entry: Entry) -> InstallResult | None:
-        assert entry.meta is not None
+        # The runtime's own entries are hits as well (touched as the runtime does): it
+        # would use them, so installing over them would only change what it runs.
         if not store.touch(key):
             return None
-        mismatch = _mismatch(entry.meta, python=python)
-        if mismatch:
-            warning(mismatch)
+        if entry.meta is not None:
+            mismatch = _mismatch(entry.meta, python=python)
+            if mismatch:
+                warning(mismatch)
+        if any(t.dead for t in store.temps_of(key)):
+            with store.locked(key, wait=False) as free:
+                if free:
+                    store.sweep(key)
         return InstallResult(
-            key, entry.path, "hit", entry.meta, warnings, time.monotonic() - started
+            key,
+            entry.path,
+            "hit",
+            entry.meta,
+            warnings,
+            time.monotonic() - started,
+            entry.packages,
+            entry.size,
+            entry.ecosystem or manifest.ecosystem,
         )
 
     entry = store.lookup(key)
     if entry is not None and not reinstall and entry.usable:
-        found = hit(entry)  # the common case: no lock, no subprocess
+        found = hit(entry)  # the common case: no subprocess
         if found is not None:
             return found
     with store.locked(key, notify=progress):
+        store.sweep(key)  # temp dirs of dead installs of this key (kill -9)
         entry = store.lookup(key)
         if entry is not None and not reinstall and entry.usable:
             found = hit(entry)  # another process installed it while we waited
@@ -134,7 +164,15 @@ def install(
         meta = _build(manifest, key, store, source, offline, python, scripts, progress)
         status: Status = "installed" if entry is None else "reinstalled"
         return InstallResult(
-            key, store.entry_path(key), status, meta, warnings, time.monotonic() - started
+            key,
+            store.entry_path(key),
+            status,
+            meta,
+            warnings,
+            time.monotonic() - started,
+            meta.packages,
+            meta.size,
+            meta.ecosystem,
         )
 
 
@@ -148,11 +186,16 @@ def _build(
     scripts: bool,
     progress: Notify | None,
 ) -> EntryMeta:
-    work = store.new_temp(key)
-    if progress is not None:
-        source_name = manifest.lock_name or manifest.name
-        progress(f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})")
+    # Named first, created inside the try: an interrupt right after the mkdir (before
+    # any cleanup handler would be in place) must not leave the temp dir behind.
+    work = store.temp_path(key)
     try:
+        store.make_temp(work)
+        if progress is not None:
+            source_name = manifest.lock_name or manifest.name
+            progress(
+                f"installing {manifest.ecosystem} dependencies from {source_name} ({key[:12]})"
+            )
         for name, text in manifest.files().items():
             # Bytes, not text mode: the entry must hold exactly what the key hashed.
             (work / name).write_bytes(text.encode("utf-8"))
@@ -189,8 +232,10 @@ def _build(
         )
         write_meta(work, meta)  # last: its presence marks the entry complete
         _publish(store, key, work)
-    except BaseException:
-        rmtree(work)
+    except BaseException:  # an interrupt too: no temp dir is left behind
+        # If this fails, the next install of this key removes it (its pid is then dead).
+        with contextlib.suppress(OSError):
+            rmtree(work)
         raise
     return meta
 

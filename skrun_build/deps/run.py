@@ -28,7 +28,13 @@ def run_installer(
     ecosystem: str,
     progress: Notify | None = None,
 ) -> None:
-    """Run `argv` in `cwd`; raise `InstallFailed` naming the command and its output's tail."""
+    """Run `argv` in `cwd`; raise `InstallFailed` naming the command and its output's tail.
+
+    The installer runs in a session (and process group) of its own, so the whole
+    group can be killed when skrun is interrupted, whichever way the signal came:
+    Ctrl-C on a terminal (the group of skrun, which no longer holds the installer),
+    or a signal sent to skrun alone. Any BaseException kills the group and is re-raised.
+    """
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     try:
         proc = subprocess.Popen(
@@ -41,6 +47,7 @@ def run_installer(
             text=True,
             encoding="utf-8",
             errors="replace",
+            start_new_session=True,
         )
     except FileNotFoundError as e:
         raise DepsError(
@@ -51,16 +58,31 @@ def run_installer(
         raise DepsError(f"cannot run {display(argv)}: {e.strerror}", hint=os_hint(e)) from e
     assert proc.stdout is not None
     with proc:
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            tail.append(line)
-            if progress is not None and line.strip():
-                progress(line)
+        try:
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                tail.append(line)
+                if progress is not None and line.strip():
+                    progress(line)
+            proc.wait()
+        except BaseException:
+            kill_group(proc)
+            raise
     code = proc.returncode
     if code != 0:
         message = f"Script dependency install failed for {ecosystem}: {display(argv)} exited {code}"
         shown = [t for t in tail if t.strip()]
         raise InstallFailed(message + "".join("\n    " + t for t in shown))
+
+
+def kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL the process group `proc` leads and reap `proc` (it started a session)."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(OSError):  # already gone
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()  # immediate after SIGKILL; takes no lock of ours
 
 
 def output_of(argv: Sequence[str], *, env: Mapping[str, str] | None = None) -> str | None:

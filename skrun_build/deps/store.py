@@ -1,36 +1,50 @@
 """The dependency cache on disk: entries, orphans, locks, list/clear/prune.
 
-Layout (the runtime's, plus two dot-names it never looks at):
-    <root>/<key>/                     a complete entry (has skrun-entry.json)
+Layout (the runtime's, plus names its `cache list` never shows, Skrun v0.7.0):
+    <root>/<key>/                     an entry: ours (has skrun-entry.json), or the
+                                      runtime's (venv/bin/python or node_modules, no record)
     <root>/.tmp-<key>-<pid>-<hex>/    an install in progress, or its orphan
-    <root>/.locks/<key>.lock          the per-key cross-process lock
+    <root>/.lock-<key>                the per-key cross-process lock (a regular file)
 
-Installs and removals hold the key's lock, so a temp dir whose key lock is free
-is an orphan. Entries are removed by renaming them to a temp name first, so a
-half-deleted entry is never visible under its key. Symlinks are removed, never
-followed.
+Skrun's `cache list` shows every directory of the root except `.tmp-*` ones and
+its `cache clear` deletes every directory (packages/cli/src/commands/cache.ts):
+so the locks are plain files, which both skip, and not a directory, which the
+list would show as an entry and the clear would delete under a waiting install.
+
+Installs and removals hold the key's lock. The runtime takes no lock of ours, so
+a temp dir counts as an orphan only when the process named in it is dead. Entries
+are removed by renaming them to a temp name first, so a half-deleted entry is
+never visible under its key. Symlinks are removed, never followed.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import stat
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from skrun_build.deps import Notify
+from skrun_build.deps.entry import (
+    TMP_PREFIX,
+    Entry,
+    Orphan,
+    entry_at,
+    rmtree,
+    temp_pid,
+    tree_size,
+)
 from skrun_build.deps.key import is_key
-from skrun_build.deps.meta import EntryMeta, read_meta
 from skrun_build.errors import CacheError, UsageError, os_hint
 
-TMP_PREFIX = ".tmp-"
-LOCKS_DIR = ".locks"
+__all__ = ["ClearPlan", "Entry", "Orphan", "RemoveResult", "Store", "rmtree", "tree_size"]
+
+LOCK_PREFIX = ".lock-"
+LEGACY_LOCKS_DIR = ".locks"  # where skrun-build kept its locks before; Skrun listed it
+_HEX = frozenset("0123456789abcdef")
 
 
 def default_root() -> Path:
@@ -41,100 +55,44 @@ def default_root() -> Path:
     return Path(env).absolute() if env else Path.home() / ".skrun" / "deps"
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One `<root>/<key>` item; `meta` is None when it is corrupt (or a symlink)."""
+@dataclass
+class ClearPlan:
+    """What `clear` would remove, and the KEYs the user typed that matched nothing."""
 
-    key: str
-    path: Path
-    meta: EntryMeta | None
-    last_used: float  # the entry's mtime, refreshed on every hit
-
-    @property
-    def size(self) -> int:
-        """Bytes on disk, from the metadata when there is one."""
-        return self.meta.size if self.meta is not None else tree_size(self.path)
-
-    @property
-    def usable(self) -> bool:
-        """Complete (metadata written last) and its payload still there: a hit."""
-        if self.meta is None:
-            return False
-        if self.meta.ecosystem == "python":
-            return (self.path / "venv" / "pyvenv.cfg").is_file()
-        return (self.path / "node_modules").is_dir() or self.meta.packages == 0
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A `.tmp-<key>-...` directory: an install in progress or one that died."""
-
-    key: str
-    path: Path
+    entries: list[Entry] = field(default_factory=list)
+    orphans: list[Orphan] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
 
 
 @dataclass
 class RemoveResult:
     """What clear/prune removed."""
 
-    entries: list[str] = field(default_factory=list)  # keys of complete entries
+    entries: list[str] = field(default_factory=list)  # keys of complete entries (ours)
+    runtime: list[str] = field(default_factory=list)  # keys of the runtime's entries
     corrupt: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)  # temp dir names
     freed: int = 0
     skipped: list[str] = field(default_factory=list)  # busy (an install holds the lock)
+    legacy_locks: bool = False  # the old `.locks/` folder was removed
+
+    @property
+    def removed(self) -> int:
+        """Entries removed, whoever made them (temp dirs not counted, as in Skrun)."""
+        return len(self.entries) + len(self.runtime) + len(self.corrupt)
 
 
-def tree_size(path: Path) -> int:
-    """Apparent size of every file under `path`, never following symlinks."""
+def _flock(fd: int, path: Path, *, wait: bool) -> bool:
+    """Take an exclusive flock on `fd`; False if busy and not `wait`."""
+    import fcntl
+
     try:
-        st = path.lstat()
-    except OSError:
-        return 0
-    if not stat.S_ISDIR(st.st_mode):
-        return st.st_size
-    total = 0
-    stack = [str(path)]
-    while stack:
-        try:
-            it = os.scandir(stack.pop())
-        except OSError:
-            continue
-        with it:
-            for e in it:
-                try:
-                    if e.is_dir(follow_symlinks=False):
-                        stack.append(e.path)
-                    else:
-                        total += e.stat(follow_symlinks=False).st_size
-                except OSError:
-                    continue
-    return total
-
-
-def _make_writable(func: Any, path: str, _exc: Any) -> None:
-    # Some packages ship read-only directories; rmtree needs write access to empty them.
-    parent = os.path.dirname(path)
-    try:
-        os.chmod(parent, 0o700)
-        if not os.path.islink(path) and os.path.isdir(path):
-            os.chmod(path, 0o700)
-    except OSError:
-        pass
-    func(path)
-
-
-def rmtree(path: Path) -> None:
-    """Remove `path` (a symlink is unlinked, never followed)."""
-    if path.is_symlink() or not path.is_dir():
-        path.unlink(missing_ok=True)
-        return
-    # Imported here: shutil pulls in bz2 and lzma, which a cache hit or `cache list` never needs.
-    import shutil
-
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=_make_writable)
-    else:
-        shutil.rmtree(path, onerror=_make_writable)
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    except OSError as e:
+        raise CacheError(f"cannot lock: {e.strerror or e}", path=path, hint=os_hint(e)) from e
+    return True
 
 
 class Store:
@@ -148,13 +106,19 @@ class Store:
         """Where the runtime looks for the entry `key`."""
         return self.root / key
 
+    def lock_path(self, key: str) -> Path:
+        """The lock file of `key`: a plain file, which Skrun's cache list and clear skip."""
+        return self.root / f"{LOCK_PREFIX}{key}"
+
     def ensure_root(self) -> None:
         """Create the root (not any entry) if needed."""
         try:
-            (self.root / LOCKS_DIR).mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True)
         except OSError as e:
+            # mkdir says "File exists" when the root is a file: name the real problem.
+            reason = "Not a directory" if isinstance(e, FileExistsError) else e.strerror
             raise CacheError(
-                f"cannot create the cache: {e.strerror}",
+                f"cannot create the cache: {reason}",
                 path=self.root,
                 hint="point SKRUN_DEPS_DIR at a directory you can write",
             ) from e
@@ -163,48 +127,48 @@ class Store:
     def locked(
         self, key: str, *, wait: bool = True, notify: Notify | None = None
     ) -> Iterator[bool]:
-        """Hold the key's cross-process lock; yields False if busy and `wait` is False."""
-        from filelock import FileLock, Timeout
+        """Hold the key's cross-process lock; yields False if busy and `wait` is False.
 
+        A flock on a file that is never deleted (deleting it would let a waiter and a
+        newcomer hold two different locks). Releasing is closing the descriptor: it
+        takes no lock and never waits, so it is safe on the way out of an interrupt.
+        A signal ends a wait (Python retries EINTR only when its handler returns).
+        """
         self.ensure_root()
-        path = self.root / LOCKS_DIR / f"{key}.lock"
-        lock = FileLock(str(path))
+        path = self.lock_path(key)
         try:
-            try:
-                lock.acquire(timeout=0)
-                held = True
-            except Timeout:
-                held = False
+            # O_CLOEXEC: an installer must not inherit it and keep the key locked
+            # after skrun itself is gone.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            raise CacheError(f"cannot lock: {e.strerror}", path=path, hint=os_hint(e)) from e
+        try:
+            held = _flock(fd, path, wait=False)
             if not held and wait:
                 if notify is not None:
                     notify(f"waiting for another install of {key[:12]} to finish")
-                lock.acquire()
-                held = True
-        except OSError as e:
-            raise CacheError(f"cannot lock: {e.strerror or e}", path=path, hint=os_hint(e)) from e
-        if not held:
-            yield False
-            return
-        try:
-            yield True
+                held = _flock(fd, path, wait=True)
+            yield held
         finally:
-            lock.release()
+            os.close(fd)
 
-    def new_temp(self, key: str) -> Path:
-        """Create `<root>/.tmp-<key>-<pid>-<hex>/` for an install."""
+    def temp_path(self, key: str) -> Path:
+        """A fresh name `<root>/.tmp-<key>-<pid>-<hex>` (nothing is created)."""
+        return self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
+
+    def make_temp(self, path: Path) -> None:
+        """Create the temp dir `path` (from `temp_path`) for an install."""
         self.ensure_root()
-        path = self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             path.mkdir()
         except OSError as e:
             raise CacheError(
                 f"cannot create a temp dir: {e.strerror}", path=path, hint=os_hint(e)
             ) from e
-        return path
 
     # -- reading ------------------------------------------------------------------
     def lookup(self, key: str) -> Entry | None:
-        """The entry `key` if it exists as a real directory (corrupt or not)."""
+        """The entry `key` if something is there (ours, the runtime's, or corrupt)."""
         path = self.entry_path(key)
         try:
             st = path.lstat()
@@ -214,9 +178,7 @@ class Store:
             raise CacheError(
                 f"cannot read the entry: {e.strerror}", path=path, hint=os_hint(e)
             ) from e
-        if not stat.S_ISDIR(st.st_mode):
-            return Entry(key, path, None, st.st_mtime)
-        return Entry(key, path, read_meta(path), st.st_mtime)
+        return entry_at(key, path, st)
 
     def touch(self, key: str) -> bool:
         """Mark the entry as used now (its mtime is "last used"); False if it just vanished."""
@@ -250,20 +212,40 @@ class Store:
                 if name.startswith(TMP_PREFIX):
                     key = name[len(TMP_PREFIX) : len(TMP_PREFIX) + 64]
                     if is_key(key):
-                        orphans.append(Orphan(key, Path(d.path)))
+                        orphans.append(Orphan(key, Path(d.path), temp_pid(name)))
                     continue
                 if not is_key(name):
-                    continue  # not ours (.locks, a README someone dropped here, ...)
+                    continue  # not an entry (lock files, a README someone dropped here, ...)
                 try:
                     st = d.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                path = Path(d.path)
-                meta = read_meta(path) if stat.S_ISDIR(st.st_mode) else None
-                entries.append(Entry(name, path, meta, st.st_mtime))
+                entries.append(entry_at(name, Path(d.path), st))
         entries.sort(key=lambda e: (-e.last_used, e.key))
         orphans.sort(key=lambda o: o.path.name)
         return entries, orphans
+
+    def temps_of(self, key: str) -> list[Orphan]:
+        """The temp dirs of `key` (live installs and dead ones)."""
+        prefix = f"{TMP_PREFIX}{key}-"
+        try:
+            with os.scandir(self.root) as it:
+                return [
+                    Orphan(key, Path(d.path), temp_pid(d.name))
+                    for d in it
+                    if d.name.startswith(prefix)
+                ]
+        except OSError:
+            return []  # no root yet, or unreadable: installing reports that itself
+
+    def sweep(self, key: str) -> list[str]:
+        """Remove the temp dirs of `key` whose process is dead; the caller holds the lock."""
+        removed = []
+        for o in self.temps_of(key):
+            if o.dead:
+                self.discard(o.path, key)
+                removed.append(o.path.name)
+        return removed
 
     # -- removing -----------------------------------------------------------------
     def discard(self, path: Path, key: str) -> None:
@@ -271,7 +253,7 @@ class Store:
         if path.is_symlink() or not path.is_dir() or path.name.startswith(TMP_PREFIX):
             target = path
         else:
-            target = self.root / f"{TMP_PREFIX}{key}-{os.getpid()}-{secrets.token_hex(4)}"
+            target = self.temp_path(key)
             try:
                 os.rename(path, target)
             except OSError as e:
@@ -280,39 +262,59 @@ class Store:
                 ) from e
         try:
             rmtree(target)
+        except FileNotFoundError:
+            pass  # removed meanwhile (a concurrent clean-up of a dead install)
         except OSError as e:
             raise CacheError(f"cannot remove: {e.strerror}", path=target, hint=os_hint(e)) from e
 
-    def resolve_keys(self, given: Iterable[str], entries: list[Entry]) -> set[str]:
-        """Full keys for the keys or unique key prefixes the user typed."""
+    def resolve_keys(
+        self, given: Iterable[str], entries: list[Entry], orphans: list[Orphan]
+    ) -> tuple[set[str], list[str]]:
+        """Full keys for the keys or unique key prefixes typed, and those matching nothing."""
+        known = sorted({e.key for e in entries} | {o.key for o in orphans})
         out: set[str] = set()
+        unmatched: list[str] = []
         for g in given:
             prefix = g.strip().lower()
-            matches = [e.key for e in entries if e.key.startswith(prefix)] if prefix else []
+            if not prefix or len(prefix) > 64 or not set(prefix) <= _HEX:
+                raise UsageError(
+                    f"{g!r} is not a cache key",
+                    hint="give the hash or its first characters, as `skrun cache list` shows",
+                )
+            matches = [k for k in known if k.startswith(prefix)]
             if not matches:
-                raise CacheError(f"no cache entry matches {g!r}", hint="see `skrun cache list`")
-            if len(matches) > 1:
+                unmatched.append(g)
+            elif len(matches) > 1:
                 raise UsageError(
                     f"{g!r} matches {len(matches)} cache entries",
                     hint="give more characters of the hash",
                 )
-            out.add(matches[0])
-        return out
+            else:
+                out.add(matches[0])
+        return out, unmatched
 
-    def plan_clear(
-        self, keys: Iterable[str] = (), older_than: float | None = None
-    ) -> tuple[list[Entry], list[Orphan]]:
-        """The entries and orphans `clear` would remove (all, by key, or unused for long)."""
+    def plan_clear(self, keys: Iterable[str] = (), older_than: float | None = None) -> ClearPlan:
+        """What `clear` would remove: everything, the KEYs given, or what is unused for long.
+
+        The runtime's entries are selected by everything or by their key, never by age
+        alone (they carry no record of ours). Temp dirs of live processes are never
+        selected: the runtime installs without our lock.
+        """
         entries, orphans = self.scan()
-        wanted = self.resolve_keys(keys, entries) if keys else None
-        if wanted is not None:
-            entries = [e for e in entries if e.key in wanted]
-            orphans = [o for o in orphans if o.key in wanted]
+        orphans = [o for o in orphans if o.dead]
+        keys = list(keys)
+        plan = ClearPlan(entries, orphans)
+        if keys:
+            wanted, plan.unmatched = self.resolve_keys(keys, entries, orphans)
+            plan.entries = [e for e in entries if e.key in wanted]
+            plan.orphans = [o for o in orphans if o.key in wanted]
         if older_than is not None:
             cutoff = time.time() - older_than
-            entries = [e for e in entries if e.last_used < cutoff]
-            orphans = [o for o in orphans if _mtime(o.path) < cutoff]
-        return entries, orphans
+            plan.entries = [
+                e for e in plan.entries if e.last_used < cutoff and (keys or e.made_by != "runtime")
+            ]
+            plan.orphans = [o for o in plan.orphans if _mtime(o.path) < cutoff]
+        return plan
 
     def clear(
         self,
@@ -320,6 +322,7 @@ class Store:
         orphans: list[Orphan],
         *,
         older_than: float | None = None,
+        runtime_too: bool = True,
         notify: Notify | None = None,
     ) -> RemoveResult:
         """Remove the planned items, waiting for any install of the same key to finish."""
@@ -334,37 +337,66 @@ class Store:
                 if by_key[key][0]:
                     current = self.lookup(key)
                     cutoff = None if older_than is None else time.time() - older_than
-                    if current is not None and (cutoff is None or current.last_used < cutoff):
+                    if (
+                        current is not None
+                        and (cutoff is None or current.last_used < cutoff)
+                        and (runtime_too or current.made_by != "runtime")
+                    ):
                         result.freed += current.size
                         self.discard(current.path, key)
-                        (result.entries if current.meta else result.corrupt).append(key)
+                        if current.made_by == "skrun-build":
+                            result.entries.append(key)
+                        elif current.made_by == "runtime":
+                            result.runtime.append(key)
+                        else:
+                            result.corrupt.append(key)
                 for o in by_key[key][1]:
-                    if o.path.exists() or o.path.is_symlink():
+                    if (o.path.exists() or o.path.is_symlink()) and o.dead:
                         result.freed += tree_size(o.path)
                         self.discard(o.path, key)
                         result.orphans.append(o.path.name)
         return result
 
+    def remove_legacy_locks(self) -> bool:
+        """Remove `<root>/.locks/` of earlier versions: Skrun listed it as an entry."""
+        path = self.root / LEGACY_LOCKS_DIR
+        if path.is_symlink() or not path.is_dir():
+            return False
+        try:
+            rmtree(path)
+        except OSError as e:
+            raise CacheError(f"cannot remove: {e.strerror}", path=path, hint=os_hint(e)) from e
+        return True
+
     def prune(self) -> RemoveResult:
-        """Remove orphaned temp dirs and corrupt entries; skip keys an install holds."""
+        """Remove dead temp dirs and incomplete entries; never the runtime's entries.
+
+        Keys whose lock is held (an install of ours) or whose temp dir belongs to a
+        live process (the runtime installing) are skipped and reported.
+        """
         result = RemoveResult()
         entries, orphans = self.scan()
-        keys = sorted({e.key for e in entries if e.meta is None} | {o.key for o in orphans})
+        live = {o.key for o in orphans if not o.dead}
+        keys = sorted({e.key for e in entries if e.incomplete} | {o.key for o in orphans})
         for key in keys:
+            if key in live:
+                result.skipped.append(key)
+                continue
             with self.locked(key, wait=False) as free:
                 if not free:
                     result.skipped.append(key)
                     continue
                 current = self.lookup(key)
-                if current is not None and current.meta is None:
+                if current is not None and current.incomplete:
                     result.freed += tree_size(current.path)
                     self.discard(current.path, key)
                     result.corrupt.append(key)
                 for o in orphans:
-                    if o.key == key:
+                    if o.key == key and o.dead:
                         result.freed += tree_size(o.path)
                         self.discard(o.path, key)
                         result.orphans.append(o.path.name)
+        result.legacy_locks = self.remove_legacy_locks()
         return result
 
 
