@@ -202,15 +202,13 @@ def test_deps_hash_of_folder_and_bundle_always_agree(
 def test_verify_source_is_not_ok_for_a_bundle_lacking_a_required_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A bundle built before the lockfile and the tool script existed...
+    # A bundle built before the lockfile existed...
     root = _tool_agent(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n"})
-    (root / "scripts" / "lookup.py").unlink()
     out = tmp_path / "out"
     assert run(["build", str(root), "-o", str(out)]) == 0
     bundle = out / "demo-0.1.0.agent"
     # ...checked against a source that has them but ignores them: not OK.
     (root / "uv.lock").write_text("version = 1\n")
-    (root / "scripts" / "lookup.py").write_text("print(1)\n")
     (root / ".gitignore").write_text("uv.lock\nscripts/\n")
     capsys.readouterr()
     assert run(["verify", str(bundle), "--source", str(root)]) == 1
