@@ -15,14 +15,17 @@ from skrun_build.bundle.collect import SourceFile, collect
 from skrun_build.bundle.format import (
     MAX_SIZE,
     MODE_FILE,
+    NAME_FIELD,
+    PAX_HEADER_NAME,
     RECORD_PATH,
-    SERVER_NAME_LIMIT,
     SNAPSHOT_PATH,
     WARN_SIZE,
     RecordEntry,
     build_mtime,
     canonical_json,
     record_bytes,
+    server_drops,
+    server_view,
 )
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
@@ -215,22 +218,33 @@ class FileProbe:
 
 
 def name_warnings(rel: str) -> list[str]:
-    """Warnings for a member name the Skrun server would mangle."""
+    """Warnings for a member name the Skrun v0.7.0 server would damage.
+
+    Its reader takes only the 100-byte ustar name field and skips every name that
+    contains `..` (see `format.server_view`); a non-ASCII name that fits is intact.
+    """
     size = len(rel.encode("utf-8"))
     out = []
-    if size > SERVER_NAME_LIMIT:
+    if size > NAME_FIELD:
         out.append(
-            f"{rel}: name is {size} bytes; the Skrun server reads only the first "
-            f"{SERVER_NAME_LIMIT} (the bundle keeps it whole in a PAX header)"
+            f"{rel}: name is {size} bytes; the Skrun server reads only the first {NAME_FIELD} "
+            f'and would see "{server_view(rel)}" plus a stray {PAX_HEADER_NAME} file '
+            "(shorten the path)"
         )
-    if not rel.isascii():
-        out.append(f"{rel}: name is not ASCII; the Skrun server would mangle it")
+    if server_drops(rel):
+        out.append(
+            f"{rel}: the Skrun server silently drops every file whose name contains '..' "
+            "(rename it)"
+        )
     return out
 
 
 def binary_warning(rel: str) -> str:
     """Warning for content the Skrun server would mangle."""
-    return f"{rel}: binary content; the Skrun server reads every file as UTF-8 text and would mangle it"
+    return (
+        f"{rel}: binary content; the Skrun server reads every file as UTF-8 text "
+        "and would mangle it"
+    )
 
 
 def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceFile]) -> None:

@@ -63,6 +63,8 @@ def check_member(
     where = f"{bundle}: member {raw!r}"
     if not raw or "\0" in raw or "\\" in raw:
         raise BundleError(f"{where}: empty name, NUL or backslash in the name", hint=REBUILD)
+    if any("\udc80" <= c <= "\udcff" for c in raw):
+        raise BundleError(f"{where}: the name is not valid UTF-8", hint=REBUILD)
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
         raise BundleError(f"{where}: absolute path", hint=REBUILD)
     parts = [p for p in PurePosixPath(raw).parts if p != "."]
@@ -125,7 +127,9 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
         max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
-        with gzip.open(bundle, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tf:
+        with gzip.open(bundle, "rb") as gz, tarfile.open(
+            fileobj=gz, mode="r|", encoding="utf-8"
+        ) as tf:
             for info in tf:
                 member = check_member(info, seen, bundle, max_size)
                 if member is None:

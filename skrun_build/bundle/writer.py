@@ -1,8 +1,9 @@
 """The deterministic tar.gz writer: hand-built headers, streamed, never buffered whole.
 
 Every member is a regular file with uid/gid 0, empty owner names, mode 0644 or
-0755 and one fixed integer mtime. Names that fit a ustar header get a plain
-ustar header; a PAX header is added only for a name over 100 bytes or not ASCII.
+0755 and one fixed integer mtime. A name whose UTF-8 bytes fit the 100-byte ustar
+name field is written there raw, with no PAX header: that field is all the Skrun
+v0.7.0 server reads. A PAX header is added only for a name over 100 bytes.
 The gzip header has mtime 0, no file name, OS byte 255 and compression level 6.
 """
 
@@ -15,7 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from skrun_build.bundle.format import BLOCK, CHUNK, GZIP_LEVEL, RECORD_SIZE
+from skrun_build.bundle.format import (
+    BLOCK,
+    CHUNK,
+    GZIP_LEVEL,
+    NAME_FIELD,
+    PAX_HEADER_NAME,
+    RECORD_SIZE,
+)
 from skrun_build.errors import BundleError, os_hint
 from skrun_build.fsutil import atomic_file, stale_temps
 
@@ -130,7 +138,7 @@ class GzipSink:
 
 def _block(name: bytes, typeflag: bytes, size: int, mode: int, mtime: int) -> bytes:
     """One 512-byte ustar header: uid/gid 0, empty owner names and device numbers."""
-    head = name[:100].ljust(100, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
+    head = name[:NAME_FIELD].ljust(NAME_FIELD, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
         mode,
         0,
         0,
@@ -146,23 +154,26 @@ def _block(name: bytes, typeflag: bytes, size: int, mode: int, mtime: int) -> by
 def ustar_header(name: str, size: int, mode: int, mtime: int) -> bytes:
     """The header of a regular file; PAX records only where the name (or size) needs them.
 
-    Built by hand, so the format never depends on the Python version's tarfile;
-    tests pin it byte-equal to `TarInfo.tobuf(PAX_FORMAT)` of Python 3.11.
+    A name of at most 100 UTF-8 bytes goes raw into the ustar name field (as GNU
+    tar's gnu format does; tests pin it byte-equal to tarfile's USTAR_FORMAT in
+    UTF-8). A longer one gets a PAX `path` record, and the ustar field holds its
+    first 100 bytes with non-ASCII characters as `?` (byte-equal to tarfile's
+    PAX_FORMAT). Built by hand, so the format never depends on the Python version.
     """
     raw = name.encode("utf-8")
     records = []
-    if len(raw) > 100 or not name.isascii():
+    field = raw
+    if len(raw) > NAME_FIELD:
         records.append(_pax_record(b"path", raw))
+        field = name.encode("ascii", "replace")
     if size >= 8**11:
         records.append(_pax_record(b"size", b"%d" % size))
-    header = _block(
-        name.encode("ascii", "replace"), b"0", 0 if size >= 8**11 else size, mode, mtime
-    )
+    header = _block(field, b"0", 0 if size >= 8**11 else size, mode, mtime)
     if not records:
         return header
     payload = b"".join(records)
     pad = -len(payload) % BLOCK
-    extended = _block(b"././@PaxHeader", b"x", len(payload), 0, 0)
+    extended = _block(PAX_HEADER_NAME.encode("ascii"), b"x", len(payload), 0, 0)
     return extended + payload + b"\0" * pad + header
 
 
