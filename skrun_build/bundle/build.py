@@ -137,29 +137,42 @@ def _write_agent(
     findings: list[Finding] = []
     entries: list[RecordEntry] = []
     digest = hashlib.sha256()
+    output = atomic_output(final)
+    sink: GzipSink | None = None
     try:
-        with atomic_output(final) as raw:
-            with GzipSink(_HashingWriter(raw, digest), limit=max_size) as sink:
-                tar = TarStream(sink, build_mtime())
-                snapshot = canonical_json(info.snapshot)
-                tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
-                entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
-                for f in files:
-                    probe = FileProbe(f.rel, allow)
-                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
-                    entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
-                    finding, binary = probe.finish()
-                    if finding is not None:
-                        findings.append(finding)
-                    warnings += name_warnings(f.rel)
-                    if binary:
-                        warnings.append(binary_warning(f.rel))
-                tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
-                tar.close()
-                sink.close()
-            if findings:
-                raise secret_error(findings)
-            size = sink.written
+        try:
+            with output as raw:
+                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size)
+                with sink:
+                    tar = TarStream(sink, build_mtime())
+                    snapshot = canonical_json(info.snapshot)
+                    tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
+                    entries.append(
+                        RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot))
+                    )
+                    for f in files:
+                        probe = FileProbe(f.rel, allow)
+                        sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
+                        entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
+                        finding, binary = probe.finish()
+                        if finding is not None:
+                            findings.append(finding)
+                        warnings += name_warnings(f.rel)
+                        if binary:
+                            warnings.append(binary_warning(f.rel))
+                    tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
+                    tar.close()
+                    sink.close()
+                if findings:
+                    raise secret_error(findings)
+                size = sink.written
+        except BaseException:
+            # Again here: an interrupt can land as an `__exit__` starts, before it does
+            # anything. Both calls are idempotent and take no lock (see writer.py).
+            if sink is not None:
+                sink.abort()
+            output.discard()
+            raise
     except SizeExceeded:
         raise BundleError(
             f"bundle exceeds the size limit of {human_size(max_size)}; nothing was written",

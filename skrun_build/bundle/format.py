@@ -34,6 +34,11 @@ CHUNK = 1024 * 1024
 MIB = 1024 * 1024
 WARN_SIZE = 10 * MIB
 MAX_SIZE = 50 * MIB
+# What `inspect`, `verify` and `unpack` read at most, decided from the tar headers before
+# any content is read or written: generous for a real agent (the registry refuses bundles
+# over 50 MiB), and a decompression bomb is refused at its first header.
+MAX_UNPACKED = 1024 * MIB
+MAX_MEMBERS = 100_000
 NAME_FIELD = 100  # the ustar name field: the only name the Skrun v0.7.0 server reads
 PAX_HEADER_NAME = "././@PaxHeader"  # tarfile's name for a PAX extended header
 

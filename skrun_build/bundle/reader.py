@@ -18,8 +18,50 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from skrun_build.bundle.format import CHUNK, REBUILD
+from skrun_build.bundle.format import CHUNK, MAX_MEMBERS, MAX_UNPACKED, REBUILD
 from skrun_build.errors import BundleError, UsageError, os_hint
+from skrun_build.fsutil import human_size
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much a reader accepts: unpacked bytes (sum of member sizes) and member count."""
+
+    unpacked: int = MAX_UNPACKED
+    members: int = MAX_MEMBERS
+
+
+DEFAULT_LIMITS = Limits()
+UNLIMITED = Limits(2**63, 2**63)
+
+
+class _Budget:
+    """Adds up the members' declared sizes as their headers arrive."""
+
+    def __init__(self, limits: Limits, bundle: Path) -> None:
+        self.limits = limits
+        self.bundle = bundle
+        self.total = 0
+        self.count = 0
+
+    def take(self, info: tarfile.TarInfo) -> None:
+        """Count one header; a BundleError as soon as a bound is passed, before its content."""
+        self.count += 1
+        self.total += max(info.size, 0)
+        if self.total > self.limits.unpacked:
+            raise BundleError(
+                f"{self.bundle}: members add up to more than {human_size(self.limits.unpacked)} "
+                f"unpacked (member {info.name!r} declares {human_size(info.size)}); "
+                "refused before reading any content",
+                hint="if you trust this bundle, raise the limit with --max-unpacked-size, "
+                "e.g. --max-unpacked-size 4GiB",
+            )
+        if self.count > self.limits.members:
+            raise BundleError(
+                f"{self.bundle}: more than {self.limits.members} members; "
+                "refused before reading any content",
+                hint="if you trust this bundle, raise the limit with --max-members",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +159,15 @@ class MemberStream:
             ) from e
 
 
-def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
-    """Yield every checked member with a stream of its content, in bundle order."""
+def iter_members(
+    bundle: Path, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[Member, MemberStream]]:
+    """Yield every checked member with a stream of its content, in bundle order.
+
+    Each header is counted against `limits` before its content is read.
+    """
     seen: set[str] = set()
+    budget = _Budget(limits, bundle)
     if not bundle.is_file():
         what = "no such file" if not bundle.exists() else "not a file"
         raise UsageError(what, path=bundle, hint="pass a .agent bundle")
@@ -127,10 +175,12 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
         max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
-        with gzip.open(bundle, "rb") as gz, tarfile.open(
-            fileobj=gz, mode="r|", encoding="utf-8"
-        ) as tf:
+        with (
+            gzip.open(bundle, "rb") as gz,
+            tarfile.open(fileobj=gz, mode="r|", encoding="utf-8") as tf,
+        ):
             for info in tf:
+                budget.take(info)
                 member = check_member(info, seen, bundle, max_size)
                 if member is None:
                     continue
@@ -159,24 +209,26 @@ def _zip_hint(bundle: Path) -> str | None:
     return None
 
 
-def read_members(bundle: Path, names: Iterable[str]) -> dict[str, bytes]:
+def read_members(
+    bundle: Path, names: Iterable[str], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, bytes]:
     """The content of the named members that exist (every member is still checked)."""
     wanted = set(names)
     found: dict[str, bytes] = {}
-    for member, stream in iter_members(Path(bundle)):
+    for member, stream in iter_members(Path(bundle), limits):
         if member.name in wanted:
             found[member.name] = stream.read()
     return found
 
 
 def digest_members(
-    bundle: Path, keep: Iterable[str] = ()
+    bundle: Path, keep: Iterable[str] = (), limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[MemberDigest], dict[str, bytes]]:
     """Every member with its sha256, plus the content of the members named in `keep`."""
     wanted = set(keep)
     out: list[MemberDigest] = []
     kept: dict[str, bytes] = {}
-    for member, stream in iter_members(Path(bundle)):
+    for member, stream in iter_members(Path(bundle), limits):
         digest = hashlib.sha256()
         chunks: list[bytes] | None = [] if member.name in wanted else None
         while chunk := stream.read(CHUNK):

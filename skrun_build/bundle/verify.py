@@ -17,9 +17,17 @@ from skrun_build.bundle.format import (
     SNAPSHOT_PATH,
     parse_record,
 )
-from skrun_build.bundle.reader import MemberDigest, digest_members, iter_members
+from skrun_build.bundle.reader import (
+    DEFAULT_LIMITS,
+    UNLIMITED,
+    Limits,
+    MemberDigest,
+    digest_members,
+    iter_members,
+)
 from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError, os_hint
+from skrun_build.fsutil import stale_temps, temp_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +66,10 @@ class Verification:
         return not self.problems
 
 
-def inspect_bundle(bundle: Path) -> Inspection:
+def inspect_bundle(bundle: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     """List every member with its sha256, the config snapshot and the manifest found."""
     bundle = Path(bundle)
-    members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH])
+    members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH], limits=limits)
     snapshot = None
     if SNAPSHOT_PATH in kept:
         try:
@@ -74,10 +82,12 @@ def inspect_bundle(bundle: Path) -> Inspection:
     return Inspection(bundle, members, snapshot, manifest, lock)
 
 
-def verify_bundle(bundle: Path, source: Path | None = None) -> Verification:
+def verify_bundle(
+    bundle: Path, source: Path | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Verification:
     """Check every member against the record; with `source`, rebuild it and compare."""
     bundle = Path(bundle)
-    members, kept = digest_members(bundle, keep=[RECORD_PATH])
+    members, kept = digest_members(bundle, keep=[RECORD_PATH], limits=limits)
     if RECORD_PATH not in kept:
         raise BundleError(
             f"no {RECORD_PATH} in the bundle: not built by skrun-build, cannot verify",
@@ -117,7 +127,7 @@ def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]
         # Only compared, never published: no size limit, and the secret guard (which
         # the original build passed, maybe with --allow-secret) is not repeated.
         rebuilt = build_bundle(source, Path(tmp), max_size=2**62, allow_secrets=["*"])
-        fresh, _ = digest_members(rebuilt.path)
+        fresh, _ = digest_members(rebuilt.path, limits=UNLIMITED)  # our own, just written
     have = {m.name: m for m in members}
     want = {m.name: m for m in fresh}
     problems = []
@@ -135,8 +145,14 @@ def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]
     return problems
 
 
-def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
-    """Check every member, then extract into `dest` (absent or empty) atomically."""
+def unpack_bundle(bundle: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Check every member, then extract into `dest` (absent or empty) atomically.
+
+    Extraction goes into a hidden staging folder `.<dest>.<pid>.<hex>.tmp` beside
+    `dest`, renamed into place at the end. Any exception (Ctrl-C, the CLI's SIGTERM
+    exception) removes it; one left by a process that died (kill -9) is removed by
+    the next unpack into the same `dest`, as `build` does with its temp files.
+    """
     bundle, dest = Path(bundle), Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BundleError(
@@ -144,16 +160,30 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             path=dest,
             hint="pass a new or empty directory; unpack never overwrites files",
         )
-    names = [m.name for m, _ in iter_members(bundle)]  # first pass: every check, no writes
+    # First pass: every check and the limits, from the headers on; nothing is written.
+    names = [m.name for m, _ in iter_members(bundle, limits)]
     as_dirs = {"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)}
     clash = sorted(as_dirs.intersection(names))
     if clash:
         raise BundleError(
             f"member {clash[0]!r} is both a file and a directory", path=bundle, hint=REBUILD
         )
+    staging = temp_path(dest)  # named before it exists, so clean-up never misses it
+    try:
+        _make_staging(dest, staging)
+        _extract(bundle, dest, staging, limits)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return names
+
+
+def _make_staging(dest: Path, staging: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        for stale in stale_temps(dest):  # left by unpacks that were killed outright
+            shutil.rmtree(stale, ignore_errors=True)
+        os.mkdir(staging, 0o700)
         staging.chmod(0o755)
     except OSError as e:
         # mkdir(exist_ok=True) says "File exists" when a parent is a file: name that file.
@@ -167,9 +197,12 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         raise BundleError(
             f"cannot create the destination: {e.strerror}", path=dest, hint=_extract_hint(e)
         ) from e
+
+
+def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
     current = None
     try:
-        for member, stream in iter_members(bundle):
+        for member, stream in iter_members(bundle, limits):
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +214,6 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             dest.rmdir()
         os.replace(staging, dest)
     except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
         # Name the member, not the hidden staging path the OSError carries.
         what = f"member {current!r}" if current is not None else "the bundle"
         raise BundleError(
@@ -189,10 +221,6 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             path=dest,
             hint=_extract_hint(e),
         ) from e
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return names
 
 
 def _extract_hint(e: OSError) -> str | None:
