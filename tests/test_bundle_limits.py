@@ -112,3 +112,106 @@ def test_one_member_is_singular(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path.write_bytes(gzip.compress(buf.getvalue()))
     assert run(["inspect", str(path)]) == 0
     assert "1 member, 1 byte" in capsys.readouterr().out.splitlines()
+
+
+def _skill(tmp_path: Path) -> tuple[Path, Path]:
+    root = agent_tree(tmp_path, {"scripts": {"run.py": "print(1)\n"}, "requirements.txt": "x\n"})
+    (root / "scripts" / "run.py").chmod(0o755)
+    assert run(["build", str(root), "--format", "skill", "-o", str(tmp_path / "d")]) == 0
+    return root, tmp_path / "d" / "demo.skill"
+
+
+def test_inspect_reads_a_skill_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import hashlib
+
+    root, zipped = _skill(tmp_path)
+    capsys.readouterr()
+    assert run(["inspect", str(zipped)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    body = (root / "scripts" / "run.py").read_bytes()
+    sha = hashlib.sha256(body).hexdigest()
+    assert f"0755  {len(body):>3}  {sha}  demo/scripts/run.py" in out
+    names = ("SKILL.md", "agent.yaml", "requirements.txt", "scripts/run.py")
+    total = sum(len((root / n).read_bytes()) for n in names)
+    assert out[-3:] == [
+        f"4 members, {total} bytes",
+        "dependencies: requirements.txt (no lockfile)",
+        "config: none (a .skill zip holds no config snapshot)",
+    ]
+
+
+def test_verify_reads_a_skill_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, zipped = _skill(tmp_path)
+    capsys.readouterr()
+    assert run(["verify", str(zipped)]) == 0
+    assert capsys.readouterr().out == (
+        f"OK {zipped}: 4 members read back intact (a .skill has no record: --source DIR "
+        "compares it)\n"
+    )
+    assert run(["verify", str(zipped), "--source", str(root)]) == 0
+    assert capsys.readouterr().out == f"OK {zipped}: 4 members match the source\n"
+    (root / "SKILL.md").write_text((root / "SKILL.md").read_text() + "changed\n")
+    assert run(["verify", str(zipped), "--source", str(root)]) == 1
+    assert capsys.readouterr().out == "demo/SKILL.md: content differs from the source\n"
+
+
+def test_a_damaged_skill_zip_is_our_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, zipped = _skill(tmp_path)
+    data = bytearray(zipped.read_bytes())
+    at = data.index(b"demo/SKILL.md") + len("demo/SKILL.md") + 5
+    data[at] ^= 0xFF  # inside the first entry's compressed data
+    zipped.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert run(["verify", str(zipped)]) == 1
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"skrun: error: {zipped}: is not a valid .skill zip: ")
+    assert line.endswith("(download or build it again with `skrun build --format skill`)")
+
+
+def _zip(path: Path, entries: list[tuple[str, int]]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, mode in entries:
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = mode << 16
+            zf.writestr(info, b"link-target" if mode & 0o170000 == 0o120000 else b"x")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("entries", "problem"),
+    [
+        ([("demo/../../etc/x", 0o100644)], "entry 'demo/../../etc/x': '..' in the path"),
+        ([("/etc/x", 0o100644)], "entry '/etc/x': absolute or malformed name"),
+        ([("demo/link", 0o120777)], "entry 'demo/link': not a regular file"),
+        ([("demo/a", 0o100644), ("other/b", 0o100644)], "a .skill holds one folder <name>/"),
+        ([("loose.md", 0o100644)], "a .skill holds one folder <name>/"),
+        ([("demo/a", 0o100644), ("demo/a", 0o100644)], "entry 'demo/a': duplicate entry"),
+    ],
+    ids=["dotdot", "absolute", "symlink", "two-roots", "no-root", "duplicate"],
+)
+def test_a_hostile_skill_zip_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], entries: list[tuple[str, int]], problem: str
+) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        bad = _zip(tmp_path / "bad.skill", entries)
+    for command in ("inspect", "verify"):
+        assert run([command, str(bad)]) == 1
+        line = _one_line_error(capsys.readouterr().err)
+        assert line.startswith(f"skrun: error: {bad}: {problem}"), line
+
+
+def test_skill_zip_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, zipped = _skill(tmp_path)
+    capsys.readouterr()
+    assert run(["inspect", str(zipped), "--max-members", "2"]) == 1
+    assert "more than 2 members" in _one_line_error(capsys.readouterr().err)
+    assert run(["verify", str(zipped), "--max-unpacked-size", "10"]) == 1
+    assert "members add up to more than 10 B" in _one_line_error(capsys.readouterr().err)

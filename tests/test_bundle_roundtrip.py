@@ -154,9 +154,7 @@ def test_read_members_and_garbage(tmp_path: Path) -> None:
     assert got == {"requirements.txt": b"requests\n"}
     junk = tmp_path / "junk.agent"
     junk.write_bytes(b"not a bundle")
-    with pytest.raises(
-        BundleError, match=r"junk\.agent: not a valid bundle \(gzip-compressed tar\)"
-    ):
+    with pytest.raises(BundleError, match=r"junk\.agent: is not a gzip-compressed \.agent bundle"):
         read_members(junk, ["x"])
 
 

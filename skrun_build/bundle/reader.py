@@ -150,9 +150,7 @@ class MemberStream:
         try:
             return self._raw.read(size)
         except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
-            raise BundleError(
-                f"not a valid bundle (gzip-compressed tar): {e}", path=self._bundle
-            ) from e
+            raise unreadable(self._bundle, e) from e
         except OSError as e:
             raise BundleError(
                 f"cannot read: {e.strerror or e}", path=self._bundle, hint=os_hint(e)
@@ -168,9 +166,7 @@ def iter_members(
     """
     seen: set[str] = set()
     budget = _Budget(limits, bundle)
-    if not bundle.is_file():
-        what = "no such file" if not bundle.exists() else "not a file"
-        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
+    require_file(bundle)
     try:
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
@@ -180,8 +176,8 @@ def iter_members(
             tarfile.open(fileobj=gz, mode="r|", encoding="utf-8") as tf,
         ):
             for info in tf:
-                budget.take(info)
                 member = check_member(info, seen, bundle, max_size)
+                budget.take(info)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)
@@ -190,23 +186,63 @@ def iter_members(
             while gz.read(CHUNK):
                 pass
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
-        raise BundleError(
-            f"not a valid bundle (gzip-compressed tar): {e}", path=bundle, hint=_zip_hint(bundle)
-        ) from e
+        raise unreadable(bundle, e) from e
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror or e}", path=bundle, hint=os_hint(e)) from e
 
 
-def _zip_hint(bundle: Path) -> str | None:
-    # `skrun build --format skill` writes a zip: say so instead of "Not a gzipped file".
+def require_file(bundle: Path) -> None:
+    """A UsageError unless `bundle` is an existing file."""
+    if not bundle.is_file():
+        what = "no such file" if not bundle.exists() else "not a file"
+        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+_AGAIN = "download or build it again"
+
+
+def magic(bundle: Path) -> bytes:
+    """The first 4 bytes of `bundle` (empty when unreadable)."""
     try:
         with open(bundle, "rb") as f:
-            magic = f.read(4)
+            return f.read(4)
     except OSError:
-        return None
-    if magic == b"PK\x03\x04":
-        return "this is a zip, e.g. a .skill; inspect it with `unzip -l`"
-    return None
+        return b""
+
+
+def unreadable(bundle: Path, e: BaseException) -> BundleError:
+    """Our own words for gzip's, zlib's and tarfile's errors (never "Not a gzipped file")."""
+    head = magic(bundle)
+    if head == ZIP_MAGIC:
+        return BundleError(
+            "is a zip (a .skill?), not a gzip-compressed .agent bundle",
+            path=bundle,
+            hint="`skrun inspect` and `skrun verify` read a .skill; extract one with `unzip`",
+        )
+    if not head:
+        what = "the file is empty"
+    elif head[:2] != b"\x1f\x8b":
+        what = f"it starts with {head[:2].hex(' ')}, not the gzip signature 1f 8b"
+    else:
+        what = ""
+    if what:
+        return BundleError(
+            f"is not a gzip-compressed .agent bundle: {what}",
+            path=bundle,
+            hint="pass a bundle made by `skrun build`",
+        )
+    if isinstance(e, EOFError):
+        what = "it ends before its gzip stream does (cut short)"
+    elif isinstance(e, gzip.BadGzipFile) and ("CRC" in str(e) or "length" in str(e)):
+        what = "its gzip checksum does not match its content"
+    elif isinstance(e, gzip.BadGzipFile):
+        what = "unexpected data after the end of its gzip stream"
+    elif isinstance(e, zlib.error):
+        what = "its compressed data is corrupt"
+    else:
+        what = "the gzip stream does not hold a tar archive"
+    return BundleError(f"is not a valid .agent bundle: {what}", path=bundle, hint=_AGAIN)
 
 
 def read_members(

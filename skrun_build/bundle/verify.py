@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skrun_build.bundle._config import Format
 from skrun_build.bundle.format import (
     CHUNK,
     REBUILD,
@@ -20,10 +21,13 @@ from skrun_build.bundle.format import (
 from skrun_build.bundle.reader import (
     DEFAULT_LIMITS,
     UNLIMITED,
+    ZIP_MAGIC,
     Limits,
     MemberDigest,
     digest_members,
     iter_members,
+    magic,
+    require_file,
 )
 from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError, os_hint
@@ -39,11 +43,13 @@ class Inspection:
     snapshot: dict[str, Any] | None
     manifest: str | None
     lockfile: str | None
+    format: str = "agent"  # or "skill": a .skill zip, whose members sit under <name>/
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for `skrun inspect --json`."""
         return {
             "bundle": str(self.bundle),
+            "format": self.format,
             "members": [m.to_dict() for m in self.members],
             "config": self.snapshot,
             "manifest": self.manifest,
@@ -59,6 +65,7 @@ class Verification:
     checked: int
     problems: list[str] = field(default_factory=list)
     source: Path | None = None
+    format: str = "agent"  # "skill": a .skill zip has no record, only CRCs and --source
 
     @property
     def ok(self) -> bool:
@@ -69,6 +76,13 @@ class Verification:
 def inspect_bundle(bundle: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     """List every member with its sha256, the config snapshot and the manifest found."""
     bundle = Path(bundle)
+    if _is_zip(bundle):
+        from skrun_build.bundle.zipreader import digest_skill_zip, skill_root
+
+        entries = digest_skill_zip(bundle, limits)
+        root = skill_root(entries)
+        manifest, lock = manifest_names({m.name[len(root) :] for m in entries})
+        return Inspection(bundle, entries, None, manifest, lock, "skill")
     members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH], limits=limits)
     snapshot = None
     if SNAPSHOT_PATH in kept:
@@ -87,6 +101,12 @@ def verify_bundle(
 ) -> Verification:
     """Check every member against the record; with `source`, rebuild it and compare."""
     bundle = Path(bundle)
+    if _is_zip(bundle):
+        from skrun_build.bundle.zipreader import digest_skill_zip
+
+        entries = digest_skill_zip(bundle, limits)  # every CRC checked on the way
+        found = [] if source is None else _compare_with_source(entries, Path(source), "skill")
+        return Verification(bundle, len(entries), found, source, "skill")
     members, kept = digest_members(bundle, keep=[RECORD_PATH], limits=limits)
     if RECORD_PATH not in kept:
         raise BundleError(
@@ -120,14 +140,28 @@ def verify_bundle(
     return Verification(bundle, len(actual), problems, source)
 
 
-def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]:
+def _is_zip(bundle: Path) -> bool:
+    require_file(bundle)
+    return magic(bundle) == ZIP_MAGIC
+
+
+def _compare_with_source(
+    members: list[MemberDigest], source: Path, format: Format = "agent"
+) -> list[str]:
     from skrun_build.bundle.build import build_bundle
 
     with tempfile.TemporaryDirectory(prefix="skrun-verify-") as tmp:
         # Only compared, never published: no size limit, and the secret guard (which
         # the original build passed, maybe with --allow-secret) is not repeated.
-        rebuilt = build_bundle(source, Path(tmp), max_size=2**62, allow_secrets=["*"])
-        fresh, _ = digest_members(rebuilt.path, limits=UNLIMITED)  # our own, just written
+        rebuilt = build_bundle(
+            source, Path(tmp), format=format, max_size=2**62, allow_secrets=["*"]
+        )
+        if format == "skill":
+            from skrun_build.bundle.zipreader import digest_skill_zip
+
+            fresh = digest_skill_zip(rebuilt.path, UNLIMITED)
+        else:
+            fresh, _ = digest_members(rebuilt.path, limits=UNLIMITED)  # our own, just written
     have = {m.name: m for m in members}
     want = {m.name: m for m in fresh}
     problems = []

@@ -199,6 +199,9 @@ def inspect(bundle: Path, as_json: bool, max_unpacked_size: str, max_members: in
     else:
         lock = f" + {result.lockfile}" if result.lockfile else " (no lockfile)"
         echo(f"dependencies: {result.manifest}{lock}")
+    if result.format == "skill":
+        echo("config: none (a .skill zip holds no config snapshot)")
+        return 0
     if result.snapshot is None:
         echo("config: none (no .skrun/config.json)")
         return 0
@@ -227,11 +230,17 @@ def verify(bundle: Path, source: Path | None, max_unpacked_size: str, max_member
         _print_issues(e.issues)
         raise
     if result.ok:
-        against = " and the source" if source is not None else ""
+        members = plural(result.checked, "member")
         matches = "matches" if result.checked == 1 else "match"
-        echo(
-            f"OK {_shown(bundle)}: {plural(result.checked, 'member')} {matches} the record{against}"
-        )
+        if result.format == "skill":
+            what = (
+                f"{matches} the source"
+                if source is not None
+                else "read back intact (a .skill has no record: --source DIR compares it)"
+            )
+        else:
+            what = f"{matches} the record" + (" and the source" if source is not None else "")
+        echo(f"OK {_shown(bundle)}: {members} {what}")
         return 0
     for problem in result.problems:
         echo(one_line(problem))
