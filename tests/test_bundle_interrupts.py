@@ -38,10 +38,11 @@ SKRUN = REPO / ".venv" / "bin" / "skrun"
 import contextlib  # noqa: E402 - listed with the traced modules
 
 from skrun_build import fsutil  # noqa: E402
+from skrun_build.bundle import skillzip  # noqa: E402
 
 _TRACED = tuple(
     str(Path(m.__file__).resolve())  # type: ignore[arg-type]
-    for m in (writer, build_mod, fsutil, threading, contextlib)
+    for m in (writer, build_mod, skillzip, fsutil, threading, contextlib)
 )
 
 
@@ -104,7 +105,7 @@ def _prepared(tmp_path: Path) -> tuple[Any, list[Any], Path]:
 
 
 def _run_writer(
-    info: Any, files: list[Any], final: Path, at: int
+    info: Any, files: list[Any], final: Path, at: int, fmt: str = "agent"
 ) -> tuple[BaseException | None, int, bool]:
     """Run the writer in a helper thread traced by an Injector; (error, events, finished)."""
     outcome: dict[str, Any] = {}
@@ -113,7 +114,10 @@ def _run_writer(
     def target() -> None:
         sys.settrace(injector.global_trace)
         try:
-            build_mod._write_agent(final, info, files, 2**40, Allow(()), [])
+            if fmt == "agent":
+                build_mod._write_agent(final, info, files, 2**40, Allow(()), [])
+            else:
+                skillzip.write_skill_zip(final, info.name, files, 2**40, Allow(()), [])
         except BaseException as e:
             outcome["error"] = e
         finally:
@@ -132,28 +136,29 @@ def _leftovers(folder: Path) -> list[str]:
 # A source file opened for reading the instant before an interrupt (between `open()`
 # returning and its `with` block) is closed by the garbage collector, which warns.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize(("fmt", "name"), [("agent", "demo-0.1.0.agent"), ("skill", "demo.skill")])
 def test_keyboard_interrupt_at_every_point_of_the_writer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, name: str
 ) -> None:
     # Small chunks and one slot: many hand-overs, and the caller waits for the worker.
     monkeypatch.setattr(writer, "CHUNK", 256)
     monkeypatch.setattr(writer.GzipSink, "SLOTS", 1)
     info, files, _ = _prepared(tmp_path)
     out = tmp_path / "out" / "deeper"
-    error, total, finished = _run_writer(info, files, out / "demo-0.1.0.agent", 0)
+    error, total, finished = _run_writer(info, files, out / name, 0, fmt)
     assert finished and error is None and total > 300
-    (out / "demo-0.1.0.agent").unlink()
+    (out / name).unlink()
     out.rmdir()
     (tmp_path / "out").rmdir()
     for at in range(1, total + 1):
-        error, _, finished = _run_writer(info, files, out / "demo-0.1.0.agent", at)
+        error, _, finished = _run_writer(info, files, out / name, at, fmt)
         assert finished, f"the build hung after an interrupt at event {at}"
         assert isinstance(error, KeyboardInterrupt), (at, error)
         assert not [t for t in threading.enumerate() if t.name == "skrun-gzip"], at
         left = _leftovers(out)
         if left:
             # Interrupted after the rename: the bundle is complete, and nothing else is there.
-            assert left == ["demo-0.1.0.agent"], (at, left)
+            assert left == [name], (at, left)
             assert verify_bundle(out / left[0]).ok, at
             (out / left[0]).unlink()
         for folder in (out, tmp_path / "out"):

@@ -118,16 +118,20 @@ class GzipSink:
 
     def _work(self) -> None:
         chunks, slots = self._fds[0], self._fds[3]
-        while os.read(chunks, 1) == b"\1" and not self._stopping:
-            item = self._items.popleft()
-            if self._error is None:  # after an error, keep freeing slots: never block the caller
-                try:
-                    self._crc = zlib.crc32(item, self._crc)
-                    self._raw += len(item)
-                    self._emit(self._zlib.compress(item))
-                except BaseException as e:  # handed to the calling thread
-                    self._error = e
-            os.write(slots, b"\0")
+        try:
+            while os.read(chunks, 1) == b"\1" and not self._stopping:
+                item = self._items.popleft()
+                if self._error is None:  # after an error, keep freeing slots for the caller
+                    try:
+                        self._crc = zlib.crc32(item, self._crc)
+                        self._raw += len(item)
+                        self._emit(self._zlib.compress(item))
+                    except BaseException as e:  # handed to the calling thread
+                        self._error = e
+                os.write(slots, b"\0")
+        except BaseException as e:  # never expected: still, never leave the caller waiting
+            self._error = self._error or e
+            os.write(slots, b"\0" * (self.SLOTS + 1))
 
     def _send(self, data: bytes) -> None:
         if self._error is not None:
