@@ -122,10 +122,13 @@ def _run_writer(
             outcome["error"] = e
         finally:
             sys.settrace(None)
+            outcome["blocked"] = _sigint_blocked()
 
     helper = threading.Thread(target=target, name="injected-build", daemon=True)
     helper.start()
     helper.join(60)  # a generous bound: a passing run takes milliseconds
+    # The signal mask held while the worker thread starts is always restored.
+    assert not outcome.get("blocked"), at
     return outcome.get("error"), injector.count, not helper.is_alive()
 
 
