@@ -1,9 +1,10 @@
 """Offline fixtures for the dependency-cache tests, built once per session.
 
 Python: tiny wheels written by hand (a correct RECORD, a console script) in a
-find-links dir. Node: a tiny package packed with `npm pack`, referenced from
-package.json as `file:../../pkgs/<tgz>`, with lockfiles generated offline by npm,
-pnpm and yarn 1. The npm/pnpm/yarn lockfiles record that path relative to the
+find-links dir. Node: tiny packages packed with `npm pack` (a dependency, a
+devDependency, and a dependency whose postinstall script writes a marker file),
+referenced from package.json as `file:../../pkgs/<tgz>`, with lockfiles generated
+offline by npm, pnpm, yarn 1 and yarn >= 2. The npm/pnpm/yarn lockfiles record that path relative to the
 project, and installs run in `<root>/<key>/`, so every test lays out
 `<tmp>/skills/<name>`, `<tmp>/pkgs` and `SKRUN_DEPS_DIR=<tmp>/deps` (same depth).
 """
@@ -27,9 +28,32 @@ TOOLS = REPO / ".tools" / "node" / "bin"
 BERRY = REPO / ".tools" / "yarn-berry" / "node_modules" / ".bin"  # yarn >= 2, see scripts/test
 NODE_PKG = "tiny-node"
 NODE_TGZ = "tiny-node-1.0.0.tgz"
+NODE_DEV = "tiny-dev"  # a devDependency: Skrun installs it
+NODE_SCRIPTED = "tiny-scripted"  # its postinstall writes SCRIPT_MARKER: Skrun runs it
+SCRIPT_MARKER = "postinstall-ran.txt"
+# name -> (version, extra package.json fields, extra files)
+NODE_PACKAGES: dict[str, tuple[str, str, dict[str, str]]] = {
+    NODE_PKG: ("1.0.0", "", {"index.js": f'module.exports = () => "hello from {NODE_PKG}";\n'}),
+    NODE_DEV: ("2.0.0", "", {"index.js": "module.exports = 2;\n"}),
+    NODE_SCRIPTED: (
+        "3.0.0",
+        ',"scripts":{"postinstall":"node write-marker.js"}',
+        {
+            "index.js": "module.exports = 3;\n",
+            "write-marker.js": f'require("fs").writeFileSync("{SCRIPT_MARKER}", "ran\\n");\n',
+        },
+    ),
+}
+
+
+def _file_dep(name: str) -> str:
+    return f'"{name}":"file:../../pkgs/{name}-{NODE_PACKAGES[name][0]}.tgz"'
+
+
 PACKAGE_JSON = (
     '{"name":"node-skill","version":"1.0.0",'
-    f'"dependencies":{{"{NODE_PKG}":"file:../../pkgs/{NODE_TGZ}"}}}}\n'
+    f'"dependencies":{{{_file_dep(NODE_PKG)},{_file_dep(NODE_SCRIPTED)}}},'
+    f'"devDependencies":{{{_file_dep(NODE_DEV)}}}}}\n'
 )
 
 
@@ -100,12 +124,6 @@ def _node_env() -> dict[str, str]:
 def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str] | Path]:
     """The packed tgz and package.json with each lockfile (npm, pnpm, yarn 1)."""
     base = tmp_path_factory.mktemp("nodegen")
-    src = base / "src"
-    src.mkdir()
-    (src / "package.json").write_text(
-        f'{{"name":"{NODE_PKG}","version":"1.0.0","main":"index.js"}}\n'
-    )
-    (src / "index.js").write_text(f'module.exports = () => "hello from {NODE_PKG}";\n')
     pkgs = base / "pkgs"
     pkgs.mkdir()
     env = _node_env()
@@ -125,7 +143,14 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
         done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"{argv} exited {done.returncode}:\n{done.stdout}{done.stderr}"
 
-    run(["npm", "pack", "--pack-destination", str(pkgs)], src)
+    for name, (version, fields, files) in NODE_PACKAGES.items():
+        src = base / "src" / name
+        src.mkdir(parents=True)
+        manifest = f'{{"name":"{name}","version":"{version}","main":"index.js"{fields}}}\n'
+        (src / "package.json").write_text(manifest)
+        for file, text in files.items():
+            (src / file).write_text(text)
+        run(["npm", "pack", "--ignore-scripts", "--pack-destination", str(pkgs)], src)
     locks: dict[str, dict[str, str]] = {}
     for kind, argv, lock in (
         ("npm", ["npm", "install", "--package-lock-only", "--offline"], "package-lock.json"),

@@ -32,6 +32,10 @@ class EntryMeta:
     created: str  # ISO 8601, UTC
     reproducible: bool  # installed from a lockfile
     schema: int = SCHEMA
+    # How the entry deliberately differs from what Skrun installs for its key (e.g.
+    # "install scripts not run (--ignore-scripts)"); None: the same set. Optional in
+    # the file, so entries written before it existed still parse.
+    differs_from_runtime: str | None = None
 
     def to_json(self) -> str:
         """Canonical JSON text of the metadata."""
@@ -54,6 +58,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "created": (str,),
     "reproducible": (bool,),
     "schema": (int,),
+    "differs_from_runtime": (str, type(None)),
 }
 
 

@@ -1,0 +1,151 @@
+"""An entry holds exactly what the Skrun runtime (v0.7.0) installs for the same key.
+
+For every manifest kind, `skrun deps install` and the runtime's own command (as
+its installer runs it: `npm ci`, `pnpm install --frozen-lockfile`, `pip install
+-r`, `uv sync --frozen`, ...) install the same local fixture; the installed
+packages (name@version) must be the same sets, dev dependencies included, and
+install scripts must have run in both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from skrun_build.cli import run
+from skrun_build.deps.detect import detect_dir
+from skrun_build.deps.install import install
+from skrun_build.deps.meta import read_meta
+from tests.deps_support import (
+    BERRY,
+    NODE_DEV,
+    NODE_PACKAGES,
+    NODE_SCRIPTED,
+    SCRIPT_MARKER,
+)
+
+pytestmark = pytest.mark.slow
+
+ALL_NODE = {f"{name}@{version}" for name, (version, _, _) in NODE_PACKAGES.items()}
+
+# What Skrun v0.7.0's installer runs in the entry dir (script-deps-installers.ts).
+RUNTIME_NODE = {
+    "npm": ["npm", "ci", "--prefix={dir}"],
+    "pnpm": ["pnpm", "install", "--frozen-lockfile", "--dir={dir}"],
+    "yarn": ["yarn", "install", "--frozen-lockfile", "--cwd={dir}"],
+    # yarn >= 2 refuses the runtime's `--cwd=<dir>` after `install` ("ambiguous"), so
+    # Skrun v0.7.0 cannot install a yarn >= 2 lock at all; the same command run in the
+    # dir shows what it would install.
+    "berry": [str(BERRY / "yarn"), "install", "--frozen-lockfile"],
+    "none": ["npm", "install", "--prefix={dir}"],
+}
+
+
+def node_packages(node_modules: Path) -> set[str]:
+    """name@version of every package under node_modules (nested and pnpm's store too)."""
+    found: set[str] = set()
+    for manifest in node_modules.rglob("package.json"):
+        rel = manifest.relative_to(node_modules).parts
+        # <pkg>/package.json or @scope/<pkg>/package.json directly under a node_modules.
+        parent = rel[:-1]
+        depth = 2 if len(parent) >= 2 and parent[-2].startswith("@") else 1
+        owner = parent[:-depth]
+        if not parent or (owner and owner[-1] != "node_modules"):
+            continue
+        if owner and owner[-1] == "node_modules" and len(owner) > 1 and owner[-2] == ".bin":
+            continue
+        data = json.loads(manifest.read_text())
+        if isinstance(data, dict) and "name" in data and "version" in data:
+            found.add(f"{data['name']}@{data['version']}")
+    return found
+
+
+def _runtime_node(skill: Path, kind: str, dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in os.listdir(skill):
+        shutil.copy2(skill / name, dest / name)
+    argv = [a.format(dir=dest) for a in RUNTIME_NODE[kind]]
+    env = dict(os.environ)
+    if kind == "berry":
+        # The runtime sets no linker, so yarn >= 2 would make Plug'n'Play and no
+        # node_modules to compare; the set of packages is the same either way.
+        env["YARN_NODE_LINKER"] = "node-modules"
+        env["YARN_ENABLE_NETWORK"] = "0"
+    done = subprocess.run(argv, cwd=dest, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
+    return dest / "node_modules"
+
+
+@pytest.mark.parametrize("kind", ["npm", "pnpm", "yarn", "berry", "none"])
+def test_node_entry_holds_what_the_runtime_installs(
+    node_skill: Callable[[str], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    if kind == "berry":
+        monkeypatch.setenv("PATH", f"{BERRY}{os.pathsep}{os.environ['PATH']}")
+    # A machine that pre-warms with NODE_ENV=production must not drop devDependencies.
+    monkeypatch.setenv("NODE_ENV", "production")
+    skill = node_skill(kind)
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    ours = install(manifest, source=skill, offline=True)
+    monkeypatch.delenv("NODE_ENV")
+    # Same depth as <tmp>/skills/<kind> and <tmp>/deps/<key>: file:../../pkgs resolves.
+    theirs = _runtime_node(skill, kind, tmp_path / "runtime" / kind)
+    assert node_packages(ours.path / "node_modules") == node_packages(theirs) == ALL_NODE
+    assert ours.meta.packages == len(ALL_NODE)
+    ran = [
+        (node_modules / NODE_SCRIPTED / SCRIPT_MARKER).resolve().is_file()
+        for node_modules in (ours.path / "node_modules", theirs)
+    ]
+    # Install scripts run as the runtime runs them: always for npm, pnpm 9 and yarn 1;
+    # yarn 4 runs none by default (enableScripts: false), for the runtime as for us.
+    assert ran == ([False, False] if kind == "berry" else [True, True])
+    assert ours.meta.differs_from_runtime is None
+    # What a tool of the skill sees at call time (Skrun sets NODE_PATH to node_modules).
+    code = f"console.log(require('{NODE_DEV}'))"
+    env = {**os.environ, "NODE_PATH": str(ours.path / "node_modules")}
+    out = subprocess.run(["node", "-e", code], env=env, capture_output=True, text=True)
+    assert out.stdout == "2\n", out.stderr
+
+
+def test_ignore_scripts_is_recorded_and_warned(
+    node_skill: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    skill = node_skill("npm")
+    assert run(["deps", "install", "--offline", "--ignore-scripts", str(skill)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "skrun: warning: install scripts not run (--ignore-scripts): the Skrun runtime runs "
+        "them and will use this entry as it is, so a package that needs its install script "
+        "may fail at call time; the entry records this"
+    ) in err
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    from skrun_build.deps.key import cache_key
+    from skrun_build.deps.store import Store
+
+    entry = Store().root / cache_key(manifest)
+    meta = read_meta(entry)
+    assert meta is not None
+    assert meta.differs_from_runtime == "install scripts not run (--ignore-scripts)"
+    assert not (entry / "node_modules" / NODE_SCRIPTED / SCRIPT_MARKER).exists()
+    # A later hit says so too, and how to get the runtime's set.
+    assert run(["deps", "install", "--offline", str(skill)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"entry {entry.name[:12]} differs from what Skrun installs: install scripts not run "
+        "(--ignore-scripts); run `skrun deps install --reinstall` without that option to "
+        "rebuild it"
+    ) in err
+    assert run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
+    assert (entry / "node_modules" / NODE_SCRIPTED / SCRIPT_MARKER).read_text() == "ran\n"
+    assert read_meta(entry).differs_from_runtime is None  # type: ignore[union-attr]
