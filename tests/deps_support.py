@@ -61,10 +61,43 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# A PEP 517 backend small enough to write here: builds a metadata-only wheel of the
+# project in the current dir, so `pip install <dir>` / `uv pip install .` work offline.
+TINY_BACKEND = """import base64, hashlib, os, tomllib, zipfile
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with open("pyproject.toml", "rb") as f:
+        project = tomllib.load(f)["project"]
+    name, version = project["name"], project["version"]
+    dist = f"{name}-{version}.dist-info"
+    requires = "".join(f"Requires-Dist: {r}\\n" for r in project.get("dependencies", []))
+    files = {
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
+        + requires,
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\\nGenerator: tinybackend\\nRoot-Is-Purelib: true\\n"
+        "Tag: py3-none-any\\n",
+    }
+    record = []
+    for member, text in files.items():
+        digest = hashlib.sha256(text.encode()).digest()
+        b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        record.append(f"{member},sha256={b64},{len(text.encode())}")
+    files[f"{dist}/RECORD"] = "\\n".join([*record, f"{dist}/RECORD,,"]) + "\\n"
+    wheel = f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, wheel), "w") as z:
+        for member, text in files.items():
+            z.writestr(member, text)
+    return wheel
+"""
+
+
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A find-links dir with tinypkg 1.0.0 (console script tinypkg-hello) and tinyextra 1.0.0."""
+    """A find-links dir with tinypkg 1.0.0 (console script tinypkg-hello), tinyextra 1.0.0
+    and tinybackend 1.0.0 (the build backend of BUILT_PYPROJECT)."""
     out = tmp_path_factory.mktemp("wheelhouse")
+    build_wheel(out, "tinybackend", "1.0.0", {"tinybackend/__init__.py": TINY_BACKEND})
     build_wheel(
         out,
         "tinypkg",
@@ -91,13 +124,20 @@ PYPROJECT = (
     '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
     'dependencies = ["tinypkg"]\n'
 )
+# The project is a package (Skrun's `pip install <dir>` builds and installs it).
+BUILT_PYPROJECT = (
+    PYPROJECT + '\n[build-system]\nrequires = ["tinybackend"]\nbuild-backend = "tinybackend"\n'
+)
+# With a default dependency group: `uv sync` (and so Skrun) installs it.
+UV_PYPROJECT = PYPROJECT + '\n[dependency-groups]\ndev = ["tinyextra"]\n'
 
 
 @pytest.fixture(scope="session")
 def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """pyproject.toml + uv.lock locking tinypkg from the wheelhouse (absolute path)."""
+    """pyproject.toml + uv.lock locking tinypkg and the dev group's tinyextra from the
+    wheelhouse (absolute path)."""
     proj = tmp_path_factory.mktemp("uvlock")
-    (proj / "pyproject.toml").write_text(PYPROJECT)
+    (proj / "pyproject.toml").write_text(UV_PYPROJECT)
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
     env.setdefault("UV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "uv-cache"))
     subprocess.run(
@@ -111,7 +151,7 @@ def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     rel = os.path.relpath(wheelhouse, proj)
     lock = lock.replace(f'registry = "{rel}"', f'registry = "{wheelhouse}"')
     assert str(wheelhouse) in lock
-    return {"pyproject.toml": PYPROJECT, "uv.lock": lock}
+    return {"pyproject.toml": UV_PYPROJECT, "uv.lock": lock}
 
 
 def _node_env() -> dict[str, str]:

@@ -17,7 +17,7 @@ from skrun_build.deps.meta import read_meta
 from skrun_build.deps.poetry import requirements_from_poetry
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
-from tests.deps_support import PYPROJECT, sha256_file
+from tests.deps_support import BUILT_PYPROJECT, sha256_file
 
 pytestmark = pytest.mark.slow
 
@@ -110,10 +110,10 @@ def test_corrupt_entry_is_replaced(tmp_path: Path, py_offline: Path) -> None:
 
 
 def test_pyproject_without_lock_warns(tmp_path: Path, py_offline: Path) -> None:
-    skill = make_tree(tmp_path / "s", {"pyproject.toml": PYPROJECT})
+    skill = make_tree(tmp_path / "s", {"pyproject.toml": BUILT_PYPROJECT})
     result = _install(skill)
     assert result.meta.manifest_kind == "pyproject"
-    assert result.meta.packages == 1  # the dependencies only, not the project itself
+    assert result.meta.packages == 2  # the project itself and tinypkg, as Skrun's pip does
     assert [w.split(":")[0] for w in result.warnings] == ["non-reproducible build"]
     assert "pyproject.toml has no lockfile" in result.warnings[0]
 
@@ -137,7 +137,7 @@ def test_uv_lock_installs_locked(
     assert (result.meta.lock_kind, result.meta.lockfile, result.meta.packages) == (
         "uv",
         "uv.lock",
-        1,
+        2,  # tinypkg and the default `dev` group's tinyextra, as Skrun's uv sync
     )
     assert sorted(p.name for p in result.path.iterdir()) == [
         "pyproject.toml",
@@ -159,14 +159,13 @@ def test_stale_uv_lock_is_rejected(
         '["tinypkg"]', '["tinypkg", "tinyextra"]'
     )
     skill = make_tree(tmp_path / "s", files)
-    with pytest.raises(InstallFailed) as info:
+    with pytest.raises(DepsError) as info:
         _install(skill)
-    first, *tail = str(info.value).splitlines()
-    assert first == (
-        "Script dependency install failed for python: uv sync --locked --no-install-project "
-        "--no-dev --python venv/bin/python --compile-bytecode exited 1"
+    assert str(info.value) == (
+        "uv.lock: out of date: it no longer matches pyproject.toml (uv sync --locked refuses "
+        "it) (run `uv lock` and commit uv.lock; the Skrun runtime runs `uv sync --frozen`, "
+        "which would install the stale lock as it is)"
     )
-    assert any("needs to be updated" in line for line in tail)
     assert _root_names() == []  # no entry, no temp dir
 
 
@@ -367,3 +366,87 @@ def test_pip_find_links_is_honoured(
     skill = make_tree(tmp_path / "s", {"requirements.txt": "tinyextra==1.0.0\n"})
     result = _install(skill, offline=True)
     assert result.meta.packages == 1
+
+
+LOCK_OPTIONS = [
+    "--exclude-newer",
+    "2030-01-01T00:00:00Z",
+    "--resolution",
+    "lowest-direct",
+    "--prerelease",
+    "allow",
+    "--fork-strategy",
+    "fewest",
+    "--exclude-newer-package",
+    "tinyextra=false",
+    "--prerelease-package",
+    "tinypkg=allow",
+]
+
+
+def test_uv_lock_with_recorded_options_installs(tmp_path: Path, py_offline: Path) -> None:
+    from skrun_build.deps.python import uv_bin
+    from skrun_build.deps.uvlock import sync_flags
+    from tests.deps_support import UV_PYPROJECT
+
+    proj = make_tree(tmp_path / "proj", {"pyproject.toml": UV_PYPROJECT})
+    lock = ["lock", "--offline", "--no-index", "--find-links", str(py_offline), "--quiet"]
+    subprocess.run([uv_bin(), *lock, *LOCK_OPTIONS], cwd=proj, check=True)
+    text = (proj / "uv.lock").read_text()
+    assert '\n[options]\nresolution-mode = "lowest-direct"\n' in text
+    text = text.replace(
+        f'registry = "{os.path.relpath(py_offline, proj)}"', f'registry = "{py_offline}"'
+    )
+    assert sync_flags(text) == [
+        "--resolution",
+        "lowest-direct",
+        "--prerelease",
+        "allow",
+        "--fork-strategy",
+        "fewest",
+        "--exclude-newer",
+        "2030-01-01T00:00:00Z",
+        "--prerelease-package",
+        "tinypkg=allow",
+        "--exclude-newer-package",
+        "tinyextra=false",
+    ]
+    skill = make_tree(tmp_path / "s", {"pyproject.toml": UV_PYPROJECT, "uv.lock": text})
+    result = _install(skill)
+    assert (result.status, result.meta.packages) == ("installed", 2)
+    # Stale against its pyproject.toml: still refused, and the message says why it matters.
+    stale = UV_PYPROJECT.replace('["tinypkg"]', '["tinypkg", "tinyextra"]')
+    skill = make_tree(tmp_path / "t", {"pyproject.toml": stale, "uv.lock": text})
+    with pytest.raises(DepsError) as info:
+        _install(skill)
+    assert str(info.value).startswith("uv.lock: out of date: it no longer matches pyproject.toml")
+    assert "the Skrun runtime runs `uv sync --frozen`, which would install the stale lock" in str(
+        info.value
+    )
+    assert _root_names() == [result.key]
+
+
+def test_uv_lock_option_forms() -> None:
+    from skrun_build.deps.uvlock import sync_flags
+
+    # A relative cut-off: uv writes a placeholder timestamp beside the span.
+    span = (
+        'version = 1\n[options]\nexclude-newer = "0001-01-01T00:00:00Z" # no effect\n'
+        'exclude-newer-span = "P3W"\n[options.exclude-newer-package]\n'
+        'a = { timestamp = "0001-01-01T00:00:00Z", span = "P1W" }\nb = "2030-01-01T00:00:00Z"\n'
+    )
+    assert sync_flags(span) == [
+        "--exclude-newer",
+        "P3W",
+        "--exclude-newer-package",
+        "a=P1W",
+        "--exclude-newer-package",
+        "b=2030-01-01T00:00:00Z",
+    ]
+    assert sync_flags("version = 1\n") == []
+    with pytest.raises(DepsError) as info:
+        sync_flags('version = 1\n[options]\nnew-knob = "x"\n')
+    assert str(info.value) == (
+        "uv.lock: [options] records `new-knob`, which skrun-build does not know how to pass to "
+        "`uv sync` (lock without that option, or report it so it can be supported)"
+    )

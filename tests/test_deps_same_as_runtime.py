@@ -13,17 +13,22 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import install
 from skrun_build.deps.meta import read_meta
+from skrun_build.deps.poetry import normalize
+from skrun_build.deps.python import uv_bin
 from tests.deps_support import (
     BERRY,
+    BUILT_PYPROJECT,
     NODE_DEV,
     NODE_PACKAGES,
     NODE_SCRIPTED,
@@ -149,3 +154,93 @@ def test_ignore_scripts_is_recorded_and_warned(
     assert run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
     assert (entry / "node_modules" / NODE_SCRIPTED / SCRIPT_MARKER).read_text() == "ran\n"
     assert read_meta(entry).differs_from_runtime is None  # type: ignore[union-attr]
+
+
+# --- Python ------------------------------------------------------------------
+
+# What `python3 -m venv` puts in a venv before Skrun's installer runs (and uv sync
+# removes): not part of the manifest's package set.
+VENV_SEED = {"pip", "setuptools"}
+
+
+def python_packages(venv: Path) -> set[str]:
+    """name==version of every distribution installed in the venv, seed tools left out."""
+    code = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps([[d.metadata['Name'], d.version] for d in m.distributions()]))"
+    )
+    out = subprocess.run(
+        [venv / "bin" / "python", "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    names = {(normalize(name), version) for name, version in json.loads(out)}
+    return {f"{name}=={version}" for name, version in names if name not in VENV_SEED}
+
+
+@pytest.fixture(scope="module")
+def runtime_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What Skrun's `python3 -m venv <entry>/venv` makes, made once and copied per test."""
+    venv = tmp_path_factory.mktemp("seeded") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    return venv
+
+
+def _runtime_python(
+    skill: Path, argv: list[str], dest: Path, env: dict[str, str], seeded: Path
+) -> Path:
+    """Skrun's steps: copy the manifest, `python3 -m venv <dest>/venv`, then `argv`."""
+    shutil.copytree(skill, dest)
+    venv = dest / "venv"
+    # A copied venv works through `bin/python -m pip` (its scripts' shebangs would not).
+    shutil.copytree(seeded, venv, symlinks=True)
+    argv = [a.format(dir=dest, venv=venv) for a in argv]
+    done = subprocess.run(argv, cwd=dest, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
+    return venv
+
+
+@pytest.mark.parametrize(
+    ("files", "argv", "expected"),
+    [
+        pytest.param(
+            {"requirements.txt": "tinypkg==1.0.0\ntinyextra\n"},
+            ["{venv}/bin/python", "-m", "pip", "install", "-r", "{dir}/requirements.txt"],
+            {"tinypkg==1.0.0", "tinyextra==1.0.0"},
+            id="requirements",
+        ),
+        pytest.param(
+            {"pyproject.toml": BUILT_PYPROJECT},
+            ["{venv}/bin/python", "-m", "pip", "install", "{dir}"],
+            {"demo==0.1.0", "tinypkg==1.0.0"},  # the project itself too
+            id="pyproject",
+        ),
+        pytest.param(
+            None,  # uv_locked: a dev group
+            [uv_bin(), "sync", "--frozen"],
+            {"tinypkg==1.0.0", "tinyextra==1.0.0"},
+            id="uv.lock",
+        ),
+    ],
+)
+def test_python_entry_holds_what_the_runtime_installs(
+    tmp_path: Path,
+    py_offline: Path,
+    uv_locked: dict[str, str],
+    runtime_venv: Path,
+    files: dict[str, str] | None,
+    argv: list[str],
+    expected: set[str],
+) -> None:
+    skill = make_tree(tmp_path / "s", dict(uv_locked) if files is None else files)
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    ours = install(manifest)
+    env = {
+        **os.environ,
+        "PIP_NO_INDEX": "1",  # Skrun sets PIP_INDEX_URL to PyPI; offline here
+        "PIP_FIND_LINKS": str(py_offline),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "UV_PROJECT_ENVIRONMENT": str(tmp_path / "runtime" / "venv"),
+    }
+    theirs = _runtime_python(skill, argv, tmp_path / "runtime", env, runtime_venv)
+    assert python_packages(ours.path / "venv") == python_packages(theirs) == expected
+    assert ours.meta.packages == len(expected)
