@@ -15,7 +15,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -230,3 +230,87 @@ def node_skill(
         return skill
 
     return make
+
+
+POETRY = REPO / ".tools" / "poetry" / "bin" / "poetry"  # installed by scripts/test
+
+
+def poetry_env(base: Path) -> dict[str, str]:
+    """poetry's cache and config kept in `base`, never in ~."""
+    return {
+        **os.environ,
+        "POETRY_CACHE_DIR": str(base / "poetry-cache"),
+        "POETRY_CONFIG_DIR": str(base / "poetry-config"),
+        "POETRY_VIRTUALENVS_CREATE": "false",
+        "POETRY_NO_INTERACTION": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def poetry_locked(
+    wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """pyproject.toml (main, dev and an optional docs group) + a poetry.lock made by real
+    poetry against a PEP 503 index of the wheelhouse on a local HTTP server (poetry
+    reads no file:// index). The server runs for the session: poetry installs from it."""
+    import functools
+    import http.server
+    import threading
+
+    assert POETRY.is_file(), "run scripts/test: it installs poetry into .tools/poetry"
+    base = tmp_path_factory.mktemp("poetrylock")
+    index = base / "index"
+    for wheel in wheelhouse.glob("*.whl"):
+        name = wheel.name.split("-", 1)[0]
+        (index / name).mkdir(parents=True)
+        shutil.copy2(wheel, index / name / wheel.name)
+        link = f'<a href="{wheel.name}#sha256={sha256_file(wheel)}">{wheel.name}</a>'
+        (index / name / "index.html").write_text(f"<html><body>{link}</body></html>\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(index))
+
+    class Quiet(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass
+
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = Quiet(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        pyproject = POETRY_PYPROJECT_TEMPLATE.format(port=server.server_address[1])
+        proj = base / "proj"
+        proj.mkdir()
+        (proj / "pyproject.toml").write_text(pyproject)
+        done = subprocess.run(
+            [str(POETRY), "lock"], cwd=proj, env=poetry_env(base), capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"poetry lock: {done.stdout}{done.stderr}"
+        yield {"pyproject.toml": pyproject, "poetry.lock": (proj / "poetry.lock").read_text()}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+POETRY_PYPROJECT_TEMPLATE = """[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["tinypkg"]
+
+[tool.poetry]
+package-mode = false
+
+[tool.poetry.group.dev.dependencies]
+tinyextra = "*"
+
+[tool.poetry.group.docs]
+optional = true
+
+[tool.poetry.group.docs.dependencies]
+tinybackend = "*"
+
+[[tool.poetry.source]]
+name = "local"
+url = "http://127.0.0.1:{port}/"
+priority = "primary"
+"""

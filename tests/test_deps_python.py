@@ -231,15 +231,21 @@ tinyextra = "*"
 """
 
 
-def test_poetry_lock_installs_main_group_with_hashes(tmp_path: Path, py_offline: Path) -> None:
+def test_poetry_lock_installs_non_optional_groups_with_hashes(
+    tmp_path: Path, py_offline: Path
+) -> None:
     skill = make_tree(
         tmp_path / "s",
         {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": _poetry_lock(py_offline)},
     )
     result = _install(skill)
-    assert (result.meta.lock_kind, result.meta.packages, result.warnings) == ("poetry", 1, [])
+    assert (result.meta.lock_kind, result.meta.packages, result.warnings) == ("poetry", 2, [])
     site = next((result.path / "venv" / "lib").glob("*/site-packages"))
-    assert sorted(p.name for p in site.glob("*.dist-info")) == ["tinypkg-1.0.0.dist-info"]
+    # main and dev, as Skrun's `poetry install --no-root`.
+    assert sorted(p.name for p in site.glob("*.dist-info")) == [
+        "tinyextra-1.0.0.dist-info",
+        "tinypkg-1.0.0.dist-info",
+    ]
     assert sorted(p.name for p in result.path.iterdir()) == [
         "poetry.lock",
         "pyproject.toml",
@@ -267,11 +273,18 @@ def test_poetry_lock_wrong_hash_fails(tmp_path: Path, py_offline: Path) -> None:
 
 def test_poetry_translation(wheelhouse: Path) -> None:
     tiny = sha256_file(wheelhouse / "tinypkg-1.0.0-py3-none-any.whl")
+    extra = sha256_file(wheelhouse / "tinyextra-1.0.0-py3-none-any.whl")
     assert requirements_from_poetry(_poetry_lock(wheelhouse), POETRY_PYPROJECT) == (
+        f"tinyextra==1.0.0 \\\n    --hash=sha256:{extra}\n"
         f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
     )
-    # lock-version 2.0 records no groups: walk the graph from the main dependencies,
-    # keeping the marker of a package reached only through a marked edge.
+    # An optional group is left out, as `poetry install` does.
+    optional = POETRY_PYPROJECT + "\n[tool.poetry.group.dev]\noptional = true\n"
+    assert requirements_from_poetry(_poetry_lock(wheelhouse), optional) == (
+        f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
+    )
+    # lock-version 2.0 records no groups: walk the graph from the main and non-optional
+    # group dependencies, keeping the marker of a package reached only through a marked edge.
     old = f"""[[package]]
 name = "tinypkg"
 version = "1.0.0"
@@ -294,8 +307,43 @@ files = [{{file = "tinyextra-1.0.0-py3-none-any.whl", hash = "sha256:cd"}}]
 lock-version = "2.0"
 """
     assert requirements_from_poetry(old, POETRY_PYPROJECT) == (
+        "tinyextra==1.0.0 \\\n    --hash=sha256:cd\n"
         f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
         "winonly==2.0 ; sys_platform == 'win32' \\\n    --hash=sha256:ab\n"
+    )
+    assert "tinyextra" not in requirements_from_poetry(old, optional)
+
+
+def test_poetry_per_group_markers() -> None:
+    # Lock 2.1 records a marker per group; a group without one needs the package always.
+    lock = """[[package]]
+name = "a"
+version = "1.0"
+groups = ["main", "dev"]
+markers = {main = "sys_platform == 'win32'", dev = "python_version < '3.12'"}
+files = [{file = "a-1.0-py3-none-any.whl", hash = "sha256:aa"}]
+
+[[package]]
+name = "b"
+version = "1.0"
+groups = ["main", "dev"]
+markers = {main = "sys_platform == 'win32'"}
+files = [{file = "b-1.0-py3-none-any.whl", hash = "sha256:bb"}]
+
+[[package]]
+name = "c"
+version = "1.0"
+groups = ["docs"]
+files = [{file = "c-1.0-py3-none-any.whl", hash = "sha256:cc"}]
+
+[metadata]
+lock-version = "2.1"
+"""
+    pyproject = '[project]\nname = "x"\n[tool.poetry.group.docs]\noptional = true\n'
+    assert requirements_from_poetry(lock, pyproject) == (
+        "a==1.0 ; (python_version < '3.12') or (sys_platform == 'win32') \\\n"
+        "    --hash=sha256:aa\n"
+        "b==1.0 \\\n    --hash=sha256:bb\n"
     )
 
 

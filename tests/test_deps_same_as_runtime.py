@@ -32,7 +32,9 @@ from tests.deps_support import (
     NODE_DEV,
     NODE_PACKAGES,
     NODE_SCRIPTED,
+    POETRY,
     SCRIPT_MARKER,
+    poetry_env,
 )
 
 pytestmark = pytest.mark.slow
@@ -244,3 +246,24 @@ def test_python_entry_holds_what_the_runtime_installs(
     theirs = _runtime_python(skill, argv, tmp_path / "runtime", env, runtime_venv)
     assert python_packages(ours.path / "venv") == python_packages(theirs) == expected
     assert ours.meta.packages == len(expected)
+
+
+def test_poetry_entry_holds_what_the_runtime_installs(
+    tmp_path: Path,
+    py_offline: Path,
+    poetry_locked: dict[str, str],
+    runtime_venv: Path,
+) -> None:
+    skill = make_tree(tmp_path / "s", dict(poetry_locked))
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    ours = install(manifest)
+    # Skrun: pip-installs poetry into the venv, then `poetry install --no-root` with
+    # POETRY_VIRTUALENVS_CREATE=false and VIRTUAL_ENV=<venv>. A poetry outside the venv
+    # installs the same set without mixing poetry's own packages into it.
+    dest = tmp_path / "runtime"
+    env = {**poetry_env(tmp_path), "VIRTUAL_ENV": str(dest / "venv")}
+    theirs = _runtime_python(skill, [str(POETRY), "install", "--no-root"], dest, env, runtime_venv)
+    # main and dev; never the optional docs group, never the project itself.
+    expected = {"tinypkg==1.0.0", "tinyextra==1.0.0"}
+    assert python_packages(ours.path / "venv") == python_packages(theirs) == expected
