@@ -23,9 +23,11 @@ from conftest import make_tree
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import install
-from skrun_build.deps.meta import read_meta
+from skrun_build.deps.key import cache_key
+from skrun_build.deps.meta import META_NAME, parse_meta, read_meta
 from skrun_build.deps.poetry import normalize
 from skrun_build.deps.python import uv_bin
+from skrun_build.deps.store import Store
 from tests.deps_support import (
     BERRY,
     BUILT_PYPROJECT,
@@ -137,9 +139,6 @@ def test_ignore_scripts_is_recorded_and_warned(
     ) in err
     manifest = detect_dir(skill)
     assert manifest is not None
-    from skrun_build.deps.key import cache_key
-    from skrun_build.deps.store import Store
-
     entry = Store().root / cache_key(manifest)
     meta = read_meta(entry)
     assert meta is not None
@@ -150,8 +149,8 @@ def test_ignore_scripts_is_recorded_and_warned(
     err = capsys.readouterr().err
     assert (
         f"entry {entry.name[:12]} differs from what Skrun installs: install scripts not run "
-        "(--ignore-scripts); run `skrun deps install --reinstall` without that option to "
-        "rebuild it"
+        "(--ignore-scripts), and the runtime uses it as it is; run `skrun deps install "
+        "--reinstall` to rebuild it"
     ) in err
     assert run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
     assert (entry / "node_modules" / NODE_SCRIPTED / SCRIPT_MARKER).read_text() == "ran\n"
@@ -267,3 +266,26 @@ def test_poetry_entry_holds_what_the_runtime_installs(
     # main and dev; never the optional docs group, never the project itself.
     expected = {"tinypkg==1.0.0", "tinyextra==1.0.0"}
     assert python_packages(ours.path / "venv") == python_packages(theirs) == expected
+
+
+def test_entry_of_an_older_skrun_build_is_flagged(
+    node_skill: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before this metadata field existed, entries were installed with --omit=dev and
+    # --ignore-scripts: the runtime hits them and its tools fail. A hit says so.
+    skill = node_skill("npm")
+    assert run(["deps", "install", "--offline", str(skill)]) == 0
+    capsys.readouterr()
+    (entry,) = [p for p in Store().root.iterdir() if not p.name.startswith(".")]
+    data = json.loads((entry / META_NAME).read_text())
+    del data["differs_from_runtime"]
+    (entry / META_NAME).write_text(json.dumps(data))
+    assert run(["deps", "install", "--offline", str(skill)]) == 0
+    assert (
+        f"entry {entry.name[:12]} differs from what Skrun installs: written by an older "
+        "skrun-build, which left out dev dependencies, default groups and install scripts, and "
+        "the runtime uses it as it is; run `skrun deps install --reinstall` to rebuild it"
+    ) in capsys.readouterr().err
+    # requirements.txt entries were already installed as Skrun installs them.
+    data["manifest_kind"] = "requirements"
+    assert parse_meta(json.dumps(data)).differs_from_runtime is None  # type: ignore[union-attr]

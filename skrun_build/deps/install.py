@@ -120,8 +120,8 @@ def install(
         if entry.meta.differs_from_runtime:
             warning(
                 f"entry {key[:12]} differs from what Skrun installs: "
-                f"{entry.meta.differs_from_runtime}; run `skrun deps install --reinstall` "
-                "without that option to rebuild it"
+                f"{entry.meta.differs_from_runtime}, and the runtime uses it as it is; run "
+                "`skrun deps install --reinstall` to rebuild it"
             )
         return InstallResult(
             key, entry.path, "hit", entry.meta, warnings, time.monotonic() - started

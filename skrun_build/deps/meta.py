@@ -42,6 +42,13 @@ class EntryMeta:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
+# Entries written before `differs_from_runtime` existed were installed without dev
+# dependencies or install scripts (only requirements.txt got Skrun's set).
+OLDER_SET = (
+    "written by an older skrun-build, which left out dev dependencies, default groups "
+    "and install scripts"
+)
+
 _TYPES: dict[str, tuple[type, ...]] = {
     "key": (str,),
     "ecosystem": (str,),
@@ -79,6 +86,8 @@ def parse_meta(text: str | bytes) -> EntryMeta | None:
         ):
             return None
         values[f.name] = value
+    if "differs_from_runtime" not in data and data.get("manifest_kind") != "requirements":
+        values["differs_from_runtime"] = OLDER_SET
     return EntryMeta(**values)
 
 
