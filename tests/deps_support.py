@@ -190,7 +190,9 @@ def node_project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
         (src / "package.json").write_text(manifest)
         for file, text in files.items():
             (src / file).write_text(text)
-        run(["npm", "pack", "--ignore-scripts", "--pack-destination", str(pkgs)], src)
+    # One npm start for all of them.
+    folders = [f"./src/{name}" for name in NODE_PACKAGES]
+    run(["npm", "pack", "--ignore-scripts", "--pack-destination", str(pkgs), *folders], base)
     locks: dict[str, dict[str, str]] = {}
     for kind, argv, lock in (
         ("npm", ["npm", "install", "--package-lock-only", "--offline"], "package-lock.json"),
