@@ -89,6 +89,9 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         for member, text in files.items():
             z.writestr(member, text)
     return wheel
+
+
+build_editable = build_wheel  # uv sync installs a packaged project editable
 """
 
 
@@ -137,21 +140,29 @@ def uv_locked(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     """pyproject.toml + uv.lock locking tinypkg and the dev group's tinyextra from the
     wheelhouse (absolute path)."""
     proj = tmp_path_factory.mktemp("uvlock")
-    (proj / "pyproject.toml").write_text(UV_PYPROJECT)
+    # A session fixture runs before conftest's per-test environment: keep uv's cache out of ~.
+    cache = tmp_path_factory.getbasetemp() / "uv-cache"
+    lock = uv_lock(proj, UV_PYPROJECT, wheelhouse, cache=cache)
+    return {"pyproject.toml": UV_PYPROJECT, "uv.lock": lock}
+
+
+def uv_lock(
+    proj: Path, pyproject: str, wheelhouse: Path, *options: str, cache: Path | None = None
+) -> str:
+    """The uv.lock `uv lock` writes offline for `pyproject` in `proj`, the wheelhouse's
+    path made absolute (uv writes it relative to the project; installs run elsewhere)."""
+    proj.mkdir(parents=True, exist_ok=True)
+    (proj / "pyproject.toml").write_text(pyproject)
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.setdefault("UV_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "uv-cache"))
-    subprocess.run(
-        [uv_bin(), "lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"],
-        cwd=proj,
-        env=env,
-        check=True,
-    )
+    if cache is not None:
+        env.setdefault("UV_CACHE_DIR", str(cache))
+    argv = ["lock", "--offline", "--no-index", "--find-links", str(wheelhouse), "--quiet"]
+    subprocess.run([uv_bin(), *argv, *options], cwd=proj, env=env, check=True)
     lock = (proj / "uv.lock").read_text()
-    # uv writes the find-links dir relative to the project; the install runs elsewhere.
     rel = os.path.relpath(wheelhouse, proj)
     lock = lock.replace(f'registry = "{rel}"', f'registry = "{wheelhouse}"')
     assert str(wheelhouse) in lock
-    return {"pyproject.toml": UV_PYPROJECT, "uv.lock": lock}
+    return lock
 
 
 def _node_env() -> dict[str, str]:

@@ -433,18 +433,11 @@ LOCK_OPTIONS = [
 
 
 def test_uv_lock_with_recorded_options_installs(tmp_path: Path, py_offline: Path) -> None:
-    from skrun_build.deps.python import uv_bin
     from skrun_build.deps.uvlock import sync_flags
-    from tests.deps_support import UV_PYPROJECT
+    from tests.deps_support import UV_PYPROJECT, uv_lock
 
-    proj = make_tree(tmp_path / "proj", {"pyproject.toml": UV_PYPROJECT})
-    lock = ["lock", "--offline", "--no-index", "--find-links", str(py_offline), "--quiet"]
-    subprocess.run([uv_bin(), *lock, *LOCK_OPTIONS], cwd=proj, check=True)
-    text = (proj / "uv.lock").read_text()
+    text = uv_lock(tmp_path / "proj", UV_PYPROJECT, py_offline, *LOCK_OPTIONS)
     assert '\n[options]\nresolution-mode = "lowest-direct"\n' in text
-    text = text.replace(
-        f'registry = "{os.path.relpath(py_offline, proj)}"', f'registry = "{py_offline}"'
-    )
     assert sync_flags(text) == [
         "--resolution",
         "lowest-direct",

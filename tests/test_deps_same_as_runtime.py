@@ -37,6 +37,7 @@ from tests.deps_support import (
     POETRY,
     SCRIPT_MARKER,
     poetry_env,
+    uv_lock,
 )
 
 pytestmark = pytest.mark.slow
@@ -220,6 +221,12 @@ def _runtime_python(
             {"tinypkg==1.0.0", "tinyextra==1.0.0"},
             id="uv.lock",
         ),
+        pytest.param(
+            {"pyproject.toml": BUILT_PYPROJECT, "uv.lock": "packaged"},
+            [uv_bin(), "sync", "--frozen"],
+            {"demo==0.1.0", "tinypkg==1.0.0"},  # a packaged project is installed too
+            id="uv.lock-packaged",
+        ),
     ],
 )
 def test_python_entry_holds_what_the_runtime_installs(
@@ -231,7 +238,10 @@ def test_python_entry_holds_what_the_runtime_installs(
     argv: list[str],
     expected: set[str],
 ) -> None:
-    skill = make_tree(tmp_path / "s", dict(uv_locked) if files is None else files)
+    files = dict(uv_locked) if files is None else dict(files)
+    if files.get("uv.lock") == "packaged":
+        files["uv.lock"] = uv_lock(tmp_path / "lock", files["pyproject.toml"], py_offline)
+    skill = make_tree(tmp_path / "s", files)
     manifest = detect_dir(skill)
     assert manifest is not None
     ours = install(manifest)

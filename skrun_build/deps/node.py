@@ -46,7 +46,8 @@ def _commands(
         argv = ["pnpm", "install", "--frozen-lockfile", "--production=false"]
         return "pnpm", [*argv, *ignore, *off], {}
     if kind == "yarn" and (yarn_major or 1) >= 2:
-        # yarn >= 2 always installs devDependencies and runs scripts unless told not to.
+        # yarn >= 2 always installs devDependencies; install scripts follow its own
+        # enableScripts setting (off by default in yarn 4), as they do for the runtime.
         # Skrun passes no linker, so yarn would use Plug'n'Play and make no node_modules
         # at all (Skrun's NODE_PATH then finds nothing): node-modules is what works.
         env = {"YARN_NODE_LINKER": "node-modules", "YARN_ENABLE_TELEMETRY": "0"}
