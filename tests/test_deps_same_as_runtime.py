@@ -299,3 +299,22 @@ def test_entry_of_an_older_skrun_build_is_flagged(
     # requirements.txt entries were already installed as Skrun installs them.
     data["manifest_kind"] = "requirements"
     assert parse_meta(json.dumps(data)).differs_from_runtime is None  # type: ignore[union-attr]
+
+
+def test_ignore_scripts_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["deps", "install", "--allow-scripts", "--ignore-scripts", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "skrun: error: --allow-scripts and --ignore-scripts contradict each other (install "
+        "scripts run by default; keep --ignore-scripts only to skip them)\n"
+    )
+
+
+def test_ignore_scripts_on_python_says_it_does_nothing(tmp_path: Path, py_offline: Path) -> None:
+    skill = make_tree(tmp_path / "s", {"requirements.txt": "tinypkg==1.0.0\n"})
+    manifest = detect_dir(skill)
+    assert manifest is not None
+    result = install(manifest, ignore_scripts=True)
+    assert result.warnings[-1] == (
+        "--ignore-scripts has no effect on a Python install (it applies to npm, pnpm and yarn)"
+    )
+    assert result.meta.differs_from_runtime is None

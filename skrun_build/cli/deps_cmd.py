@@ -140,6 +140,11 @@ def install(
     """
     from skrun_build.deps.install import install as run_install
 
+    if allow_scripts and ignore_scripts:
+        raise UsageError(
+            "--allow-scripts and --ignore-scripts contradict each other",
+            hint="install scripts run by default; keep --ignore-scripts only to skip them",
+        )
     manifest, source = _manifest_of(target)
     if manifest is None:
         if as_json:

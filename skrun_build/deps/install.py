@@ -145,7 +145,12 @@ def install(
                 f"resolved at install time (commit {LOCKFILES[manifest.ecosystem]})"
             )
         differs = None
-        if ignore_scripts and manifest.ecosystem == "node":
+        if ignore_scripts and manifest.ecosystem == "python":
+            warning(
+                "--ignore-scripts has no effect on a Python install "
+                "(it applies to npm, pnpm and yarn)"
+            )
+        elif ignore_scripts:
             differs = IGNORED_SCRIPTS
             warning(
                 "install scripts not run (--ignore-scripts): the Skrun runtime runs them and "
