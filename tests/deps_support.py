@@ -4,8 +4,8 @@ Python: tiny wheels written by hand (a correct RECORD, a console script) in a
 find-links dir. Node: tiny packages packed with `npm pack` (a dependency, a
 devDependency, and a dependency whose postinstall script writes a marker file),
 referenced from package.json as `file:../../pkgs/<tgz>`, with lockfiles generated
-offline by npm, pnpm, yarn 1 and yarn >= 2. The npm/pnpm/yarn lockfiles record that path relative to the
-project, and installs run in `<root>/<key>/`, so every test lays out
+offline by npm, pnpm, yarn 1 and yarn >= 2. The lockfiles record that path
+relative to the project, and installs run in `<root>/<key>/`, so every test lays out
 `<tmp>/skills/<name>`, `<tmp>/pkgs` and `SKRUN_DEPS_DIR=<tmp>/deps` (same depth).
 """
 
