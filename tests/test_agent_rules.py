@@ -351,11 +351,32 @@ def test_tool_name_pattern(tmp_path: Path, name: str, ok: bool) -> None:
     assert [r[2] for r in got if r[3] == "error"] == ([] if ok else ["AG007"])
 
 
+@pytest.mark.parametrize("word", ["yes", "on", "y", "True"])
+def test_yaml11_boolean_words_are_strings_in_agent_yaml(tmp_path: Path, word: str) -> None:
+    # Skrun v0.7.0 reads agent.yaml as YAML 1.2 core: `required: yes` is the string "yes",
+    # which its schema refuses; only true/True/TRUE and false/False/FALSE are booleans.
+    got = check(tmp_path, replace("    type: string\n", f"    type: string\n    required: {word}\n"))
+    if word == "True":
+        assert got == []
+    else:
+        assert got == [
+            (
+                14,
+                15,
+                "AG006",
+                "error",
+                "inputs[0].required must be true or false, not a string",
+                None,
+            )
+        ]
+
+
 def test_tool_input_schema_rules(tmp_path: Path) -> None:
     text = replace(
         "      type: object\n",
         "      type: array\n      properties: {a: {type: string}}\n      required: a\n"
-        "      additionalProperties: no\n      $defs: {}\n",
+        # `no` is the string "no" in YAML 1.2 (Skrun's reading): `false` is the boolean.
+        "      additionalProperties: false\n      $defs: {}\n",
     )
     assert check(tmp_path, text) == [
         (
@@ -1030,7 +1051,8 @@ def test_every_code_is_documented() -> None:
     ("line", "hint"),
     [
         ("  name: 4  # a comment", 'YAML reads 4 as a number: quote it, name: "4"'),
-        ("  name: yes", 'YAML reads yes as a boolean: quote it, name: "yes"'),
+        # YAML 1.2 core (Skrun's reading): `true` is a boolean, `yes` would be a string.
+        ("  name: true", 'YAML reads true as a boolean: quote it, name: "true"'),
         ("  {name: 4.50, provider: openai}", 'YAML reads 4.50 as a number: quote it, name: "4.50"'),
     ],
 )
@@ -1044,7 +1066,7 @@ def test_quote_hint_shows_the_source_text(tmp_path: Path, line: str, hint: str) 
         "AG006",
         "error",
         "model.name must be a string, not a number"
-        if "yes" not in line
+        if "true" not in line
         else "model.name must be a string, not a boolean",
         hint,
     )
@@ -1080,10 +1102,11 @@ def test_hostile_shapes_give_located_issues(tmp_path: Path) -> None:
         (
             2,
             7,
-            "AG006",
+            # YAML 1.2 core (Skrun's reading) has no dates: a plain string, not a slug.
+            "AG007",
             "error",
-            "name must be a string, not a date",
-            'YAML reads 2024-01-01 as a date: quote it, name: "2024-01-01"',
+            'name must be "namespace/slug" (lowercase letters, digits and -), not "2024-01-01"',
+            'e.g. "my-namespace/2024-01-01"',
         ),
         (4, 8, "AG006", "error", "model must be a mapping, not a string", None),
         (5, 9, "AG006", "error", "tools[0] must be a mapping, not a list", None),

@@ -121,7 +121,7 @@ def test_empty_frontmatter_is_an_empty_mapping() -> None:
 
 @pytest.mark.parametrize(
     ("yaml", "kind"),
-    [("- a\n- b\n", "a list"), ("42\n", "a number"), ("yes\n", "a boolean"), ("hi\n", "a string")],
+    [("- a\n- b\n", "a list"), ("42\n", "a number"), ("true\n", "a boolean"), ("hi\n", "a string")],
 )
 def test_frontmatter_must_be_a_mapping(yaml: str, kind: str) -> None:
     # A number was reported as "not a int".
