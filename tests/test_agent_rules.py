@@ -355,7 +355,9 @@ def test_tool_name_pattern(tmp_path: Path, name: str, ok: bool) -> None:
 def test_yaml11_boolean_words_are_strings_in_agent_yaml(tmp_path: Path, word: str) -> None:
     # Skrun v0.7.0 reads agent.yaml as YAML 1.2 core: `required: yes` is the string "yes",
     # which its schema refuses; only true/True/TRUE and false/False/FALSE are booleans.
-    got = check(tmp_path, replace("    type: string\n", f"    type: string\n    required: {word}\n"))
+    got = check(
+        tmp_path, replace("    type: string\n", f"    type: string\n    required: {word}\n")
+    )
     if word == "True":
         assert got == []
     else:
