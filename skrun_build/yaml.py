@@ -157,10 +157,11 @@ def load_yaml(
 
 
 def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int) -> YamlDoc:
-    loader = loader_cls(text)
+    parsed, restore = _hide_breaks(text)
+    loader = loader_cls(parsed)
     try:
         doc = YamlDoc(None, file, (first_line, 1))
-        _Composer(loader, doc, first_line, max_depth).run()
+        _Composer(loader, doc, first_line, max_depth, restore).run()
         return doc
     except yaml.MarkedYAMLError as e:
         if loader_cls is not yaml.SafeLoader and "nesting depth" in str(e.problem):
@@ -213,12 +214,36 @@ def _load(loader_cls: Any, text: str, file: str, first_line: int, max_depth: int
         loader.dispose()
 
 
+# YAML 1.1 (PyYAML and libyaml) also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH
+# SEPARATOR; YAML 1.2 (Skrun's `yaml` package) reads them as ordinary characters, so a
+# description pasted with U+2028 in it is one value there, and the line numbers count
+# only real line ends. They stand in for unused private-use characters while parsing.
+_BREAKS_11 = "\x85\u2028\u2029"
+
+
+def _hide_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    """`text` without YAML 1.1-only line breaks, and the table that puts them back."""
+    found = [c for c in _BREAKS_11 if c in text]
+    if not found:
+        return text, None
+    spare = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    pairs = list(zip(found, spare, strict=False))
+    hidden = text.translate({ord(brk): sub for brk, sub in pairs})
+    return hidden, {ord(sub): brk for brk, sub in pairs}
+
+
 def line_col(text: str, index: int, first_line: int = 1) -> tuple[int, int]:
     """1-based (line, col) of `index` in `text`, whose first line is file line `first_line`."""
     return first_line + text.count("\n", 0, index), index - text.rfind("\n", 0, index)
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPE_HINT = "write the character itself, or escape it as \\U0001F600 (8 hex digits)"
+
+
 def _hint(problem: str, at: str) -> str | None:
+    if "invalid Unicode character escape" in problem:
+        return _ESCAPE_HINT
     if at == "\t" or "\\t" in problem or "tab" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
@@ -258,11 +283,19 @@ class _Composer:
     constructor for a document that declares `%YAML 1.1`.
     """
 
-    def __init__(self, loader: Any, doc: YamlDoc, first_line: int, max_depth: int) -> None:
+    def __init__(
+        self,
+        loader: Any,
+        doc: YamlDoc,
+        first_line: int,
+        max_depth: int,
+        restore: dict[int, str] | None = None,
+    ) -> None:
         self.loader = loader
         self.doc = doc
         self.first_line = first_line
         self.max_depth = max_depth
+        self.restore = restore  # see _hide_breaks
         self.yaml11 = False
 
     def fail(self, kind: YamlErrorKind, message: str, mark: Any, hint: str | None) -> YamlError:
@@ -348,12 +381,25 @@ class _Composer:
 
     def scalar(self, event: Any, tag: str | None) -> Any:
         text: str = event.value
+        if self.restore is not None:
+            text = text.translate(self.restore)
         if self.yaml11 and tag != "!":
             # `%YAML 1.1`: the `yaml` package switches to its 1.1 schema; PyYAML's is that.
             if tag is None:
                 tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
             node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
             return self.loader.construct_object(node)
+        lone = _SURROGATE.search(text) if event.style == '"' else None
+        if lone is not None:
+            # `"\\ud800"`: PyYAML's Python scanner takes it (libyaml refuses it), but a
+            # lone surrogate is no Unicode text: it cannot be printed or written as UTF-8.
+            raise self.fail(
+                "value",
+                f"invalid YAML: the escape \\u{ord(lone.group()):04x}"
+                " is a lone surrogate, no Unicode character",
+                event.start_mark,
+                _ESCAPE_HINT,
+            )
         if tag is None:
             return plain_value(text) if event.implicit[0] else text
         if tag == "!":
