@@ -110,7 +110,9 @@ def test_invalid_yaml_is_located(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "got"), [("", "empty"), ("- a\n", "a list"), ("just text\n", "a str")]
+    ("text", "got"),
+    # Python's type names ("a str", "a int") leaked here; YAML's words now.
+    [("", "empty"), ("- a\n", "a list"), ("just text\n", "a string"), ("42\n", "a number")],
 )
 def test_not_a_mapping(tmp_path: Path, text: str, got: str) -> None:
     [row] = check(tmp_path, text)

@@ -153,3 +153,26 @@ def test_agent_yaml_with_a_lone_surrogate_escape(
     issues = json.loads(capsys.readouterr().out)["issues"]
     assert [(i["file"], i["code"]) for i in issues] == [("demo/agent.yaml", "AG003")]
     assert issues[0]["line"] == text.count("\n") + 1
+
+
+def test_pydantic_unicode_wording_never_reaches_the_user() -> None:
+    # The loaders refuse lone surrogates first; should one still reach the model, the
+    # message is ours, not pydantic's "unable to parse raw data as a unicode string".
+    from pydantic import ValidationError
+
+    from skrun_build.schema_issues import Codes, convert
+    from skrun_build.spec.artifact import Artifact
+    from skrun_build.yaml import YamlDoc
+
+    data = {"schema_version": 1, "kind": "markdown", "id": "a\ud800", "name": "n"}
+    with pytest.raises(ValidationError) as info:
+        Artifact.model_validate({**data, "version": "0.1.0", "entry": "x"})
+    codes = Codes("AR004", "AR005", "AR006", "AR007", {})
+    issues = convert(info.value.errors(include_url=False), YamlDoc(data, "artifact.json"), codes)
+    assert [(i.code, i.message, i.hint) for i in issues if i.message.startswith("id")] == [
+        (
+            "AR005",
+            "id must be Unicode text; it holds a lone surrogate",
+            "write the character itself (a whole surrogate pair, not half of one)",
+        )
+    ]
