@@ -1011,6 +1011,42 @@ def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
     assert _imports(tmp_path, scripts=scripts) == []
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "1+" * 400 + "1",  # deep, but every Python builds it: the import is reported
+        "1+" * 5_000 + "1",  # 3.11/3.12: RecursionError; 3.13 builds it
+        "not " * 5_000 + "1",
+        "(" * 250 + "1" + ")" * 250,  # "too many nested parentheses" everywhere
+        "-" * 200_000 + "1",  # the parser's own stack: MemoryError everywhere
+    ],
+)
+def test_deeply_nested_scripts_give_one_answer_on_every_python(
+    tmp_path: Path, expression: str
+) -> None:
+    # Issue 15: the same script must give the same verdict on Python 3.11, 3.12 and 3.13.
+    scripts = {"count.py": f"import requests\nx = {expression}\n"}
+    got = [row[3].split(",")[0] for row in _imports(tmp_path, scripts=scripts)]
+    assert got == (['count.py imports "requests"'] if expression.count("+") == 400 else [])
+
+
+def test_scripts_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    # The walk of scripts/ recursed once per folder: RecursionError past ~1,000 levels.
+    import sys
+
+    from skrun_build.scripts_check import scripts_without_manifest
+
+    root = agent(tmp_path)
+    folder = root / "scripts"
+    for _ in range(sys.getrecursionlimit() + 200):
+        folder = folder / "a"
+        folder.mkdir()  # one by one: os.makedirs itself recurses
+    (folder / "deep.py").write_text("import requests\n")
+    (root / "scripts" / "b.py").write_text("import numpy\n")
+    found = [(p.name, module) for p, _, _, module, _ in scripts_without_manifest(root)]
+    assert found == [("deep.py", "requests"), ("b.py", "numpy")]
+
+
 def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
     text = replace("  name: gpt-4o", "  name: gpt-4o\n  base_url:\n  temperature: ~")
     text = replace(
