@@ -75,7 +75,7 @@ def _refuse_constant(constant: str) -> Any:
 
 def load_json(text: str, *, file: str, max_depth: int = MAX_DEPTH) -> YamlDoc:
     """Parse `text`; raise `JsonError` with the place of the first problem."""
-    _check_depth(text, max_depth)
+    check_depth(text, max_depth)
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except _NotJson as e:
@@ -108,8 +108,12 @@ def load_json(text: str, *, file: str, max_depth: int = MAX_DEPTH) -> YamlDoc:
     return doc
 
 
-def _check_depth(text: str, max_depth: int) -> None:
-    """Refuse nesting deeper than `max_depth` before any recursive parser sees it."""
+def check_depth(text: str, max_depth: int = MAX_DEPTH) -> None:
+    """Raise `JsonError` at the bracket that nests deeper than `max_depth`, if any.
+
+    Call it before `json.loads` on untrusted text: brackets inside strings do not count,
+    and the answer is the same on every Python version.
+    """
     if text.count("[") + text.count("{") <= max_depth:
         return
     depth = 0
