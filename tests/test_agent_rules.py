@@ -1037,14 +1037,20 @@ def test_scripts_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
     from skrun_build.scripts_check import scripts_without_manifest
 
     root = agent(tmp_path)
-    folder = root / "scripts"
+    folders = [root / "scripts"]
     for _ in range(sys.getrecursionlimit() + 200):
-        folder = folder / "a"
-        folder.mkdir()  # one by one: os.makedirs itself recurses
-    (folder / "deep.py").write_text("import requests\n")
-    (root / "scripts" / "b.py").write_text("import numpy\n")
-    found = [(p.name, module) for p, _, _, module, _ in scripts_without_manifest(root)]
-    assert found == [("deep.py", "requests"), ("b.py", "numpy")]
+        folders.append(folders[-1] / "a")
+        folders[-1].mkdir()  # one by one: os.makedirs itself recurses
+    try:
+        (folders[-1] / "deep.py").write_text("import requests\n")
+        (root / "scripts" / "b.py").write_text("import numpy\n")
+        found = [(p.name, module) for p, _, _, module, _ in scripts_without_manifest(root)]
+        assert found == [("deep.py", "requests"), ("b.py", "numpy")]
+    finally:
+        # pytest's clean-up (shutil.rmtree) recurses too on Python 3.11: leave no deep tree.
+        (folders[-1] / "deep.py").unlink(missing_ok=True)
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
 
 
 def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
