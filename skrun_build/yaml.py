@@ -387,6 +387,15 @@ class _Composer:
             # `%YAML 1.1`: the `yaml` package switches to its 1.1 schema; PyYAML's is that.
             if tag is None:
                 tag = self.loader.resolve(yaml.ScalarNode, text, event.implicit)
+            if tag == CORE + "value":
+                return text  # `=`: PyYAML has no constructor for it; a string everywhere
+            if tag == CORE + "merge":
+                raise self.fail(
+                    "value",
+                    "YAML merge keys (<<) are not allowed",
+                    event.start_mark,
+                    "write the keys out in full",
+                )
             node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
             return self.loader.construct_object(node)
         lone = _SURROGATE.search(text) if event.style == '"' else None

@@ -93,6 +93,12 @@ def test_a_yaml_1_1_document_is_read_as_1_1() -> None:
     doc = load_yaml("%YAML 1.1\n---\na: yes\nb: 0777\nc: 1:30\n", file="f")
     assert doc.data == {"a": True, "b": 511, "c": 90}
     assert load_yaml("%YAML 1.2\n---\na: yes\n", file="f").data == {"a": "yes"}
+    assert load_yaml("%YAML 1.1\n---\na: =\n", file="f").data == {"a": "="}
+    with pytest.raises(YamlError) as info:
+        load_yaml("%YAML 1.1\n---\n<<: {a: 1}\n", file="f")
+    assert str(info.value) == (
+        "f:3:1: YAML merge keys (<<) are not allowed (write the keys out in full)"
+    )
 
 
 @pytest.mark.parametrize(
