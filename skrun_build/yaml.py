@@ -397,7 +397,19 @@ class _Composer:
                     "write the keys out in full",
                 )
             node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark)
-            return self.loader.construct_object(node)
+            try:
+                return self.loader.construct_object(node)
+            except (ValueError, OverflowError) as e:
+                if "digits" in str(e):
+                    raise  # Python's int digit limit: `_load` names the number
+                # e.g. `2024-13-40`: the timestamp pattern, but no date; Python's words stay out.
+                name = "!!" + str(tag).removeprefix(CORE)
+                raise self.fail(
+                    "value",
+                    f"{show_text(text)} is not a valid {name} value",
+                    event.start_mark,
+                    "quote the value to keep it a string",
+                ) from e
         lone = _SURROGATE.search(text) if event.style == '"' else None
         if lone is not None:
             # `"\\ud800"`: PyYAML's Python scanner takes it (libyaml refuses it), but a

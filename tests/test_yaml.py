@@ -125,6 +125,10 @@ def test_invalid_timestamp_is_a_value_error_not_a_crash() -> None:
     err = _error("%YAML 1.1\n---\na: 2024-13-40\n")
     assert err.kind == "value"
     assert isinstance(err, InputError)
+    assert str(err) == (
+        "f.yaml:3:4: '2024-13-40' is not a valid !!timestamp value"
+        " (quote the value to keep it a string)"
+    )
 
 
 def test_unhashable_key_is_an_error_not_a_crash() -> None:
