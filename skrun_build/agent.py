@@ -17,6 +17,7 @@ from skrun_build.artifact import AR_CODES, check_artifact_dir
 from skrun_build.errors import ValidationFailed, os_hint
 from skrun_build.spec.agent_fields import BUILTIN_TOOL_CHOICES
 from skrun_build.spec.issues import Issue, Level
+from skrun_build.spec.names import type_name
 from skrun_build.yaml import YamlDoc, YamlError, load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,7 +151,7 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
     except YamlError as e:
         return [Issue(file, e.line or 0, e.col, "AG003", "error", e.message, e.hint)]
     if not isinstance(doc.data, dict):
-        got = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
+        got = "empty" if doc.data is None else type_name(doc.data)
         return [
             Issue(
                 file,

@@ -144,6 +144,11 @@ def convert(
         elif kind == "string_pattern_mismatch" and pattern_message is not None:
             code = codes.invalid
             message, hint = pattern_message(path, value)
+        elif kind == "string_unicode":
+            # pydantic's "unable to parse raw data as a unicode string": a lone surrogate.
+            code = codes.wrong_type
+            message = f"{path} must be Unicode text; it holds a lone surrogate"
+            hint = "write the character itself (a whole surrogate pair, not half of one)"
         elif kind == "string_too_short":
             code = codes.invalid
             message = f"{path} must not be empty"

@@ -29,6 +29,7 @@ PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", ".venv", "venv", ".git"})
 MAX_SCRIPT_BYTES = 2 * 1024 * 1024
+MAX_AST_DEPTH = 500  # far beyond real code, far below where any parser gives up
 
 NODE_BUILTINS = frozenset(
     [
@@ -204,11 +205,21 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _walk(root: Path, unreadable: Unreadable | None = None) -> Iterator[Path]:
-    for entry in _entries(root, unreadable):
-        path = root / entry.name
+    # Depth first in name order, with a stack of its own: a folder tree deeper than
+    # Python's recursion limit must not crash the check (Issue 15).
+    folders = [root]
+    pending = [iter(_entries(root, unreadable))]
+    while pending:
+        entry = next(pending[-1], None)
+        if entry is None:
+            pending.pop()
+            folders.pop()
+            continue
+        path = folders[-1] / entry.name
         if _is_dir(entry):
             if entry.name not in _SKIP_DIRS:
-                yield from _walk(path, unreadable)
+                folders.append(path)
+                pending.append(iter(_entries(path, unreadable)))
         elif path.suffix in PY_SUFFIXES + JS_SUFFIXES and _is_file(entry):
             yield path
 
@@ -246,7 +257,7 @@ def python_imports(script: Path) -> list[tuple[int, int, str]]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # not ours to judge; running it will say
     seen: dict[str, tuple[int, int]] = {}
-    for node in ast.walk(tree):
+    for node in _import_nodes(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -261,6 +272,25 @@ def python_imports(script: Path) -> list[tuple[int, int, str]]:
             if top not in seen or at < seen[top]:
                 seen[top] = at
     return sorted((line, col, module) for module, (line, col) in seen.items())
+
+
+def _import_nodes(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements of `tree`; none when it nests deeper than `MAX_AST_DEPTH`.
+
+    How deep an expression `ast.parse` can build differs between interpreters (Python
+    3.11 and 3.12 raise RecursionError near 3,000 levels, 3.13 builds it): a tree deeper
+    than any real script is skipped like one the parser gave up on, on every version.
+    """
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_AST_DEPTH:
+            return []
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return found
 
 
 def js_imports(script: Path) -> list[tuple[int, int, str]]:

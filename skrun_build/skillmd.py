@@ -129,7 +129,7 @@ def split_skill_md(text: str, file: str) -> tuple[str, str, str, int]:
     first_end = text.find("\n", start)
     first = text[start:] if first_end < 0 else text[start:first_end]
     if not _FENCE.fullmatch(first):
-        raise _no_frontmatter(first, file)
+        raise _no_frontmatter(first, text[start:], file)
     if first_end < 0:
         raise _unclosed(text, file)
     yaml_start = first_end + 1
@@ -290,18 +290,23 @@ def _show_dir(d: Path) -> str:
     return "the current directory" if text in ("", ".") else text
 
 
-def _no_frontmatter(first: str, file: str) -> SkillMdError:
-    if first.startswith("---"):
+def _no_frontmatter(first: str, text: str, file: str) -> SkillMdError:
+    """`text` is the whole file after any BOM; `first` its first line."""
+    message = "SKILL.md must start with YAML frontmatter: a '---' line"
+    hint = "start the file with a '---' line, then name: and description:, then '---'"
+    if not text.strip():
+        # An empty (or BOM-only, or blank) file has no blank lines *before* anything.
+        message = "SKILL.md is empty; it must start with YAML frontmatter: a '---' line"
+        hint = "write a '---' line, then name: and description:, then '---'"
+    elif first.startswith("---"):
         hint = (
             "the opening '---' must be alone on the first line; put the first key on the next line"
         )
-    elif not first.strip():
+    elif not first.strip() and _FENCE.fullmatch(text.lstrip().split("\n", 1)[0]):
         hint = "remove the blank line(s) before the opening '---'"
-    else:
-        hint = "start the file with a '---' line, then name: and description:, then '---'"
     return SkillMdError(
         "no-frontmatter",
-        "SKILL.md must start with YAML frontmatter: a '---' line",
+        message,
         file=file,
         line=1,
         col=1,

@@ -110,7 +110,9 @@ def test_invalid_yaml_is_located(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "got"), [("", "empty"), ("- a\n", "a list"), ("just text\n", "a str")]
+    ("text", "got"),
+    # Python's type names ("a str", "a int") leaked here; YAML's words now.
+    [("", "empty"), ("- a\n", "a list"), ("just text\n", "a string"), ("42\n", "a number")],
 )
 def test_not_a_mapping(tmp_path: Path, text: str, got: str) -> None:
     [row] = check(tmp_path, text)
@@ -352,11 +354,34 @@ def test_tool_name_pattern(tmp_path: Path, name: str, ok: bool) -> None:
     assert [r[2] for r in got if r[3] == "error" and r[2] != "AG017"] == ([] if ok else ["AG007"])
 
 
+@pytest.mark.parametrize("word", ["yes", "on", "y", "True"])
+def test_yaml11_boolean_words_are_strings_in_agent_yaml(tmp_path: Path, word: str) -> None:
+    # Skrun v0.7.0 reads agent.yaml as YAML 1.2 core: `required: yes` is the string "yes",
+    # which its schema refuses; only true/True/TRUE and false/False/FALSE are booleans.
+    got = check(
+        tmp_path, replace("    type: string\n", f"    type: string\n    required: {word}\n")
+    )
+    if word == "True":
+        assert got == []
+    else:
+        assert got == [
+            (
+                14,
+                15,
+                "AG006",
+                "error",
+                "inputs[0].required must be true or false, not a string",
+                None,
+            )
+        ]
+
+
 def test_tool_input_schema_rules(tmp_path: Path) -> None:
     text = replace(
         "      type: object\n",
         "      type: array\n      properties: {a: {type: string}}\n      required: a\n"
-        "      additionalProperties: no\n      $defs: {}\n",
+        # `no` is the string "no" in YAML 1.2 (Skrun's reading): `false` is the boolean.
+        "      additionalProperties: false\n      $defs: {}\n",
     )
     assert check(tmp_path, text) == [
         (
@@ -987,6 +1012,48 @@ def test_scripts_that_cannot_be_parsed_are_skipped(tmp_path: Path) -> None:
     assert _imports(tmp_path, scripts=scripts) == []
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "1+" * 400 + "1",  # deep, but every Python builds it: the import is reported
+        "1+" * 5_000 + "1",  # 3.11/3.12: RecursionError; 3.13 builds it
+        "not " * 5_000 + "1",
+        "(" * 250 + "1" + ")" * 250,  # "too many nested parentheses" everywhere
+        "-" * 200_000 + "1",  # the parser's own stack: MemoryError everywhere
+    ],
+)
+def test_deeply_nested_scripts_give_one_answer_on_every_python(
+    tmp_path: Path, expression: str
+) -> None:
+    # Issue 15: the same script must give the same verdict on Python 3.11, 3.12 and 3.13.
+    scripts = {"count.py": f"import requests\nx = {expression}\n"}
+    got = [row[3].split(",")[0] for row in _imports(tmp_path, scripts=scripts)]
+    assert got == (['count.py imports "requests"'] if expression.count("+") == 400 else [])
+
+
+def test_scripts_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    # The walk of scripts/ recursed once per folder: RecursionError past ~1,000 levels.
+    import sys
+
+    from skrun_build.scripts_check import scripts_without_manifest
+
+    root = agent(tmp_path)
+    folders = [root / "scripts"]
+    for _ in range(sys.getrecursionlimit() + 200):
+        folders.append(folders[-1] / "a")
+        folders[-1].mkdir()  # one by one: os.makedirs itself recurses
+    try:
+        (folders[-1] / "deep.py").write_text("import requests\n")
+        (root / "scripts" / "b.py").write_text("import numpy\n")
+        found = [(p.name, module) for p, _, _, module, _ in scripts_without_manifest(root)]
+        assert found == [("deep.py", "requests"), ("b.py", "numpy")]
+    finally:
+        # pytest's clean-up (shutil.rmtree) recurses too on Python 3.11: leave no deep tree.
+        (folders[-1] / "deep.py").unlink(missing_ok=True)
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
+
+
 def test_explicit_null_in_optional_field(tmp_path: Path) -> None:
     text = replace("  name: gpt-4o", "  name: gpt-4o\n  base_url:\n  temperature: ~")
     text = replace(
@@ -1029,7 +1096,8 @@ def test_every_code_is_documented() -> None:
     ("line", "hint"),
     [
         ("  name: 4  # a comment", 'YAML reads 4 as a number: quote it, name: "4"'),
-        ("  name: yes", 'YAML reads yes as a boolean: quote it, name: "yes"'),
+        # YAML 1.2 core (Skrun's reading): `true` is a boolean, `yes` would be a string.
+        ("  name: true", 'YAML reads true as a boolean: quote it, name: "true"'),
         ("  {name: 4.50, provider: openai}", 'YAML reads 4.50 as a number: quote it, name: "4.50"'),
     ],
 )
@@ -1043,7 +1111,7 @@ def test_quote_hint_shows_the_source_text(tmp_path: Path, line: str, hint: str) 
         "AG006",
         "error",
         "model.name must be a string, not a number"
-        if "yes" not in line
+        if "true" not in line
         else "model.name must be a string, not a boolean",
         hint,
     )
@@ -1079,10 +1147,11 @@ def test_hostile_shapes_give_located_issues(tmp_path: Path) -> None:
         (
             2,
             7,
-            "AG006",
+            # YAML 1.2 core (Skrun's reading) has no dates: a plain string, not a slug.
+            "AG007",
             "error",
-            "name must be a string, not a date",
-            'YAML reads 2024-01-01 as a date: quote it, name: "2024-01-01"',
+            'name must be "namespace/slug" (lowercase letters, digits and -), not "2024-01-01"',
+            'e.g. "my-namespace/2024-01-01"',
         ),
         (4, 8, "AG006", "error", "model must be a mapping, not a string", None),
         (5, 9, "AG006", "error", "tools[0] must be a mapping, not a list", None),

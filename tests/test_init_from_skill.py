@@ -260,7 +260,7 @@ INVALID_SKILLS: dict[str, tuple[str | bytes, list[str]]] = {
     "alias": ("---\nname: &n demo\ndescription: *n\n---\n", ["SK009"]),
     "list": ("---\n- name\n---\n", ["SK010"]),
     "number-name": ("---\nname: 12345\ndescription: x\n---\n", ["SK017"]),
-    "bool-description": ("---\nname: demo\ndescription: yes\n---\n", ["SK021"]),
+    "bool-description": ("---\nname: demo\ndescription: true\n---\n", ["SK021"]),
     "long-description": (f"---\nname: demo\ndescription: {'d' * 1025}\n---\n", ["SK023"]),
     "empty-compat": ("---\nname: demo\ndescription: x\ncompatibility: ''\n---\n", ["SK032"]),
     "deep": (

@@ -107,6 +107,21 @@ def test_no_frontmatter() -> None:
     assert (
         error("\n---\nname: x\n---\n").hint == "remove the blank line(s) before the opening '---'"
     )
+    # Blank lines before text that is no fence: the blank lines are not the problem.
+    assert error("\n\n# Title\n").hint == (
+        "start the file with a '---' line, then name: and description:, then '---'"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "\ufeff", "\n", "\ufeff \r\n\n"])
+def test_empty_or_bom_only_file(text: str) -> None:
+    # It got "remove the blank line(s) before the opening '---'", which names nothing to do.
+    err = error(text)
+    assert (err.kind, err.line, err.col) == ("no-frontmatter", 1, 1)
+    assert str(err) == (
+        "SKILL.md:1:1: SKILL.md is empty; it must start with YAML frontmatter: a '---' line "
+        "(write a '---' line, then name: and description:, then '---')"
+    )
 
 
 def test_closing_fence_at_end_of_file_without_newline() -> None:
@@ -121,7 +136,7 @@ def test_empty_frontmatter_is_an_empty_mapping() -> None:
 
 @pytest.mark.parametrize(
     ("yaml", "kind"),
-    [("- a\n- b\n", "a list"), ("42\n", "a number"), ("yes\n", "a boolean"), ("hi\n", "a string")],
+    [("- a\n- b\n", "a list"), ("42\n", "a number"), ("true\n", "a boolean"), ("hi\n", "a string")],
 )
 def test_frontmatter_must_be_a_mapping(yaml: str, kind: str) -> None:
     # A number was reported as "not a int".

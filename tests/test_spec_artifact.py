@@ -87,16 +87,17 @@ def test_directory_and_non_utf8(tmp_path: Path) -> None:
 
 
 def test_json_errors_are_located(tmp_path: Path) -> None:
+    # A trailing comma is named and located at the comma by us: Python 3.11/3.12 point
+    # after it ("Expecting property name ..."), 3.13 at it with its own words.
     assert rows(skill(tmp_path / "a", '{\n  "id": "x",\n}\n')) == [
-        (
-            3,
-            1,
-            "AR002",
-            "error",
-            "invalid JSON: Expecting property name enclosed in double quotes",
-            None,
-        )
+        (2, 12, "AR002", "error", "invalid JSON: trailing comma before '}'", "remove the comma")
     ]
+    assert rows(skill(tmp_path / "t", '{"tags": [1, 2 ,\n ]}')) == [
+        (1, 16, "AR002", "error", "invalid JSON: trailing comma before ']'", "remove the comma")
+    ]
+    # Any other syntax error: our prefix and json's own line/col (its words are its own).
+    [row] = rows(skill(tmp_path / "s", '{\n  "id" "x"\n}\n'))
+    assert row[:4] == (2, 8, "AR002", "error") and row[4].startswith("invalid JSON: ")
     assert rows(skill(tmp_path / "b", '{\n  "id": "x",\n  "id": "y"\n}\n')) == [
         (3, 3, "AR002", "error", 'duplicate key "id"', "keep one of them")
     ]
@@ -319,10 +320,63 @@ def test_non_json_numbers_are_refused(tmp_path: Path, constant: str) -> None:
     ]
 
 
-def test_too_deep_json(tmp_path: Path) -> None:
-    assert rows(skill(tmp_path, "[" * 5000 + "]" * 5000)) == [
-        (1, 1, "AR002", "error", "JSON nesting is too deep", None)
+DEPTH_HINT = "flatten the structure: the skrun runtime's JSON reader stops at 128 levels"
+
+
+@pytest.mark.parametrize("depth", [128, 5000, 100_000])
+def test_too_deep_json(tmp_path: Path, depth: int) -> None:
+    # Measured before parsing: Python 3.13's json takes 5,000 levels where 3.11 raised
+    # RecursionError, and our position walker then crashed (exit 3). serde_json, which
+    # reads artifact.json in the runtime, refuses a 128th level.
+    assert rows(skill(tmp_path, "[" * depth + "]" * depth)) == [
+        (1, 128, "AR002", "error", "JSON nesting is deeper than 127 levels", DEPTH_HINT)
     ]
+
+
+def test_depth_counts_brackets_outside_strings_only(tmp_path: Path) -> None:
+    def ar002(text: str, name: str) -> list[Row]:
+        return [r for r in rows(skill(tmp_path / name, text)) if r[2] == "AR002"]
+
+    # 127 levels are fine, whatever brackets the strings hold (escaped quotes included).
+    assert ar002('{"a": ' * 127 + '"[[{{"' + "}" * 127, "in-string") == []
+    assert ar002('{"x": "\\"[[[", "y": ' + "[" * 126 + "]" * 126 + "}", "escaped") == []
+    too_deep = '{"id": "]]]",\n "a": ' + "[" * 127 + "]" * 127 + "}"
+    assert ar002(too_deep, "deep") == [
+        (2, 133, "AR002", "error", "JSON nesting is deeper than 127 levels", DEPTH_HINT)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "escape"),
+    [
+        ('{"id": "\\ud800"}', 1, 8, "\\ud800"),
+        ('{\n  "name": "a\\udc00b"}', 2, 11, "\\udc00"),
+        ('{"k\\udbff": 1}', 1, 2, "\\udbff"),
+    ],
+)
+def test_lone_surrogate_escape_is_refused(
+    tmp_path: Path, text: str, line: int, col: int, escape: str
+) -> None:
+    # Valid JSON text, but no Unicode: it cannot be printed or written as UTF-8 (a crash
+    # of every output format before), and serde_json refuses it too.
+    assert rows(skill(tmp_path, text)) == [
+        (
+            line,
+            col,
+            "AR002",
+            "error",
+            f"invalid JSON: the string holds a lone surrogate {escape}, which is no Unicode"
+            " character",
+            "write the character itself, or a whole surrogate pair such as \\ud83d\\ude00",
+        )
+    ]
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_fine(tmp_path: Path) -> None:
+    data = dict(GOOD, name="Smile \ud83d\ude00", description="a \\ud800 b")
+    text = json.dumps(data)  # ASCII: the pair is written as two escapes
+    assert "\\ud83d\\ude00" in text
+    assert rows(skill(tmp_path, text)) == []
 
 
 def test_fifo_is_not_read(tmp_path: Path) -> None:

@@ -133,10 +133,23 @@ def test_description_of_1024_code_points_passes_and_1025_fails() -> None:
 
 
 def test_description_must_be_a_string() -> None:
-    assert run(fm("name: my-skill", "description: yes")) == [
+    # YAML 1.2 core, as Skrun reads it: `true` is a boolean (`yes` is a string, below).
+    assert run(fm("name: my-skill", "description: true")) == [
         f"{F}:3:14: SK021 error description must be a string, got a boolean (true) "
-        '(quote it: description: "yes")'
+        '(quote it: description: "true")'
     ]
+
+
+def test_a_skill_named_yes_is_valid() -> None:
+    # YAML 1.1 (PyYAML's default) reads `name: yes` as true; Skrun's YAML 1.2 reads "yes".
+    assert run(fm("name: yes", "description: yes"), folder="yes") == []
+    assert run(fm("name: on", "description: Does x."), folder="on") == []
+
+
+@pytest.mark.parametrize("value", ["yes", "No", "on", "OFF", "y", "n", "1:30", "2024-01-02"])
+def test_yaml11_booleans_and_dates_are_plain_strings(value: str) -> None:
+    # YAML 1.2 core schema (Skrun v0.7.0 reads SKILL.md with the `yaml` npm package v2).
+    assert run(fm("name: my-skill", f"description: {value}")) == []
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ def test_a_file_in_a_directory_not_entered_is_reported_not_a_crash(
 def test_all_issues_of_one_file_are_reported(tmp_path: Path) -> None:
     d = make_tree(
         tmp_path / "x",
-        {"SKILL.md": "---\nname: A_B\ndescription: yes\nlicense: 1\nfoo: 1\n---\n" + "l\n" * 501},
+        {"SKILL.md": "---\nname: A_B\ndescription: true\nlicense: 1\nfoo: 1\n---\n" + "l\n" * 501},
     )
     assert [i.code for i in validate(d)] == ["SK012", "SK013", "SK021", "SK030", "SK050", "SK060"]
 
@@ -161,7 +161,7 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
 
 def test_select_and_ignore_by_code_or_prefix(tmp_path: Path) -> None:
     d = make_tree(
-        tmp_path / "x", {"SKILL.md": "---\nname: A\ndescription: yes\nlicense: 1\nfoo: 1\n---\n"}
+        tmp_path / "x", {"SKILL.md": "---\nname: A\ndescription: true\nlicense: 1\nfoo: 1\n---\n"}
     )
     assert [i.code for i in validate(d)] == ["SK012", "SK021", "SK030", "SK050"]
     assert [i.code for i in validate(d, select=["SK01"])] == ["SK012"]
@@ -215,6 +215,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.spec.skill",
                 "skrun_build.validate",
                 "skrun_build.yaml",
+                "skrun_build.yaml_schema",
             ]
         )
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from skrun_build.errors import InputError
@@ -16,15 +14,19 @@ def _error(text: str, **kw: int) -> YamlError:
     return info.value
 
 
-def test_typed_scalars_like_safe_load() -> None:
-    doc = load_yaml("a: 12345\nb: yes\nc: '12'\nd: 1.0\ne: ~\nf: 2024-01-02\n", file="f")
+def test_typed_scalars_yaml_1_2_core() -> None:
+    # YAML 1.2 core schema, as Skrun v0.7.0 reads it: `yes` and dates are strings.
+    text = "a: 12345\nb: yes\nc: '12'\nd: 1.0\ne: ~\nf: 2024-01-02\ng: true\nh: 0777\n"
+    doc = load_yaml(text, file="f")
     assert doc.data == {
         "a": 12345,
-        "b": True,
+        "b": "yes",
         "c": "12",
         "d": 1.0,
         "e": None,
-        "f": datetime.date(2024, 1, 2),
+        "f": "2024-01-02",
+        "g": True,
+        "h": 777,
     }
 
 
@@ -118,9 +120,15 @@ def test_second_document_refused() -> None:
 
 
 def test_invalid_timestamp_is_a_value_error_not_a_crash() -> None:
-    err = _error("a: 2024-13-40\n")
+    # Only a `%YAML 1.1` document has timestamps; in 1.2 core this is a string.
+    assert load_yaml("a: 2024-13-40\n", file="f").data == {"a": "2024-13-40"}
+    err = _error("%YAML 1.1\n---\na: 2024-13-40\n")
     assert err.kind == "value"
     assert isinstance(err, InputError)
+    assert str(err) == (
+        "f.yaml:3:4: '2024-13-40' is not a valid !!timestamp value"
+        " (quote the value to keep it a string)"
+    )
 
 
 def test_unhashable_key_is_an_error_not_a_crash() -> None:
@@ -139,3 +147,27 @@ def test_ten_thousand_keys() -> None:
     doc = load_yaml(text, file="f")
     assert len(doc.data["metadata"]) == 10_000
     assert doc.locate(["metadata", "key9999"]) == (10_001, 12)
+
+
+def test_deep_flow_nesting_never_needs_the_pure_python_scanner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # libyaml stops at its own limit (1000 levels) while scanning ahead; re-reading the
+    # whole text with PyYAML's pure-Python scanner takes quadratic time (about 0.5 s for
+    # 2,000 levels), so only the text before libyaml's stop is read again, by libyaml.
+    import yaml as pyyaml
+
+    from skrun_build import yaml as ours
+
+    used: list[object] = []
+    real = ours._load
+
+    def spy(loader_cls: object, *args: object) -> object:
+        used.append(loader_cls)
+        return real(loader_cls, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ours, "_load", spy)
+    err = _error("metadata: " + "[" * 2000 + "]" * 2000, first_line=2)
+    assert (err.kind, err.line, err.col) == ("depth", 2, 10 + MAX_DEPTH)
+    if ours._LOADER is not pyyaml.SafeLoader:
+        assert pyyaml.SafeLoader not in used

@@ -7,9 +7,10 @@ forces it (https://no-color.org, https://force-color.org).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -46,10 +47,57 @@ def style(text: str, *, fg: str | None = None, bold: bool = False, err: bool = F
     return click.style(text, fg=fg, bold=bold)
 
 
+def printable(text: str, encoding: str | None) -> str:
+    """`text` as a stream in `encoding` can always write it, whatever its error handler.
+
+    A file name that is not UTF-8 reaches us with its bytes as surrogate escapes
+    (`os.fsdecode`): each shows as `\\xff`, another lone surrogate as `\\ud800`, so
+    JSON and GitHub output stay valid UTF-8; a character the encoding lacks (an ASCII
+    or Latin-1 terminal) shows as its escape.
+    """
+    encoding = encoding or "utf-8"
+    try:
+        text.encode(encoding)
+        return text  # the common case: nothing to change
+    except (UnicodeEncodeError, LookupError):
+        pass
+    text = _SURROGATES.sub(_escape_surrogate, text)
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, escaped by os.fsdecode
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(data: object, **options: Any) -> str:
+    """`json.dumps(data, ensure_ascii=False, **options)` that is always valid UTF-8 JSON.
+
+    A lone surrogate in a string (a file name that is not UTF-8) becomes the text `\\xff`
+    or `\\ud800` inside the JSON string, as the text output shows it.
+    """
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **options)
+    if _SURROGATES.search(text) is None:
+        return text
+    return _SURROGATES.sub(lambda m: _escape_surrogate(m).replace("\\", "\\\\"), text)
+
+
 def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Write one line to stdout (or stderr); a full disk on stdout is a SkrunError."""
+    stream = sys.stderr if err else sys.stdout
+    text = printable(text, getattr(stream, "encoding", None))
     try:
-        click.echo(text, err=err, nl=nl, color=use_color(sys.stderr if err else sys.stdout))
+        click.echo(text, err=err, nl=nl, color=use_color(stream))
     except BrokenPipeError:
         raise  # the reader went away: `cli.run` makes that a quiet exit 0
     except OSError as e:

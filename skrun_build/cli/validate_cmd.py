@@ -7,7 +7,14 @@ from collections.abc import Sequence
 
 import click
 
-from skrun_build.cli._output import echo, issue_text, plural, relative_issue, relpath
+from skrun_build.cli._output import (
+    echo,
+    issue_text,
+    json_text,
+    plural,
+    relative_issue,
+    relpath,
+)
 from skrun_build.spec.issues import Issue
 from skrun_build.validate import Report, check_paths
 
@@ -157,15 +164,13 @@ def _summary(report: Report) -> str:
 
 
 def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
-    import json
-
     document = {
         "version": 1,
         "files": files,
         "issues": [i.to_dict() for i in issues],
         "summary": {"files": len(files), "errors": report.errors, "warnings": report.warnings},
     }
-    echo(json.dumps(document, indent=2, ensure_ascii=False))
+    echo(json_text(document, indent=2))
 
 
 def _escape_data(text: str) -> str:
