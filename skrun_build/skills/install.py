@@ -76,7 +76,7 @@ def install_local(
         base.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise SkillError(f"cannot create: {e.strerror}", path=base, hint=os_hint(e)) from e
-    recover(base, new_id)
+    recover(base)
     target = base / new_id
     exists = target.exists() or target.is_symlink()
     if exists and not overwrite:
@@ -184,23 +184,27 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def recover(base: Path, skill_id: str) -> list[Path]:
-    """Remove the temp dirs of dead installs of `skill_id`; put back an old install left aside."""
+def recover(base: Path) -> list[Path]:
+    """Remove the temp dirs of dead installs under `base`; put back old installs left aside.
+
+    Cheap when there is nothing to do (one listdir); `list` and id lookups call it too.
+    """
     removed: list[Path] = []
-    target = base / skill_id
     try:
         names = sorted(os.listdir(base))
     except OSError:
         return removed
-    prefix = f".{skill_id}"
     for name in names:
         for marker in (_NEW, _OLD):
-            if not name.startswith(prefix + marker):
+            at = name.find(marker)
+            if not name.startswith(".") or at < 2:
                 continue
-            pid_text = name[len(prefix + marker) :].split("-", 1)[0]
+            skill_id = name[1:at]
+            pid_text = name[at + len(marker) :].split("-", 1)[0]
             if not pid_text.isdigit() or _alive(int(pid_text)):
                 continue
             path = base / name
+            target = base / skill_id
             if marker == _OLD and not (target.exists() or target.is_symlink()):
                 # Killed between the fallback's two renames: the old install is whole, undo.
                 with contextlib.suppress(OSError):

@@ -103,6 +103,10 @@ def resolve(id_or_path: str | os.PathLike[str], root: str | os.PathLike[str] | N
         or not is_skill_id(text)
     ):
         installed = base / text
+        if not installed.is_dir() and base.is_dir():
+            from skrun_build.skills.install import recover
+
+            recover(base)  # an install killed mid-swap may have left it aside
         if installed.is_dir():
             return installed
         if not Path(text).is_dir():
@@ -217,7 +221,10 @@ def _str(value: Any) -> str | None:
 
 def list_skills(root: str | os.PathLike[str] | None = None) -> list[ListedSkill]:
     """Every folder under the root, sorted by name; a broken one carries its problem."""
+    from skrun_build.skills.install import recover
+
     base = skills_root(root)
+    recover(base)  # an install killed mid-swap may have left the old one aside
     try:
         names = sorted(os.listdir(base))
     except FileNotFoundError:
