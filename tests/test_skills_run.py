@@ -223,3 +223,124 @@ def test_markdown_skills_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(skrun_build.SkrunError) as info:
         skrun_build.skill(d)
     assert "guidance-only" in str(info.value)
+
+
+def test_cli_run_of_a_default_skill_imports_neither_pydantic_nor_jsonschema(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    d = script_skill(
+        tmp_path / "echo",
+        ECHO,
+        input_schema={"type": "object"},
+        output_schema={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "additionalProperties": True,
+        },
+    )
+    code = (
+        "import sys; from skrun_build.cli import run; "
+        f"assert run(['skill', 'run', '--input', '{{}}', {str(d)!r}]) == 0; "
+        "heavy = ('pydantic', 'jsonschema', 'yaml', 'skrun_build.artifact'); "
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == "[]\n"
+
+
+def test_help_and_validate_do_not_import_jsonschema(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    d = script_skill(tmp_path / "echo", ECHO, input_schema={"type": "object", "required": ["a"]})
+    code = (
+        "import sys; from skrun_build.cli import run; "
+        "run(['--help']); "
+        f"run(['validate', '-q', {str(d)!r}]); "
+        "print([m for m in sys.modules if m.startswith('jsonschema')], file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == "[]\n"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"schema_version": True},
+        {"schema_version": 2},
+        {"kind": "markdown"},
+        {"id": "-x"},
+        {"entry": "../outside.sh"},
+        {"entry": "/bin/sh"},
+        {"entry": "C:\\\\x.exe"},
+        {"name": ""},
+        {"version": 1},
+        {"protocol": {"transport": "http"}},
+        {"tags": "a"},
+        {"schema": {"input": "../in.json"}},
+    ],
+)
+def test_the_quick_artifact_reader_leaves_every_doubt_to_the_full_check(
+    tmp_path: Path, change: dict[str, object]
+) -> None:
+    from skrun_build.skills.locate import quick_spec
+
+    d = script_skill(tmp_path / "echo", ECHO)
+    data = json.loads((d / "artifact.json").read_text())
+    assert quick_spec(d) is not None
+    data.update(change)
+    (d / "artifact.json").write_text(json.dumps(data))
+    assert quick_spec(d) is None
+    with pytest.raises(skrun_build.SkrunError):
+        skrun_build.skill(d)  # the full check refuses it (markdown: nothing to run)
+
+
+def test_the_quick_artifact_reader_refuses_a_duplicate_key_and_a_symlink_out(
+    tmp_path: Path,
+) -> None:
+    from skrun_build.skills.locate import quick_spec
+
+    d = script_skill(tmp_path / "echo", ECHO)
+    text = (d / "artifact.json").read_text()
+    (d / "artifact.json").write_text(text.replace('"kind"', '"id": "x", "kind"', 1))
+    assert quick_spec(d) is None
+    d2 = script_skill(tmp_path / "link", None)
+    (tmp_path / "elsewhere.sh").write_text("#!/bin/sh\ncat\n")
+    (d2 / "run.sh").symlink_to(tmp_path / "elsewhere.sh")
+    assert quick_spec(d2) is None
+
+
+def test_the_quick_reader_agrees_with_the_full_one_on_the_corpus_and_templates(
+    tmp_path: Path,
+) -> None:
+    from conftest import CORPUS
+
+    from skrun_build.skills.locate import load_info, quick_spec
+    from skrun_build.skills.template import new_skill
+
+    dirs = [CORPUS / "lhwzds__skrun__python-echo" / "python-echo"]
+    new_skill(tmp_path / "py", kind="python_uv", skill_id="py")
+    dirs.append(tmp_path / "py")
+    for d in dirs:
+        spec, info = quick_spec(d), load_info(d)
+        assert spec is not None and info.artifact is not None
+        schema = info.artifact.schema_
+        assert (spec.id, spec.kind, spec.entry, spec.schema_input, spec.schema_output) == (
+            info.id,
+            info.kind,
+            info.artifact.entry,
+            schema.input if schema else None,
+            schema.output if schema else None,
+        )
+
+
+def test_object_only_schemas_fail_like_jsonschema(tmp_path: Path) -> None:
+    d = script_skill(
+        tmp_path / "echo", "cat >/dev/null\necho '{}'\n", input_schema={"type": "object"}
+    )
+    with pytest.raises(SkillRunError) as info:
+        skrun_build.skill(d).call([1])
+    assert str(info.value).startswith("input: $: [1] is not of type 'object' (schema/input.json)")

@@ -62,6 +62,17 @@ class SkillInfo:
 
 
 @dataclass(frozen=True)
+class RunSpec:
+    """The few fields of artifact.json a run needs."""
+
+    id: str
+    kind: str
+    entry: str
+    schema_input: str | None = None
+    schema_output: str | None = None
+
+
+@dataclass(frozen=True)
 class ListedSkill:
     """One folder under the skills root: its info, or why it cannot be used."""
 
@@ -217,6 +228,84 @@ def _str(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def quick_spec(path: Path) -> RunSpec | None:
+    """The run fields of a plainly valid artifact.json without pydantic; None means "ask
+    `load_info`", which reports any problem located (AR codes).
+
+    `skrun skill run` is one process per call: importing pydantic and building the model
+    costs more than the whole run of a small skill. This accepts only what the full check
+    accepts too (same id, kind, version and path rules; entry and schemas inside the folder
+    once symlinks are resolved) and leaves every doubtful case to it.
+    """
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            raise ValueError("duplicate key")
+        return out
+
+    try:
+        raw = (path / ARTIFACT_FILE).read_bytes()
+        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"), object_pairs_hook=pairs)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or type(data.get("schema_version")) is not int:
+        return None
+    if data["schema_version"] != 1 or data.get("kind") not in ("rust_binary", "python_uv"):
+        return None
+    fields = [data.get(k) for k in ("id", "name", "version", "entry")]
+    if not all(isinstance(v, str) and v for v in fields) or not is_skill_id(data["id"]):
+        return None
+    protocol = data.get("protocol", {})
+    wanted = {
+        "transport": "stdio-json",
+        "input": "single-json-value",
+        "output": "single-json-value",
+    }
+    if not isinstance(protocol, dict) or any(protocol.get(k, v) != v for k, v in wanted.items()):
+        return None
+    for key in ("description",):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return None
+    tags, source = data.get("tags"), data.get("source")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        return None
+    if source is not None and not (isinstance(source, dict) and _plain_source(source)):
+        return None
+    schema = data.get("schema")
+    if schema is not None and not isinstance(schema, dict):
+        return None
+    sides = [schema.get(s) if schema else None for s in ("input", "output")]
+    if any(s is not None and not (isinstance(s, str) and s) for s in sides):
+        return None
+    base = os.path.realpath(path)
+    for rel in [data["entry"], *(s for s in sides if s is not None)]:
+        if not _plain_relative(rel):
+            return None
+        real = os.path.realpath(os.path.join(base, rel))
+        if not real.startswith(base + os.sep):
+            return None
+    return RunSpec(data["id"], data["kind"], data["entry"], sides[0], sides[1])
+
+
+def _plain_source(source: dict[str, Any]) -> bool:
+    ref = source.get("ref")
+    return (
+        isinstance(source.get("type"), str)
+        and bool(source["type"])
+        and (ref is None or isinstance(ref, str))
+    )
+
+
+def _plain_relative(rel: str) -> bool:
+    """The spec's path rule (relative, no `..`), for POSIX and Windows spellings alike."""
+    text = rel.replace("\\", "/")
+    if text.startswith("/") or re.match(r"[A-Za-z]:", text):
+        return False
+    return ".." not in text.split("/")
 
 
 def list_skills(root: str | os.PathLike[str] | None = None) -> list[ListedSkill]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from skrun_build.errors import SkillError, SkillRunError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.skills.locate import SkillInfo
+    from skrun_build.skills.locate import RunSpec, SkillInfo
     from skrun_build.skills.schema import CompiledSchema
 
 DEFAULT_TIMEOUT = 60.0
@@ -51,15 +51,30 @@ def prepare(info: SkillInfo) -> Prepared:
             path=info.path,
             hint="give an executable skill (artifact.json with kind python_uv or rust_binary)",
         )
-    root = Path(os.path.abspath(info.path))
-    entry = root / artifact.entry
+    from skrun_build.skills.locate import RunSpec
+
+    schemas = artifact.schema_
+    spec = RunSpec(
+        id=info.id,
+        kind=artifact.kind,
+        entry=artifact.entry,
+        schema_input=schemas.input if schemas else None,
+        schema_output=schemas.output if schemas else None,
+    )
+    return prepare_spec(info.path, spec)
+
+
+def prepare_spec(path: Path, spec: RunSpec) -> Prepared:
+    """`prepare` from the few fields a run needs (see `locate.quick_spec`)."""
+    root = Path(os.path.abspath(path))
+    entry = root / spec.entry
     env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)  # an activated venv must not pull uv away from the skill's
-    build_hint = f"run `skrun skill build {info.path}` first"
-    if artifact.kind == "rust_binary":
+    build_hint = f"run `skrun skill build {path}` first"
+    if spec.kind == "rust_binary":
         if not entry.is_file():
             raise SkillRunError(
-                f"skill {info.id!r} is not built: its entry {artifact.entry!r} does not exist",
+                f"skill {spec.id!r} is not built: its entry {spec.entry!r} does not exist",
                 reason="not_built",
                 hint=build_hint,
             )
@@ -67,23 +82,22 @@ def prepare(info: SkillInfo) -> Prepared:
     else:
         if not (root / "uv.lock").is_file():
             raise SkillRunError(
-                f"skill {info.id!r} is not built: uv.lock is missing",
+                f"skill {spec.id!r} is not built: uv.lock is missing",
                 reason="not_built",
                 hint=build_hint,
             )
         from skrun_build.skills.build import uv_bin
 
         argv = (uv_bin(), "run", "--quiet", "--project", str(root), "--locked", "python")
-        argv += (artifact.entry,)
-    schemas = artifact.schema_
+        argv += (spec.entry,)
     return Prepared(
-        id=info.id,
+        id=spec.id,
         path=root,
         argv=argv,
         env=env,
-        entry=artifact.entry,
-        input_schema=_compile(root, schemas.input if schemas else None),
-        output_schema=_compile(root, schemas.output if schemas else None),
+        entry=spec.entry,
+        input_schema=_compile(root, spec.schema_input),
+        output_schema=_compile(root, spec.schema_output),
     )
 
 

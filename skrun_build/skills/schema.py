@@ -25,6 +25,9 @@ class CompiledSchema:
         self.file = file
         self.shown = shown  # the path as artifact.json names it, for messages
         data = _load(file, shown)
+        self._object_only = _object_only(data)
+        if self._object_only:
+            return  # "any object" (what `skill new` writes): no need to import jsonschema
         with _LOCK:  # jsonschema's lazy imports are not safe to race on first use
             from jsonschema import Draft202012Validator, SchemaError
             from jsonschema.validators import validator_for
@@ -43,6 +46,9 @@ class CompiledSchema:
 
     def problems(self, value: Any) -> list[tuple[str, str]]:
         """(JSON path, message) of each way `value` breaks the schema, most relevant first."""
+        if self._object_only:
+            # jsonschema's own wording for this one failure
+            return [] if isinstance(value, dict) else [("$", f"{value!r} is not of type 'object'")]
         from jsonschema.exceptions import relevance
 
         errors = sorted(self._validator.iter_errors(value), key=relevance, reverse=True)
@@ -58,8 +64,35 @@ class CompiledSchema:
         return f"{what}: {path}: {message}{more} ({self.shown})"
 
 
+def _object_only(schema: Any) -> bool:
+    """Whether `schema` says only "a JSON object, any keys" (plus annotations)."""
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return False
+    if schema.get("additionalProperties", True) is not True:
+        return False
+    annotations = {"$schema", "$id", "$comment", "title", "description", "examples"}
+    if any(not isinstance(schema[k], str) for k in ("$schema", "$id") if k in schema):
+        return False
+    return set(schema) <= annotations | {"type", "additionalProperties"}
+
+
+def parse_json(text: str) -> Any:
+    """Plain `json.loads`, refusing duplicate keys and NaN; ValueError on anything odd."""
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items):
+            raise ValueError("duplicate key")
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+
+
 def _load(file: Path, shown: str) -> Any:
-    from skrun_build.jsonloc import JsonError, load_json
 
     try:
         text = file.read_bytes().decode("utf-8").removeprefix("\ufeff")
@@ -71,6 +104,12 @@ def _load(file: Path, shown: str) -> Any:
         raise SkillError(f"cannot read: {e.strerror}", path=shown, hint=os_hint(e)) from e
     except UnicodeDecodeError as e:
         raise SkillError(f"not UTF-8 (byte {e.start})", path=shown, hint="save it as UTF-8") from e
+    try:
+        return parse_json(text)
+    except ValueError:
+        pass  # the located loader says where (and accepts nothing json.loads refused)
+    from skrun_build.jsonloc import JsonError, load_json
+
     try:
         return load_json(text, file=shown).data
     except JsonError as e:
