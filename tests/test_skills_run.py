@@ -344,3 +344,40 @@ def test_object_only_schemas_fail_like_jsonschema(tmp_path: Path) -> None:
     with pytest.raises(SkillRunError) as info:
         skrun_build.skill(d).call([1])
     assert str(info.value).startswith("input: $: [1] is not of type 'object' (schema/input.json)")
+
+
+def test_ctrl_c_kills_the_whole_process_group(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    pid_file = tmp_path / "grandchild.pid"
+    d = script_skill(
+        tmp_path / "hangs",
+        f"sh -c 'echo $$ > {pid_file}.tmp && mv {pid_file}.tmp {pid_file} && exec sleep 1000' &\n"
+        f"read line < {fifo}\n",
+    )
+    skrun = Path(sys.executable).parent / "skrun"
+    proc = subprocess.Popen(
+        [str(skrun), "skill", "run", "--input", "{}", str(d)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pid_file.exists(), "the entry never started its grandchild"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 30
+    while not process_gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_gone(pid), f"grandchild {pid} survived Ctrl-C"
