@@ -36,7 +36,9 @@ def test_the_entry_reads_one_json_line_in_its_own_folder(tmp_path: Path) -> None
 
 
 def test_calls_from_many_threads_share_one_handle(tmp_path: Path) -> None:
-    handle = skrun_build.skill(script_skill(tmp_path / "echo", ECHO))
+    schema = {"type": "object", "required": ["i"], "properties": {"i": {"type": "integer"}}}
+    d = script_skill(tmp_path / "echo", ECHO, input_schema=schema, output_schema=schema)
+    handle = skrun_build.skill(d)
     results: dict[int, object] = {}
 
     def work(i: int) -> None:
