@@ -120,8 +120,8 @@ class SkillNotFound(SkillError):
 class SkillRunError(SkillError):
     """A skill ran and failed: `reason` says how, with the entry's exit status and stderr tail.
 
-    `reason` is one of "input_schema", "not_built", "spawn", "exit", "timeout", "not_json",
-    "not_object", "output_schema". `returncode` is the entry's exit status (negative: killed
+    `reason` is one of "input" (not JSON, or a bad timeout), "input_schema", "not_built",
+    "spawn", "exit", "timeout", "not_json", "not_object", "output_schema". `returncode` is the entry's exit status (negative: killed
     by that signal; None when it never ran or was killed on timeout). The CLI exits 1.
     """
 
