@@ -22,6 +22,10 @@ _LAZY = {
     "scaffold": "skrun_build.scaffold:scaffold",
     "import_skill": "skrun_build.scaffold:import_skill",
     "SkrunError": "skrun_build.errors:SkrunError",
+    "skill": "skrun_build.skills.handle:skill",
+    "Skill": "skrun_build.skills.handle:Skill",
+    "SkillRunError": "skrun_build.errors:SkillRunError",
+    "SkillNotFound": "skrun_build.errors:SkillNotFound",
 }
 
 __all__ = ["__version__", *_LAZY]

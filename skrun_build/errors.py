@@ -115,6 +115,38 @@ class ConfigError(SkrunError):
     """`[tool.skrun]` in pyproject.toml or `.skrun.toml` is malformed."""
 
 
+class SkillError(SkrunError):
+    """An executable skill (artifact.json) could not be created, built or installed."""
+
+
+class SkillNotFound(SkillError):
+    """The ID or DIR given names no skill (no folder, or neither artifact.json nor SKILL.md)."""
+
+
+class SkillRunError(SkillError):
+    """A skill ran and failed: `reason` says how, with the entry's exit status and stderr tail.
+
+    `reason` is one of "input" (not JSON, or a bad timeout), "input_schema", "not_built",
+    "spawn", "exit", "timeout", "not_json", "not_object", "output_schema". `returncode` is the entry's exit status (negative: killed
+    by that signal; None when it never ran or was killed on timeout). The CLI exits 1.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        returncode: int | None = None,
+        stderr_tail: str = "",
+        path: str | Path | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, hint=hint)
+        self.reason = reason
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+
+
 _OS_HINTS = {
     "EACCES": "check the permissions with ls -l, or run as a user who may access it",
     "EPERM": "check the permissions with ls -l, or run as a user who may access it",

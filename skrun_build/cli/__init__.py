@@ -50,6 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deps": ("skrun_build.cli.deps_cmd:deps", "Resolve script dependencies into the cache."),
     "cache": ("skrun_build.cli.deps_cmd:cache", "List, clear and prune the dependency cache."),
     "init": ("skrun_build.cli.init_cmd:init", "Scaffold a skill or agent, or import a skill."),
+    "skill": (
+        "skrun_build.cli.skill_cmd:skill",
+        "Executable skills: new, build, run, install-local, list, show.",
+    ),
 }
 
 
