@@ -23,7 +23,13 @@ from skrun_build.yaml import YamlDoc, YamlError, load_yaml
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.spec.agent import AgentConfig
 
-__all__ = ["CODES", "check_agent_dir", "check_artifact_dir", "load_agent_config"]
+__all__ = [
+    "CODES",
+    "check_agent_config",
+    "check_agent_dir",
+    "check_artifact_dir",
+    "load_agent_config",
+]
 
 AG_CODES: dict[str, str] = {
     "AG001": "agent.yaml is missing",
@@ -62,16 +68,28 @@ class _SkillView(Protocol):
 
 def check_agent_dir(dir: Path, skill: _SkillView | None) -> list[Issue]:
     """Every issue of `dir/agent.yaml` and of the rules that tie it to the agent dir."""
+    return check_agent_config(dir, skill)[0]
+
+
+def check_agent_config(
+    dir: Path, skill: _SkillView | None
+) -> tuple[list[Issue], AgentConfig | None]:
+    """`check_agent_dir`'s issues, and the config `load_agent_config` would return.
+
+    The config is None when agent.yaml itself has an error; one parse serves both.
+    """
     loaded = _load(dir)
     if isinstance(loaded, list):
-        return loaded
+        return loaded, None
     doc, text = loaded
-    _config, issues = _schema_issues(doc, text)
+    config, issues = _schema_issues(doc, text)
     data: dict[str, Any] = doc.data
     issues += _duplicates(doc, data)
     issues += _tool_choice(doc, data)
+    if any(i.level == "error" for i in issues):
+        config = None
     issues += _dir_rules(dir, doc, data, skill)
-    return sorted(issues, key=lambda i: (i.file, i.line, i.col, i.code))
+    return sorted(issues, key=lambda i: (i.file, i.line, i.col, i.code)), config
 
 
 def load_agent_config(dir: Path) -> AgentConfig:

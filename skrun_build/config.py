@@ -6,6 +6,8 @@ or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
 the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
 `strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
+Whether the codes exist is the validator's question, not this module's: the CLI
+asks it (`cli.validate_cmd.find_checked_config`), so settings never import rules.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+
+    def key(self, name: str) -> str:
+        """How messages name key `name`: `tool.skrun.select` in pyproject.toml, else `select`."""
+        in_pyproject = self.path is not None and self.path.name == "pyproject.toml"
+        return f"tool.skrun.{name}" if in_pyproject else name
 
 
 def find_config(start: str | os.PathLike[str]) -> Config:
@@ -126,20 +133,7 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
-    _check_codes(path, select, ignore, where)
     return Config(path=path, select=select, ignore=ignore, strict=strict)
-
-
-def _check_codes(path: Path, select: tuple[str, ...], ignore: tuple[str, ...], where: str) -> None:
-    # Checked here, not by each command: an unknown code in the file must name the file
-    # (exit 1), never pass for a bad --select/--ignore flag (exit 2).
-    from skrun_build.errors import UsageError
-    from skrun_build.validate import Selection
-
-    try:
-        Selection.parse(select, ignore, labels=(f"{where}select", f"{where}ignore"))
-    except UsageError as e:
-        raise ConfigError(e.message, path=path, hint=e.hint) from e
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

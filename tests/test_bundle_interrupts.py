@@ -26,7 +26,7 @@ from _bundle import agent_tree
 
 from skrun_build.bundle import build as build_mod
 from skrun_build.bundle import writer
-from skrun_build.bundle._config import check_source
+from skrun_build.bundle.source import check_source
 from skrun_build.bundle.collect import collect
 from skrun_build.bundle.secrets import Allow
 from skrun_build.bundle.verify import verify_bundle
@@ -38,11 +38,11 @@ SKRUN = REPO / ".venv" / "bin" / "skrun"
 import contextlib  # noqa: E402 - listed with the traced modules
 
 from skrun_build import fsutil  # noqa: E402
-from skrun_build.bundle import skillzip  # noqa: E402
+from skrun_build.bundle import agenttar, probe, skillzip  # noqa: E402
 
 _TRACED = tuple(
     str(Path(m.__file__).resolve())  # type: ignore[arg-type]
-    for m in (writer, build_mod, skillzip, fsutil, threading, contextlib)
+    for m in (writer, build_mod, agenttar, probe, skillzip, fsutil, threading, contextlib)
 )
 
 
@@ -115,7 +115,7 @@ def _run_writer(
         sys.settrace(injector.global_trace)
         try:
             if fmt == "agent":
-                build_mod._write_agent(final, info, files, 2**40, Allow(()), [])
+                agenttar.write_agent_tar(final, info.snapshot, files, 2**40, Allow(()), [])
             else:
                 skillzip.write_skill_zip(final, info.name, files, 2**40, Allow(()), [])
         except BaseException as e:

@@ -384,7 +384,7 @@ def test_binary_probe_sees_characters_split_across_chunks(
     chunks: list[bytes], binary: bool
 ) -> None:
     # An all-ASCII chunk skipped the decoder even when it held half a character.
-    from skrun_build.bundle.build import FileProbe
+    from skrun_build.bundle.probe import FileProbe
     from skrun_build.bundle.secrets import Allow
 
     probe = FileProbe("notes.md", Allow([]))

@@ -1,68 +1,26 @@
-"""`build_bundle()`: validate, collect, guard, and stream the bundle to disk atomically."""
+"""`build_bundle()`, `list_files()`, `explain()`: the build's steps in order, nothing else.
+
+One way down: `source` (the bridge to validation) -> `collect` (the walk, then
+`required`) -> `agenttar` or `skillzip` (the writers). None of them imports this module.
+"""
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from skrun_build.bundle._config import Format, SourceInfo, check_source
 from skrun_build.bundle.collect import SourceFile, collect
-from skrun_build.bundle.format import (
-    MAX_SIZE,
-    MODE_FILE,
-    NAME_FIELD,
-    PAX_HEADER_NAME,
-    RECORD_PATH,
-    SNAPSHOT_PATH,
-    WARN_SIZE,
-    RecordEntry,
-    build_mtime,
-    canonical_json,
-    record_bytes,
-    server_drops,
-    server_view,
-)
+from skrun_build.bundle.format import MAX_SIZE, Format
 from skrun_build.bundle.required import check_required, required_files
-from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
-from skrun_build.errors import BundleError, SecretFound, UsageError
-from skrun_build.fsutil import human_size
+from skrun_build.bundle.result import BuildResult
+from skrun_build.bundle.secrets import Allow
+from skrun_build.bundle.source import check_source
+from skrun_build.errors import BundleError, UsageError
 from skrun_build.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
-from skrun_build.spec.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """A written bundle: where, its sha256 and size in bytes, how many source files.
-
-    `warnings` are the build's own (server-mangled names, binary content, size);
-    `issues` are the validator's warnings, rendered by the CLI like `skrun validate`.
-    """
-
-    path: Path
-    sha256: str
-    size: int
-    files: int
-    warnings: tuple[str, ...] = field(default=())
-    issues: tuple[Issue, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form for `skrun build --json`."""
-        return {
-            "path": str(self.path),
-            "sha256": self.sha256,
-            "size": self.size,
-            "files": self.files,
-            "warnings": list(self.warnings),
-            "issues": [i.to_dict() for i in self.issues],
-        }
 
 
 def source_rules(source: Path, output: Path | None = None) -> Rules:
@@ -209,144 +167,11 @@ def build_bundle(
 
         result = write_skill_zip(final, info.name, files, max_size, Allow(allow_secrets), warnings)
     else:
-        result = _write_agent(final, info, files, max_size, Allow(allow_secrets), warnings)
+        from skrun_build.bundle.agenttar import write_agent_tar
+
+        allow = Allow(allow_secrets)
+        result = write_agent_tar(final, info.snapshot, files, max_size, allow, warnings)
     return dataclasses.replace(result, issues=tuple(info.issues))
-
-
-def _write_agent(
-    final: Path,
-    info: SourceInfo,
-    files: list[SourceFile],
-    max_size: int,
-    allow: Allow,
-    warnings: list[str],
-) -> BuildResult:
-    from skrun_build.bundle.writer import GzipSink, SizeExceeded, TarStream, atomic_output
-
-    findings: list[Finding] = []
-    entries: list[RecordEntry] = []
-    digest = hashlib.sha256()
-    output = atomic_output(final)
-    sink: GzipSink | None = None
-    try:
-        try:
-            with output as raw:
-                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size)
-                with sink:
-                    tar = TarStream(sink, build_mtime())
-                    snapshot = canonical_json(info.snapshot)
-                    tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
-                    entries.append(
-                        RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot))
-                    )
-                    for f in files:
-                        probe = FileProbe(f.rel, allow)
-                        sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
-                        entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
-                        finding, binary = probe.finish()
-                        if finding is not None:
-                            findings.append(finding)
-                        warnings += name_warnings(f.rel)
-                        if binary:
-                            warnings.append(binary_warning(f.rel))
-                    tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
-                    tar.close()
-                    sink.close()
-                if findings:
-                    raise secret_error(findings)
-                size = sink.written
-        except BaseException:
-            # Again here: an interrupt can land as an `__exit__` starts, before it does
-            # anything. Both calls are idempotent and take no lock (see writer.py).
-            if sink is not None:
-                sink.abort()
-            output.discard()
-            raise
-    except SizeExceeded:
-        raise BundleError(
-            f"bundle exceeds the size limit of {human_size(max_size)}; nothing was written",
-            path=final,
-            hint="exclude large files in .skrunignore, or raise --max-size",
-        ) from None
-    except OSError as e:  # the output side: permissions, disk full
-        raise write_error(final, e) from e
-    if size > WARN_SIZE:
-        warnings.append(
-            f"{final.name}: bundle is {human_size(size)}, over {human_size(WARN_SIZE)}; "
-            "registries refuse bundles over 50 MiB"
-        )
-    return BuildResult(final, digest.hexdigest(), size, len(files), tuple(warnings))
-
-
-class FileProbe:
-    """Sees every chunk of one file: runs the secret guard and spots binary content."""
-
-    def __init__(self, rel: str, allow: Allow) -> None:
-        self.rel = rel
-        self.allowed = allow.allows(rel)
-        self._scanner = None if self.allowed else ContentScanner(rel)
-        self._decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
-        self.binary = False
-
-    def feed(self, chunk: bytes) -> None:
-        """Look at the next chunk."""
-        if self._decoder is not None and b"\0" in chunk:
-            # NUL bytes: binary data (or UTF-16). Content rules stop here, as in
-            # gitleaks; name rules still apply.
-            self.binary, self._decoder, self._scanner = True, None, None
-        if self._scanner is not None:
-            self._scanner.feed(chunk)
-        # ASCII needs no decoding, unless it follows a chunk that ended inside a
-        # multi-byte character (the decoder's buffered bytes): then it is invalid.
-        if self._decoder is not None and not (chunk.isascii() and not self._decoder.getstate()[0]):
-            try:
-                self._decoder.decode(chunk)
-            except UnicodeDecodeError:
-                self.binary, self._decoder = True, None
-
-    def finish(self) -> tuple[Finding | None, bool]:
-        """(secret finding or None, whether the content is binary)."""
-        if self._decoder is not None:
-            try:
-                self._decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                self.binary = True
-        if self.allowed:
-            return None, self.binary
-        rule = name_rule(self.rel)
-        if rule is None and self._scanner is not None:
-            rule = self._scanner.finish()
-        return (Finding(self.rel, rule) if rule else None), self.binary
-
-
-def name_warnings(rel: str) -> list[str]:
-    """Warnings for a member name the Skrun v0.7.0 server would damage.
-
-    Its reader takes only the 100-byte ustar name field and skips every name that
-    contains `..` (see `format.server_view`); a non-ASCII name that fits is intact.
-    """
-    size = len(rel.encode("utf-8"))
-    out = []
-    if size > NAME_FIELD:
-        out.append(
-            f"{rel}: name is {size} bytes; the Skrun server reads only the first {NAME_FIELD} "
-            f'and would see "{server_view(rel)}" plus a stray {PAX_HEADER_NAME} file '
-            "(shorten the path)"
-        )
-    if server_drops(rel):
-        out.append(
-            f"{rel}: the Skrun server silently drops every file whose name contains '..' "
-            "(rename it)"
-        )
-    return out
-
-
-def binary_warning(rel: str) -> str:
-    """Warning for content the Skrun server would mangle."""
-    return (
-        f"{rel}: binary content; the Skrun server reads every file as UTF-8 text "
-        "and would mangle it"
-    )
 
 
 def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceFile]) -> None:
@@ -375,39 +200,6 @@ def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceF
             path=src,
             hint="write the bundle outside the agent, or into a folder of its own such as dist/",
         )
-
-
-def write_error(final: Path, e: OSError) -> BundleError:
-    """A failure to write the bundle (nothing is left behind)."""
-    return BundleError(
-        f"cannot write the bundle: {e.strerror or e}; nothing was written", path=final
-    )
-
-
-def secret_error(findings: list[Finding]) -> SecretFound:
-    """One error naming every file the secret guard caught."""
-    listed = "; ".join(f.format() for f in findings)
-    first = findings[0].path
-    return SecretFound(
-        f"refusing to pack what looks like a credential: {listed}",
-        hint=f"remove it, exclude it in .skrunignore, or allow it with --allow-secret {first}",
-    )
-
-
-class _HashingWriter:
-    """Passes bytes to `out` and hashes them on the way (the bundle's sha256)."""
-
-    def __init__(self, out: IO[bytes], digest: hashlib._Hash) -> None:
-        self._out = out
-        self._digest = digest
-
-    def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        return self._out.write(data)
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _source_dir(source: Path) -> Path:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from skrun_build.errors import BundleError, UsageError
+
+# What `skrun build --format` writes: an `.agent` bundle or a `.skill` zip.
+Format = Literal["agent", "skill"]
 
 FORMAT_NAME = "skrun-agent-bundle"
 # 2: a name of at most 100 UTF-8 bytes is written raw in the ustar name field, with

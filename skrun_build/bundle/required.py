@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skrun_build.bundle._config import Format
+from skrun_build.bundle.format import Format
 from skrun_build.errors import BundleError, SkrunError
 from skrun_build.ignore import Rules, Verdict
 

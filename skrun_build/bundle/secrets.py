@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skrun_build.errors import UsageError
+from skrun_build.errors import SecretFound, UsageError
 
 NAME_RULES: tuple[tuple[str, str], ...] = (
     ("id_rsa*", "SSH private key file name"),
@@ -202,3 +202,13 @@ class ContentScanner:
             if re.search(pattern, self._config_text):
                 self.rule = rule
         return self.rule
+
+
+def secret_error(findings: list[Finding]) -> SecretFound:
+    """One error naming every file the secret guard caught."""
+    listed = "; ".join(f.format() for f in findings)
+    first = findings[0].path
+    return SecretFound(
+        f"refusing to pack what looks like a credential: {listed}",
+        hint=f"remove it, exclude it in .skrunignore, or allow it with --allow-secret {first}",
+    )

@@ -13,11 +13,12 @@ import time
 import zipfile
 from pathlib import Path
 
-from skrun_build.bundle.build import BuildResult, FileProbe, secret_error, write_error
 from skrun_build.bundle.collect import SourceFile
 from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime
-from skrun_build.bundle.secrets import Allow, Finding
-from skrun_build.bundle.writer import atomic_output, read_exactly
+from skrun_build.bundle.probe import FileProbe
+from skrun_build.bundle.result import BuildResult
+from skrun_build.bundle.secrets import Allow, Finding, secret_error
+from skrun_build.bundle.writer import atomic_output, read_exactly, write_error
 from skrun_build.errors import BundleError
 from skrun_build.fsutil import human_size
 

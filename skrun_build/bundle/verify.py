@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skrun_build.bundle._config import Format
 from skrun_build.bundle.format import (
     CHUNK,
     REBUILD,
     RECORD_PATH,
     SNAPSHOT_PATH,
+    Format,
     parse_record,
 )
 from skrun_build.bundle.reader import (

@@ -424,3 +424,10 @@ def _make_dirs(folder: Path, created: list[Path]) -> None:
         raise BundleError(
             f"cannot create the output directory: {e.strerror}", path=path, hint=os_hint(e)
         ) from e
+
+
+def write_error(final: Path, e: OSError) -> BundleError:
+    """A failure to write the bundle (nothing is left behind)."""
+    return BundleError(
+        f"cannot write the bundle: {e.strerror or e}; nothing was written", path=final
+    )

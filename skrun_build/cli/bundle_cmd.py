@@ -148,10 +148,9 @@ def _build(
     strict: bool | None,
     no_config: bool,
 ) -> int:
-    from skrun_build.bundle._config import Format
     from skrun_build.bundle.build import build_bundle, list_files
     from skrun_build.bundle.build import explain as explain_path
-    from skrun_build.bundle.format import parse_size
+    from skrun_build.bundle.format import Format, parse_size
 
     fmt_: Format = "skill" if fmt == "skill" else "agent"
     if explain is not None:
@@ -181,9 +180,10 @@ def _build(
         return 0
     limit = parse_size(max_size)
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
-    from skrun_build.config import Config, find_config
+    from skrun_build.cli.validate_cmd import find_checked_config
+    from skrun_build.config import Config
 
-    config = Config() if no_config else find_config(directory)
+    config = Config() if no_config else find_checked_config(directory)
     try:
         result = build_bundle(
             directory,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from skrun_build.cli._output import (
 )
 from skrun_build.spec.issues import Issue
 from skrun_build.validate import Report, check_paths
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.config import Config
 
 FORMATS = ("text", "json", "github")
 
@@ -108,11 +112,11 @@ def run_validate(
     use_config: bool,
 ) -> Report:
     """Validate each path with the config found above it, flags overriding; one report."""
-    from skrun_build.config import Config, find_config
+    from skrun_build.config import Config
 
     total = Report()
     for path in paths:
-        config = find_config(path) if use_config else Config()
+        config = find_checked_config(path) if use_config else Config()
         report = check_paths(
             [path],
             strict=config.strict if strict is None else strict,
@@ -125,6 +129,25 @@ def run_validate(
     total.files = list(dict.fromkeys(total.files))
     total.issues = list(dict.fromkeys(total.issues))
     return total
+
+
+def find_checked_config(path: str | os.PathLike[str]) -> Config:
+    """`find_config(path)` with its rule codes checked, as soon as the file is read.
+
+    An unknown code in the file must name the file (`ConfigError`, exit 1), never pass
+    for a bad --select/--ignore flag (exit 2).
+    """
+    from skrun_build.config import find_config
+    from skrun_build.errors import ConfigError, UsageError
+    from skrun_build.validate import Selection
+
+    config = find_config(path)
+    labels = (config.key("select"), config.key("ignore"))
+    try:
+        Selection.parse(config.select, config.ignore, labels=labels)
+    except UsageError as e:
+        raise ConfigError(e.message, path=config.path, hint=e.hint) from e
+    return config
 
 
 def printable(text: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
-from skrun_build.deps.python import Installed
+from skrun_build.deps.installed import Installed
 from skrun_build.deps.run import output_of, run_installer
 from skrun_build.errors import DepsError
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from skrun_build.deps import Notify
 from skrun_build.deps.detect import Manifest
+from skrun_build.deps.installed import Installed
 
 VENV = "venv"
 POETRY_REQUIREMENTS = ".skrun-poetry-requirements.txt"
@@ -35,16 +35,6 @@ _PIP_TO_UV = (
     ("PIP_NO_INDEX", "UV_NO_INDEX"),
     ("PIP_TRUSTED_HOST", "UV_INSECURE_HOST"),
 )
-
-
-@dataclass(frozen=True)
-class Installed:
-    """What an installer reports back for the metadata."""
-
-    installer: str
-    installer_version: str
-    runtime: str
-    packages: int
 
 
 def uv_bin() -> str:

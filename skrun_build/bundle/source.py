@@ -2,20 +2,28 @@
 
 Everything in `skrun_build.bundle` that needs the validator or the agent.yaml
 model goes through `check_source()`, so the rest of the package stays
-independent of how validation is done.
+independent of how validation is done. agent.yaml is parsed once: the check
+that reports its issues also hands back the config the bundle snapshots.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from skrun_build.bundle.format import Format
 from skrun_build.errors import BundleError, ValidationFailed
 from skrun_build.spec.issues import Issue
 
-Format = Literal["agent", "skill"]
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.spec.agent import AgentConfig
+
+__all__ = ["Format", "SourceInfo", "check_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +59,6 @@ def check_source(
     Returns the warnings, and for an agent the config snapshot (defaults applied)
     with its name and version; for a skill, the frontmatter name.
     """
-    from skrun_build.validate import check_paths
-
     if fmt == "agent" and not (source / "agent.yaml").is_file():
         raise BundleError(
             "no agent.yaml here",
@@ -61,8 +67,62 @@ def check_source(
         )
     names = ["SKILL.md"] if fmt == "skill" else ["SKILL.md", "agent.yaml", "artifact.json"]
     targets: list[Path] = [source / n for n in names if (source / n).exists()]
-    if not (source / "SKILL.md").exists():
-        targets = [source]  # the validator reports the missing SKILL.md for a directory
+    if not all(_regular(t) for t in targets) or source / "SKILL.md" not in targets:
+        return _check_paths(source, fmt, targets, strict=strict, select=select, ignore=ignore)
+    from skrun_build.validate import Selection, check_skill_dir
+
+    # What `check_paths(targets)` does for this one folder, with the agent check that
+    # also returns the config.
+    selection = Selection.parse(select, ignore)
+    skill, found = check_skill_dir(source)
+    config: AgentConfig | None = None
+    if fmt == "agent":
+        from skrun_build.agent import check_agent_config, check_artifact_dir
+
+        agent_issues, config = check_agent_config(source, skill)
+        found += agent_issues
+        if source / "artifact.json" in targets:
+            found += check_artifact_dir(source)
+    kept = (i for i in found if selection.keeps(i.code))
+    if strict:
+        kept = (dataclasses.replace(i, level="error") if i.level == "warning" else i for i in kept)
+    issues = list(dict.fromkeys(kept))  # each once, in order
+    if any(i.level == "error" for i in issues):
+        raise ValidationFailed(issues)
+    if fmt == "skill":
+        assert skill is not None and skill.name is not None  # SKILL.md passed validation
+        return SourceInfo(issues, {}, skill.name, "")
+    if config is None:  # agent.yaml has an error that select/ignore hid
+        from skrun_build.agent import load_agent_config
+
+        load_agent_config(source)  # raises ValidationFailed, naming it
+    assert config is not None
+    snapshot = config.snapshot()
+    return SourceInfo(issues, snapshot, str(snapshot["name"]), str(snapshot["version"]))
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _check_paths(
+    source: Path,
+    fmt: Format,
+    targets: list[Path],
+    *,
+    strict: bool,
+    select: Sequence[str],
+    ignore: Sequence[str],
+) -> SourceInfo:
+    # A missing SKILL.md, or a target that is not a regular file: the validator's search
+    # reports it for the directory (it may still pass when select/ignore hide the error).
+    from skrun_build.validate import check_paths
+
+    if source / "SKILL.md" not in targets:
+        targets = [source]
     issues = check_paths(targets, strict=strict, select=select, ignore=ignore).issues
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
