@@ -90,7 +90,11 @@ def check_source(
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
     if fmt == "skill":
-        assert skill is not None and skill.name is not None  # SKILL.md passed validation
+        if skill is None:  # SKILL.md cannot be read, and select/ignore hid that
+            from skrun_build.skillmd import load_skill
+
+            skill = load_skill(source)  # raises, naming it
+        assert skill.name is not None  # validation passed, so SKILL.md has a string name
         return SourceInfo(issues, {}, skill.name, "")
     if config is None:  # agent.yaml has an error that select/ignore hid
         from skrun_build.agent import load_agent_config
