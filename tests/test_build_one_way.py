@@ -150,3 +150,15 @@ def test_an_agent_yaml_error_hidden_by_ignore_still_stops_the_build(tmp_path: Pa
         build_bundle(root, tmp_path / "out", ignore=["AG014"])
     assert "AG014" in str(info.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_skill_md_hidden_by_ignore_still_stops_a_skill_build(tmp_path: Path) -> None:
+    from skrun_build.errors import InputError
+
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "SKILL.md").write_text("---\nname: [oops\n---\nbody\n")
+    with pytest.raises(InputError) as info:
+        build_bundle(root, tmp_path / "out", format="skill", ignore=["SK007"])
+    assert "invalid YAML" in str(info.value)
+    assert not (tmp_path / "out").exists()

@@ -26,9 +26,9 @@ from _bundle import agent_tree
 
 from skrun_build.bundle import build as build_mod
 from skrun_build.bundle import writer
-from skrun_build.bundle.source import check_source
 from skrun_build.bundle.collect import collect
 from skrun_build.bundle.secrets import Allow
+from skrun_build.bundle.source import check_source
 from skrun_build.bundle.verify import verify_bundle
 
 REPO = Path(__file__).resolve().parent.parent
