@@ -84,3 +84,25 @@ def test_invalid_skill_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     empty = make_tree(tmp_path / "empty", {"README.md": "no SKILL.md here"})
     assert run(["build", "--format", "skill", str(empty)]) == 1
     assert "empty: SK001 error nothing to validate: no SKILL.md" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("frontmatter", "shown"),
+    [("description: x\n", "none"), ("name: ../evil\ndescription: x\n", "'../evil'")],
+)
+def test_a_hidden_name_error_never_becomes_a_zip_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], frontmatter: str, shown: str
+) -> None:
+    # --ignore in the config hides SK011/SK012; the zip must still refuse, not crash (exit 3)
+    # or name entries after an unsafe name.
+    root = make_tree(
+        tmp_path / "s",
+        {
+            "SKILL.md": f"---\n{frontmatter}---\nbody\n",
+            ".skrun.toml": 'ignore = ["SK011", "SK012", "SK013", "SK014", "SK015", "SK016"]\n',
+        },
+    )
+    assert run(["build", str(root), "--format", "skill", "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"SKILL.md has no usable name ({shown})" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

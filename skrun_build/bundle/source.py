@@ -94,8 +94,20 @@ def check_source(
             from skrun_build.skillmd import load_skill
 
             skill = load_skill(source)  # raises, naming it
-        assert skill.name is not None  # validation passed, so SKILL.md has a string name
-        return SourceInfo(issues, {}, skill.name, "")
+        from skrun_build.spec.names import MAX_NAME, NAME_RE
+
+        # The zip's folder and file are named after it: select/ignore may have hidden
+        # SK011/SK012, but a missing or unsafe name can never become a path.
+        name = skill.name
+        if not (isinstance(name, str) and len(name) <= MAX_NAME and NAME_RE.match(name)):
+            raise BundleError(
+                f"SKILL.md has no usable name ({'none' if name is None else repr(name)});"
+                " the .skill zip and its folder are named after it",
+                path=source / "SKILL.md",
+                hint="write name: <lowercase-words-with-hyphens> in the frontmatter, and stop"
+                " ignoring SK011/SK012 for this build",
+            )
+        return SourceInfo(issues, {}, name, "")
     if config is None:  # agent.yaml has an error that select/ignore hid
         from skrun_build.agent import load_agent_config
 
