@@ -133,8 +133,8 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
 def _check_codes(path: Path, select: tuple[str, ...], ignore: tuple[str, ...], where: str) -> None:
     # Checked here, not by each command: an unknown code in the file must name the file
     # (exit 1), never pass for a bad --select/--ignore flag (exit 2).
+    from skrun_build.checks.run import Selection
     from skrun_build.errors import UsageError
-    from skrun_build.validate import Selection
 
     try:
         Selection.parse(select, ignore, labels=(f"{where}select", f"{where}ignore"))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     # pathlib only for the hint: `skrun --version` and `--help` need nothing it imports.
     from pathlib import Path
 
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -17,8 +17,8 @@ from _bundle import agent_yaml
 from conftest import make_tree
 
 from skrun_build import cli
-from skrun_build.spec.issues import Issue
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
+from skrun_build.issues import Issue
 
 GOOD = "---\nname: demo\ndescription: Counts words. Use for counting.\n---\n# Demo\n"
 EMOJI = "\N{GRINNING FACE}"  # one character, two UTF-16 code units

@@ -17,9 +17,9 @@ from _bundle import agent_yaml, skill_md
 from conftest import make_tree
 
 from skrun_build import cli
-from skrun_build.scaffold import import_skill
-from skrun_build.scripts_check import tool_scripts
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
+from skrun_build.checks.scripts import tool_scripts
+from skrun_build.scaffolding import import_skill
 
 TOOL = "tools:\n  - name: count\n    description: Count words.\n    input_schema:\n      type: object\n"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from skrun_build.validate import check_skill_dir, check_unit, find_units
+from skrun_build.checks.run import check_skill_dir, check_unit, find_units
 
 # unit dir relative to the corpus -> (verdict, sorted issue codes)
 PINNED: dict[str, tuple[str, list[str]]] = {

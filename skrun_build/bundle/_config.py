@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skrun_build.errors import BundleError, ValidationFailed
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 Format = Literal["agent", "skill"]
 
@@ -51,7 +51,7 @@ def check_source(
     Returns the warnings, and for an agent the config snapshot (defaults applied)
     with its name and version; for a skill, the frontmatter name.
     """
-    from skrun_build.validate import check_paths
+    from skrun_build.checks.run import check_paths
 
     if fmt == "agent" and not (source / "agent.yaml").is_file():
         raise BundleError(
@@ -67,12 +67,12 @@ def check_source(
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
     if fmt == "skill":
-        from skrun_build.skillmd import load_skill
+        from skrun_build.formats.skillmd import load_skill
 
         name = load_skill(source).name
         assert name is not None  # validation passed, so SKILL.md has a string name
         return SourceInfo(issues, {}, name, "")
-    from skrun_build.agent import load_agent_config
+    from skrun_build.checks.agent import load_agent_config
 
     snapshot = load_agent_config(source).snapshot()
     return SourceInfo(issues, snapshot, str(snapshot["name"]), str(snapshot["version"]))

@@ -28,12 +28,12 @@ from skrun_build.bundle.format import (
     server_drops,
     server_view,
 )
+from skrun_build.bundle.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
 from skrun_build.bundle.required import check_required, required_files
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 from skrun_build.errors import BundleError, SecretFound, UsageError
 from skrun_build.fsutil import human_size
-from skrun_build.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from skrun_build.bundle._config import Format
+from skrun_build.bundle.ignore import Rules, Verdict
 from skrun_build.errors import BundleError, SkrunError
-from skrun_build.ignore import Rules, Verdict
 
 # The runtime's script extensions (Skrun v0.7.0 script-provider): anything else is
 # "not found" when the tool is called.
@@ -96,7 +96,7 @@ def _declared(source: Path) -> tuple[list[str], bool]:
 
     Loose on purpose: `--list` does not validate, and a build has validated already.
     """
-    from skrun_build.yaml import load_yaml
+    from skrun_build.formats.yaml import load_yaml
 
     try:
         text = (source / "agent.yaml").read_text(encoding="utf-8")

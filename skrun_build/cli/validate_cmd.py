@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import click
 
+from skrun_build.checks.run import Report, check_paths
 from skrun_build.cli._output import (
     echo,
     issue_text,
@@ -15,8 +16,7 @@ from skrun_build.cli._output import (
     relative_issue,
     relpath,
 )
-from skrun_build.spec.issues import Issue
-from skrun_build.validate import Report, check_paths
+from skrun_build.issues import Issue
 
 FORMATS = ("text", "json", "github")
 

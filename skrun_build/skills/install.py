@@ -33,7 +33,7 @@ from skrun_build.skills.locate import SkillInfo, is_skill_id, load_info, skills_
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.bundle.collect import SourceFile
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 _KILL_ENV = "_SKRUN_INSTALL_KILL_AT"
 _NEW = ".skrun-new-"
@@ -106,8 +106,8 @@ def install_local(
 def _files(src: Path, info: SkillInfo) -> list[SourceFile]:
     """What a bundle of `src` would hold, without cargo's target/, and always the entry."""
     from skrun_build.bundle.collect import SourceFile, collect
+    from skrun_build.bundle.ignore import Rules
     from skrun_build.errors import BundleError
-    from skrun_build.ignore import Rules
 
     try:
         # `output=` makes a folder "never packed": cargo's target/ is one.
@@ -124,7 +124,7 @@ def _files(src: Path, info: SkillInfo) -> list[SourceFile]:
 
 def _markdown_check(src: Path) -> list[Issue]:
     """A markdown skill is its SKILL.md: refuse one with errors, return its warnings."""
-    from skrun_build.validate import check_skill_dir
+    from skrun_build.checks.run import check_skill_dir
 
     _, issues = check_skill_dir(src)
     errors = [i for i in issues if i.level == "error"]

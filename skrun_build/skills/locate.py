@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from skrun_build.errors import SkillError, SkillNotFound, SkrunError, ValidationFailed, os_hint
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.artifact import Artifact
-    from skrun_build.spec.issues import Issue
+    from skrun_build.formats.artifact_json import Artifact
+    from skrun_build.issues import Issue
 
 ARTIFACT_FILE = "artifact.json"
 SKILL_FILE = "SKILL.md"
@@ -150,9 +150,9 @@ def load_info(path: Path) -> SkillInfo:
 
 
 def _executable(path: Path) -> SkillInfo:
-    from skrun_build.artifact import check_artifact_dir
-    from skrun_build.jsonloc import load_json
-    from skrun_build.spec.artifact import Artifact
+    from skrun_build.checks.artifact import check_artifact_dir
+    from skrun_build.formats.artifact_json import Artifact
+    from skrun_build.formats.jsonloc import load_json
 
     issues = check_artifact_dir(path)
     errors = [i for i in issues if i.level == "error"]
@@ -212,7 +212,7 @@ def _frontmatter(path: Path) -> dict[str, Any]:
     file = path / SKILL_FILE
     if not file.is_file():
         return {}
-    from skrun_build.skillmd import load_skill
+    from skrun_build.formats.skillmd import load_skill
 
     try:
         skill = load_skill(file)

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from skrun_build.errors import UsageError
-from skrun_build.scaffold.templates import ScaffoldResult
+from skrun_build.scaffolding.templates import ScaffoldResult
 
 KINDS = ("python_uv", "rust_binary", "markdown")
 DEFAULT_VERSION = "0.1.0"
@@ -40,9 +40,9 @@ def new_skill(
     dry_run: bool = False,
 ) -> ScaffoldResult:
     """Render the `kind` template into `target`; UsageError for a bad value, nothing written."""
-    from skrun_build.scaffold import values as checks
-    from skrun_build.scaffold.place import place_tree
-    from skrun_build.scaffold.templates import check_target, render_template, skill_name_for
+    from skrun_build.scaffolding import values as checks
+    from skrun_build.scaffolding.place import place_tree
+    from skrun_build.scaffolding.templates import check_target, render_template, skill_name_for
     from skrun_build.skills.locate import is_skill_id
 
     if kind not in KINDS:

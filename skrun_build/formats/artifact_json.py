@@ -3,7 +3,7 @@
 The runtime reads it with serde: unknown keys are ignored (the checker warns
 about them), `protocol` and `schema` may be left out. Paths are relative and may
 not leave the skill directory; whether they exist is checked in
-`skrun_build.artifact`.
+`skrun_build.checks.artifact`.
 """
 
 from __future__ import annotations

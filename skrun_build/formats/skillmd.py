@@ -1,6 +1,6 @@
 """Read a SKILL.md: split it into YAML frontmatter and Markdown body, with line numbers.
 
-No validation happens here (that is `skrun_build.spec.skill`); this module only
+No validation happens here (that is `skrun_build.checks.skill`); this module only
 answers "what does the file say, and where". The rules of the split:
 
 - fences are whole lines: `---` alone on its line, trailing spaces/tabs and a CR
@@ -9,7 +9,7 @@ answers "what does the file say, and where". The rules of the split:
 - a leading UTF-8 BOM and CRLF line ends are accepted;
 - the body is kept exactly as in the file (CRLF included), and frontmatter keys
   stay in file order, unknown ones too, so a reader can write the file back;
-- the YAML goes through `skrun_build.yaml` (typed, located, guarded).
+- the YAML goes through `skrun_build.formats.yaml` (typed, located, guarded).
 
 Symlinks: a `SKILL.md` that is a symlink is followed when its target stays inside
 the skill directory (e.g. `SKILL.md -> docs/skill.md`); a link that leaves the
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from skrun_build.errors import InputError
-from skrun_build.spec.names import type_name
-from skrun_build.yaml import YamlDoc, load_yaml
+from skrun_build.formats.names import type_name
+from skrun_build.formats.yaml import YamlDoc, load_yaml
 
 SKILL_MD = "SKILL.md"
 BOM = "\ufeff"

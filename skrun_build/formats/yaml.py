@@ -11,7 +11,7 @@ builds the data itself from the parser's event stream, in one pass:
   `file:line:col` for any field path.
 
 Scalars are typed with the YAML 1.2 core schema, as Skrun v0.7.0 and the
-JavaScript clients read them (`skrun_build.yaml_schema`): `name: 12345` is an int,
+JavaScript clients read them (`skrun_build.formats.yaml_schema`): `name: 12345` is an int,
 `enabled: true` a bool, but `description: yes` and `date: 2024-01-02` are strings;
 callers decide what a wrong type means. The libyaml C parser is used when PyYAML
 was built with it (only its event stream: typing is ours).
@@ -27,7 +27,7 @@ from typing import Any, Literal
 import yaml
 
 from skrun_build.errors import InputError
-from skrun_build.yaml_schema import CORE, TagMismatch, plain_value, tagged_value
+from skrun_build.formats.yaml_schema import CORE, TagMismatch, plain_value, tagged_value
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -279,7 +279,7 @@ class _Composer:
     """Builds the data from the parser's events, recording positions and enforcing the guards.
 
     No PyYAML node tree and no PyYAML constructor: scalars are typed here, with the
-    YAML 1.2 core schema (`skrun_build.yaml_schema`), or PyYAML's 1.1 resolver and
+    YAML 1.2 core schema (`skrun_build.formats.yaml_schema`), or PyYAML's 1.1 resolver and
     constructor for a document that declares `%YAML 1.1`.
     """
 

@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skrun_build.checks.scripts import RUNNABLE_SUFFIXES, script_files
+from skrun_build.checks.skill import SPEC_KEYS
 from skrun_build.deps.detect import CANDIDATES, manifest_names
 from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
-from skrun_build.scaffold import values as names
-from skrun_build.scaffold.place import place_tree, write_file_atomic
-from skrun_build.scaffold.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
-from skrun_build.scripts_check import RUNNABLE_SUFFIXES, script_files
-from skrun_build.spec.agent_fields import VERSION_PATTERN
-from skrun_build.spec.skill import SPEC_KEYS
+from skrun_build.formats.agent_fields import VERSION_PATTERN
+from skrun_build.scaffolding import values as names
+from skrun_build.scaffolding.place import place_tree, write_file_atomic
+from skrun_build.scaffolding.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 DEFAULT_INPUTS: tuple[tuple[str, str, str], ...] = (
     ("request", "string", "What the user asks the agent to do."),
@@ -92,7 +92,7 @@ def import_skill(
 
     # The very check `skrun validate` runs, so the same issues come out, naming the path
     # as the user gave it.
-    from skrun_build.validate import check_skill_dir
+    from skrun_build.checks.run import check_skill_dir
 
     skill, issues = check_skill_dir(given, agent=True)
     errors = [i for i in issues if i.level == "error"]
@@ -221,7 +221,7 @@ def _check_destination(source: Path, target: Path, given: Path, *, force: bool) 
             f"--into: {target} contains the skill folder {source}",
             hint="pick a directory outside the skill, or drop --into to write in place",
         )
-    from skrun_build.scaffold.templates import check_target
+    from skrun_build.scaffolding.templates import check_target
 
     check_target(target, force=force)
 

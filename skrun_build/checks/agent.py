@@ -13,15 +13,15 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from skrun_build.artifact import AR_CODES, check_artifact_dir
+from skrun_build.checks.artifact import AR_CODES, check_artifact_dir
 from skrun_build.errors import ValidationFailed, os_hint
-from skrun_build.spec.agent_fields import BUILTIN_TOOL_CHOICES
-from skrun_build.spec.issues import Issue, Level
-from skrun_build.spec.names import type_name
-from skrun_build.yaml import YamlDoc, YamlError, load_yaml
+from skrun_build.formats.agent_fields import BUILTIN_TOOL_CHOICES
+from skrun_build.formats.names import type_name
+from skrun_build.formats.yaml import YamlDoc, YamlError, load_yaml
+from skrun_build.issues import Issue, Level
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.agent import AgentConfig
+    from skrun_build.formats.agent_yaml import AgentConfig
 
 __all__ = ["CODES", "check_agent_dir", "check_artifact_dir", "load_agent_config"]
 
@@ -54,7 +54,7 @@ _WARNINGS = frozenset({"AG009", "AG016", "AG019", "AG020"})
 
 
 class _SkillView(Protocol):
-    """What the checks need of a parsed SKILL.md (`skrun_build.skillmd.Skill` fits)."""
+    """What the checks need of a parsed SKILL.md (`skrun_build.formats.skillmd.Skill` fits)."""
 
     @property
     def frontmatter(self) -> dict[str, Any]: ...
@@ -172,8 +172,8 @@ def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Is
     """The validated model (None if the schema refuses it) and the schema's issues."""
     from pydantic import ValidationError
 
-    from skrun_build.schema_issues import Codes, convert, did_you_mean
-    from skrun_build.spec.agent import INPUT_TAGS, AgentConfig, nested_findings
+    from skrun_build.checks.schema_issues import Codes, convert, did_you_mean
+    from skrun_build.formats.agent_yaml import INPUT_TAGS, AgentConfig, nested_findings
 
     issues: list[Issue] = []
     config: AgentConfig | None = None
@@ -237,7 +237,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Is
 
 
 def _path(loc: tuple[str | int, ...]) -> str:
-    from skrun_build.schema_issues import field_path
+    from skrun_build.checks.schema_issues import field_path
 
     return field_path(loc)
 
@@ -270,7 +270,7 @@ def _pattern_message(path: str, value: Any) -> tuple[str, str | None]:
         slug = re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-")
         if "/" not in value and slug:
             hint = f'e.g. "my-namespace/{slug}"'
-    from skrun_build.schema_issues import show
+    from skrun_build.checks.schema_issues import show
 
     return f"{path} {text}, not {show(value)}", hint
 
@@ -347,7 +347,7 @@ def _duplicates(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
 
 
 def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
-    from skrun_build.schema_issues import did_you_mean
+    from skrun_build.checks.schema_issues import did_you_mean
 
     choice = data.get("tool_choice")
     if not isinstance(choice, str) or not choice or choice in BUILTIN_TOOL_CHOICES:
@@ -376,7 +376,7 @@ def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
 def _dir_rules(
     dir: Path, doc: YamlDoc, data: dict[str, Any], skill: _SkillView | None
 ) -> list[Issue]:
-    from skrun_build.scripts_check import runtime_manifest, script_files, scripts_without_manifest
+    from skrun_build.checks.scripts import runtime_manifest, script_files, scripts_without_manifest
 
     issues: list[Issue] = []
     name = data.get("name")
@@ -455,7 +455,7 @@ def _dir_rules(
 
 def _missing_script(tool: str, file: str | None) -> tuple[str, str] | None:
     """(message, hint) when Skrun v0.7.0 has no script to run for `tool`, else None."""
-    from skrun_build.scripts_check import RUNNABLE_SUFFIXES
+    from skrun_build.checks.scripts import RUNNABLE_SUFFIXES
 
     if file is not None and file.endswith(RUNNABLE_SUFFIXES):
         return None

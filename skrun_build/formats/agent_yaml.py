@@ -5,7 +5,7 @@ strict types: YAML `version: 1.0` is a float and is refused, never coerced.
 The top level forbids unknown keys (as skrun-dev does); nested models ignore
 them here and `unknown_keys()` lists them so the checker can warn (skrun-dev
 drops them silently). Checks that need the agent directory live in
-`skrun_build.agent`.
+`skrun_build.checks.agent`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from skrun_build.spec.agent_fields import (
+from skrun_build.formats.agent_fields import (
     NAME_PATTERN,
     TOOL_NAME_PATTERN,
     VERSION_PATTERN,

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from skrun_build.yaml import PathKey, Position, YamlDoc, line_col
+from skrun_build.formats.yaml import PathKey, Position, YamlDoc, line_col
 
 _WS = " \t\n\r"
 # serde_json's default recursion limit is 128: 127 nested arrays/objects parse, 128 fail.

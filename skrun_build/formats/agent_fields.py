@@ -1,6 +1,6 @@
 """agent.yaml value rules shared by the pydantic models and `skrun init`, without pydantic.
 
-`skrun_build.spec.agent` builds its models from these; the scaffolder checks flag
+`skrun_build.formats.agent_yaml` builds its models from these; the scaffolder checks flag
 values with them before writing anything, and must not pay for importing pydantic.
 """
 

@@ -1,9 +1,9 @@
 """Run every rule on what a path stands for and collect every issue.
 
 A path may be a skill or agent directory, a `SKILL.md` / `agent.yaml` /
-`artifact.json` file, or a tree to search; `skrun_build.discovery` finds the units
+`artifact.json` file, or a tree to search; `skrun_build.checks.discovery` finds the units
 (folders holding one of the three files) and reports what it could not search.
-Each unit gets every rule, and a broken file never stops the others. The agent.yaml / artifact.json rules live in `skrun_build.agent`
+Each unit gets every rule, and a broken file never stops the others. The agent.yaml / artifact.json rules live in `skrun_build.checks.agent`
 (pydantic): they are imported only when such a file is checked, so validating a
 plain skill stays cheap.
 
@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
-import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skrun_build.discovery import (
+from skrun_build.checks.discovery import (
     AGENT_YAML,
     ARTIFACT_JSON,
     TREE_CODES,
     Unit,
     discover,
 )
+from skrun_build.checks.skill import CODES as SKILL_CODES
+from skrun_build.checks.skill import body_issues, check_skill, read_error_issue
 from skrun_build.errors import InputError, UsageError
-from skrun_build.skillmd import (
+from skrun_build.formats.skillmd import (
     SKILL_MD,
     Skill,
     SkillMdError,
@@ -37,9 +37,7 @@ from skrun_build.skillmd import (
     read_skill_md,
     split_skill_md,
 )
-from skrun_build.spec.issues import Issue
-from skrun_build.spec.skill import CODES as SKILL_CODES
-from skrun_build.spec.skill import body_issues, check_skill, read_error_issue
+from skrun_build.issues import Issue
 
 
 @dataclass(slots=True)
@@ -103,7 +101,7 @@ def check_paths(
 
 
 def find_units(path: str | os.PathLike[str]) -> list[Unit]:
-    """The units a user-given path stands for (see `skrun_build.discovery`)."""
+    """The units a user-given path stands for (see `skrun_build.checks.discovery`)."""
     return discover(path).units
 
 
@@ -161,12 +159,12 @@ def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
             files.append(str(unit.dir / SKILL_MD))
             issues.extend(skill_issues)
     if unit.agent:
-        from skrun_build.agent import check_agent_dir
+        from skrun_build.checks.agent import check_agent_dir
 
         files.append(str(unit.dir / AGENT_YAML))
         issues.extend(check_agent_dir(unit.dir, skill))
     if unit.artifact:
-        from skrun_build.agent import check_artifact_dir
+        from skrun_build.checks.agent import check_artifact_dir
 
         files.append(str(unit.dir / ARTIFACT_JSON))
         issues.extend(check_artifact_dir(unit.dir))
@@ -212,7 +210,7 @@ class Selection:
 
 def all_codes() -> dict[str, str]:
     """Every rule code (SK, TR, AG, AR) with its one-line summary."""
-    from skrun_build.agent import CODES as AGENT_CODES
+    from skrun_build.checks.agent import CODES as AGENT_CODES
 
     return {**SKILL_CODES, **TREE_CODES, **AGENT_CODES}
 
@@ -240,19 +238,3 @@ def _selectors(values: Sequence[str], option: str) -> tuple[str, ...]:
             out.append(code)
     return tuple(out)
 
-
-class _CallableModule(types.ModuleType):
-    # `skrun_build.validate` is both this module and the public function: once the module
-    # is imported Python binds it to that attribute, so the module itself must be callable.
-    def __call__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        strict: bool = False,
-        select: Sequence[str] = (),
-        ignore: Sequence[str] = (),
-    ) -> list[Issue]:
-        return validate(path, strict=strict, select=select, ignore=ignore)
-
-
-sys.modules[__name__].__class__ = _CallableModule

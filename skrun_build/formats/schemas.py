@@ -6,12 +6,18 @@ optional fields do not offer `null` (skrun refuses it), property titles are
 dropped in favour of descriptions, and rules the models check in code (an MCP
 server needs a url or a stdio command) are added as schema keywords. The skill
 schema is written out by hand from the Agent Skills spec so that it needs no
-pydantic; it allows extra keys, as the spec does.
+pydantic; it allows extra keys, as the spec does. `render_schema`/`write_schema`
+turn a schema into the text `skrun schema` prints or writes (atomically).
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal
+
+from skrun_build.errors import SkrunError, UsageError, os_hint
+from skrun_build.fsutil import write_atomic
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SchemaKind = Literal["skill", "agent", "artifact"]
@@ -71,12 +77,12 @@ def json_schema(kind: SchemaKind) -> dict[str, Any]:
 
         return copy.deepcopy(SKILL_SCHEMA)
     if kind == "agent":
-        from skrun_build.spec.agent import AgentConfig
+        from skrun_build.formats.agent_yaml import AgentConfig
 
         schema = AgentConfig.model_json_schema(by_alias=True)
         description = "Skrun runtime configuration of an agent (skrun-dev agent.yaml)."
     else:
-        from skrun_build.spec.artifact import Artifact
+        from skrun_build.formats.artifact_json import Artifact
 
         schema = Artifact.model_json_schema(by_alias=True)
         description = "Manifest of an executable skill (skrun runtime artifact.json)."
@@ -118,3 +124,23 @@ def _clean(node: Any, *, in_properties: bool = False) -> Any:
         else:
             out[key] = _clean(value)
     return out
+
+
+def render_schema(kind: str) -> str:
+    """The schema of `kind` as indented JSON text ending in a newline."""
+    for known in KINDS:
+        if known == kind:
+            return json.dumps(json_schema(known), indent=2, ensure_ascii=False) + "\n"
+    raise UsageError(f"unknown schema {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def write_schema(kind: str, path: Path) -> None:
+    """Write the schema of `kind` to `path` atomically."""
+    data = render_schema(kind).encode("utf-8")
+    try:
+        write_atomic(path, data)
+    except OSError as e:
+        hint = os_hint(
+            e, ENOENT="create the directory first", default="pick a path you can write to"
+        )
+        raise SkrunError(f"cannot write {path}: {e.strerror or e}", hint=hint) from e

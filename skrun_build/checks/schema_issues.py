@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from skrun_build.spec.issues import Issue, Level
-from skrun_build.spec.names import type_name
-from skrun_build.yaml import YamlDoc
+from skrun_build.formats.names import type_name
+from skrun_build.formats.yaml import YamlDoc
+from skrun_build.issues import Issue, Level
 
 Loc = tuple[str | int, ...]
 

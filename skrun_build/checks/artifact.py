@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from skrun_build.errors import os_hint
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 AR_CODES: dict[str, str] = {
     "AR001": "artifact.json is missing or cannot be read",
@@ -32,9 +32,9 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
     """Every issue of `dir/artifact.json` and of the files it points to."""
     from pydantic import ValidationError
 
-    from skrun_build.jsonloc import JsonError, load_json
-    from skrun_build.schema_issues import Codes, convert, did_you_mean, show
-    from skrun_build.spec.artifact import Artifact, unknown_artifact_keys
+    from skrun_build.checks.schema_issues import Codes, convert, did_you_mean, show
+    from skrun_build.formats.artifact_json import Artifact, unknown_artifact_keys
+    from skrun_build.formats.jsonloc import JsonError, load_json
 
     path = dir / "artifact.json"
     file = str(path)
@@ -81,7 +81,7 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
         )
 
         def custom(kind: str, loc: tuple[str | int, ...], ctx: Any) -> tuple[str, str | None]:
-            from skrun_build.schema_issues import field_path
+            from skrun_build.checks.schema_issues import field_path
 
             what = "must be a relative path" if kind == "path_absolute" else "must not contain .."
             return f"{field_path(loc)} {what}", "give a path inside the skill directory"
@@ -112,7 +112,7 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
 
 
 def _pattern_message(path: str, value: Any) -> tuple[str, str | None]:
-    from skrun_build.schema_issues import show
+    from skrun_build.checks.schema_issues import show
 
     return (
         f"{path} must hold only ASCII letters, digits, - and _, starting with a letter or digit,"
@@ -130,7 +130,7 @@ def _inside(root: Path, rel: str) -> tuple[Path, bool]:
 
 def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
     """entry and schema files: present, and inside the skill dir once symlinks are resolved."""
-    from skrun_build.spec.artifact import path_problem
+    from skrun_build.formats.artifact_json import path_problem
 
     file = doc.file
     issues: list[Issue] = []

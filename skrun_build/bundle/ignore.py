@@ -2,7 +2,7 @@
 
 Rules are applied in layers; within the layers the last matching pattern wins,
 exactly like git (see docs/bundle-format.md, "Exclusions"). Each pattern is read
-and matched as git does it (`skrun_build.gitignore`); a pattern git never matches
+and matched as git does it (`skrun_build.bundle.gitignore`); a pattern git never matches
 becomes a warning in `Rules.warnings`, never an error:
 
 1. Skrun defaults, at any depth: `node_modules .git dist .env .DS_Store
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from skrun_build.bundle.gitignore import Pattern, parse
 from skrun_build.errors import BundleError, InputError, os_hint
-from skrun_build.gitignore import Pattern, parse
 
 DEFAULT_NAMES = (
     "node_modules",

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.skillmd import Skill
+    from skrun_build.formats.skillmd import Skill
 
 SKRUN = "Skrun v0.7.0"
 

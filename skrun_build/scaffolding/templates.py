@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skrun_build.checks import skill
 from skrun_build.errors import ScaffoldError, UsageError, os_hint
-from skrun_build.scaffold import values as names
-from skrun_build.scaffold.place import place_tree
-from skrun_build.spec import skill
+from skrun_build.scaffolding import values as names
+from skrun_build.scaffolding.place import place_tree
 
 TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
 DEFAULT_TEMPLATE = "agent"

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skrun_build.errors import UsageError, os_hint
-from skrun_build.skillmd import SKILL_MD
-from skrun_build.spec.issues import Issue, Level
+from skrun_build.formats.skillmd import SKILL_MD
+from skrun_build.issues import Issue, Level
 
 AGENT_YAML = "agent.yaml"
 ARTIFACT_JSON = "artifact.json"

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from skrun_build.checks import skill
 from skrun_build.errors import UsageError
-from skrun_build.spec import agent_fields, names, skill
-from skrun_build.spec.agent_fields import FIELD_TYPES as IO_TYPES
-from skrun_build.spec.agent_fields import PROVIDERS
-from skrun_build.spec.names import normalize_name
+from skrun_build.formats import agent_fields, names
+from skrun_build.formats.agent_fields import FIELD_TYPES as IO_TYPES
+from skrun_build.formats.agent_fields import PROVIDERS
+from skrun_build.formats.names import normalize_name
 
 __all__ = [
     "IO_TYPES",

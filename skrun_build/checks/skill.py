@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from skrun_build.spec.issues import Issue, Level
-from skrun_build.spec.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name, type_name
+from skrun_build.formats.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name, type_name
+from skrun_build.issues import Issue, Level
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.errors import InputError
-    from skrun_build.skillmd import Skill
+    from skrun_build.formats.skillmd import Skill
 
 SPEC_KEYS = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
 MAX_DESCRIPTION = 1024
@@ -215,7 +215,7 @@ class _Checker:
 
     def run(self, dir_name: str | None, hint_name: str | None) -> list[Issue]:
         if self.agent:
-            from skrun_build.spec.skill_push import fence_issues
+            from skrun_build.checks.skill_push import fence_issues
 
             self.issues.extend(fence_issues(self.skill))
         self.check_keys()
@@ -475,7 +475,7 @@ def body_issues(file: str, body: str, body_line: int) -> list[Issue]:
 def _length_problem(field: str, text: str, limit: int, agent: bool) -> str | None:
     """The message when `text` is over `limit`; an agent's counts as Skrun push does."""
     if agent:
-        from skrun_build.spec.skill_push import js_length, too_long
+        from skrun_build.checks.skill_push import js_length, too_long
 
         return too_long(field, text, limit, agent) if js_length(text) > limit else None
     return f"{field} is {len(text)} characters; the limit is {limit}" if len(text) > limit else None

@@ -7,11 +7,9 @@ result object and never print.
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-from skrun_build.scaffold.templates import (
+from skrun_build.scaffolding.templates import (
     DEFAULT_MODEL,
     DEFAULT_NAMESPACE,
     DEFAULT_TEMPLATE,
@@ -21,7 +19,7 @@ from skrun_build.scaffold.templates import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.scaffold.importer import ImportResult
+    from skrun_build.scaffolding.importer import ImportResult
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -37,24 +35,15 @@ __all__ = [
 
 def import_skill(path: str, **options: Any) -> ImportResult:
     """Write agent.yaml for the Agent Skill at `path` (see `importer.import_skill`)."""
-    from skrun_build.scaffold.importer import import_skill as _import_skill
+    from skrun_build.scaffolding.importer import import_skill as _import_skill
 
     return _import_skill(path, **options)
 
 
 def __getattr__(name: str) -> Any:
     if name == "ImportResult":
-        from skrun_build.scaffold.importer import ImportResult
+        from skrun_build.scaffolding.importer import ImportResult
 
         return ImportResult
-    raise AttributeError(f"module 'skrun_build.scaffold' has no attribute {name!r}")
+    raise AttributeError(f"module 'skrun_build.scaffolding' has no attribute {name!r}")
 
-
-class _CallableModule(types.ModuleType):
-    # `skrun_build.scaffold` is both this package and the public function: importing the
-    # package binds the module to that name, so the module itself must be callable.
-    def __call__(self, template: str, target: str, **values: Any) -> ScaffoldResult:
-        return scaffold(template, target, **values)
-
-
-sys.modules[__name__].__class__ = _CallableModule
