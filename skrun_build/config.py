@@ -133,7 +133,7 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
 def _check_codes(path: Path, select: tuple[str, ...], ignore: tuple[str, ...], where: str) -> None:
     # Checked here, not by each command: an unknown code in the file must name the file
     # (exit 1), never pass for a bad --select/--ignore flag (exit 2).
-    from skrun_build.checks.run import Selection
+    from skrun_build.checks.select import Selection
     from skrun_build.errors import UsageError
 
     try:

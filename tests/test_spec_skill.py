@@ -10,8 +10,9 @@ from conftest import make_tree
 
 from skrun_build.checks.run import validate
 from skrun_build.checks.skill import CODES, RULES, check_skill
-from skrun_build.formats.names import did_you_mean, normalize_name
+from skrun_build.formats.names import normalize_name
 from skrun_build.formats.skillmd import parse_skill_md
+from skrun_build.suggest import did_you_mean
 
 
 @pytest.fixture(autouse=True)

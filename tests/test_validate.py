@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import make_tree
 
-from skrun_build.checks.run import Selection, check_paths, check_skill_dir, validate
+from skrun_build.checks.run import check_paths, check_skill_dir, validate
+from skrun_build.checks.select import Selection
 from skrun_build.errors import UsageError
 from skrun_build.issues import Issue
 
@@ -207,8 +208,16 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
             [
                 "skrun_build",
                 "skrun_build.checks",
+                "skrun_build.checks.codes",
+                "skrun_build.checks.codes.ag",
+                "skrun_build.checks.codes.ar",
+                "skrun_build.checks.codes.rule",
+                "skrun_build.checks.codes.sk_fields",
+                "skrun_build.checks.codes.sk_file",
+                "skrun_build.checks.codes.tr",
                 "skrun_build.checks.discovery",
                 "skrun_build.checks.run",
+                "skrun_build.checks.select",
                 "skrun_build.checks.skill",
                 "skrun_build.errors",
                 "skrun_build.formats",
@@ -217,6 +226,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.formats.yaml",
                 "skrun_build.formats.yaml_schema",
                 "skrun_build.issues",
+                "skrun_build.suggest",
             ]
         )
     )

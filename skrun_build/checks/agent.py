@@ -14,43 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from skrun_build.checks.artifact import AR_CODES, check_artifact_dir
+from skrun_build.checks.codes import level, summaries
 from skrun_build.errors import ValidationFailed, os_hint
 from skrun_build.formats.agent_fields import BUILTIN_TOOL_CHOICES
 from skrun_build.formats.names import type_name
 from skrun_build.formats.yaml import YamlDoc, YamlError, load_yaml
-from skrun_build.issues import Issue, Level
+from skrun_build.issues import Issue
+from skrun_build.suggest import hint as suggestion
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.formats.agent_yaml import AgentConfig
 
 __all__ = ["CODES", "check_agent_dir", "check_artifact_dir", "load_agent_config"]
 
-AG_CODES: dict[str, str] = {
-    "AG001": "agent.yaml is missing",
-    "AG002": "agent.yaml cannot be read (not a file, no permission, not UTF-8)",
-    "AG003": "agent.yaml is not valid YAML (syntax, duplicate key, alias, tag, depth, size)",
-    "AG004": "agent.yaml is not a mapping of fields",
-    "AG005": "a required field is missing",
-    "AG006": "a field has the wrong type (e.g. a number where a string is expected)",
-    "AG007": "a field value is not allowed (pattern, range, choice, empty)",
-    "AG008": "unknown top-level key",
-    "AG009": "unknown key in a nested object (skrun ignores it)",
-    "AG010": "a tool is a bare string (the pre-0.4 form)",
-    "AG011": "an MCP server has neither a url nor transport: stdio with a command",
-    "AG012": "two tools have the same name",
-    "AG013": "two inputs have the same name",
-    "AG014": "two outputs have the same name",
-    "AG015": "tool_choice names a tool that is not declared",
-    "AG016": "the agent.yaml slug differs from the SKILL.md name",
-    "AG017": "a declared tool has no scripts/<tool>.py, .js or .ts",
-    "AG018": "context_mode: persistent without a non-empty AGENTS.md",
-    "AG019": "a script imports a non-standard-library module the agent has no manifest for",
-    "AG020": "a declared tool is never mentioned in SKILL.md",
-    "AG021": "a folder or script in scripts/ cannot be read",
-}
+AG_CODES: dict[str, str] = summaries("AG")  # a view of the registry (checks/codes/ag.py)
 CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
-
-_WARNINGS = frozenset({"AG009", "AG016", "AG019", "AG020"})
 
 
 class _SkillView(Protocol):
@@ -102,8 +80,7 @@ def _failed_message(errors: list[Issue]) -> str:
 def _issue(
     doc: YamlDoc, at: tuple[int, int], code: str, message: str, hint: str | None = None
 ) -> Issue:
-    level: Level = "warning" if code in _WARNINGS else "error"
-    return Issue(doc.file, at[0], at[1], code, level, message, hint)
+    return Issue(doc.file, at[0], at[1], code, level(code), message, hint)
 
 
 def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
@@ -113,9 +90,11 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
-            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is a directory, not a file")]
+            return [
+                Issue(file, 0, 0, "AG002", level("AG002"), "agent.yaml is a directory, not a file")
+            ]
         if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
-            return [Issue(file, 0, 0, "AG002", "error", "agent.yaml is not a regular file")]
+            return [Issue(file, 0, 0, "AG002", level("AG002"), "agent.yaml is not a regular file")]
         raw = path.read_bytes()
     except OSError as e:
         if isinstance(e, FileNotFoundError | NotADirectoryError) and not path.is_symlink():
@@ -125,12 +104,14 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
                     0,
                     0,
                     "AG001",
-                    "error",
+                    level("AG001"),
                     "agent.yaml is missing",
                     "create it, e.g. with `skrun init --template agent`",
                 )
             ]
-        return [Issue(file, 0, 0, "AG002", "error", f"cannot read agent.yaml: {e.strerror or e}")]
+        return [
+            Issue(file, 0, 0, "AG002", level("AG002"), f"cannot read agent.yaml: {e.strerror or e}")
+        ]
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
@@ -141,7 +122,7 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
                 line,
                 0,
                 "AG002",
-                "error",
+                level("AG002"),
                 f"agent.yaml is not UTF-8 (byte {e.start})",
                 "save it as UTF-8",
             )
@@ -149,7 +130,7 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
     try:
         doc = load_yaml(text, file=file)
     except YamlError as e:
-        return [Issue(file, e.line or 0, e.col, "AG003", "error", e.message, e.hint)]
+        return [Issue(file, e.line or 0, e.col, "AG003", level("AG003"), e.message, e.hint)]
     if not isinstance(doc.data, dict):
         got = "empty" if doc.data is None else type_name(doc.data)
         return [
@@ -158,7 +139,7 @@ def _load(dir: Path) -> tuple[YamlDoc, str] | list[Issue]:
                 doc.start[0],
                 doc.start[1],
                 "AG004",
-                "error",
+                level("AG004"),
                 f"agent.yaml must be a mapping of fields (name, version, model, ...), not {got}",
             )
         ]
@@ -172,7 +153,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Is
     """The validated model (None if the schema refuses it) and the schema's issues."""
     from pydantic import ValidationError
 
-    from skrun_build.checks.schema_issues import Codes, convert, did_you_mean
+    from skrun_build.checks.schema_issues import Codes, convert
     from skrun_build.formats.agent_yaml import INPUT_TAGS, AgentConfig, nested_findings
 
     issues: list[Issue] = []
@@ -230,7 +211,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Is
                 doc.locate_key(path),
                 "AG009",
                 f'unknown key "{key}" in {_path(path[:-1])}; skrun ignores it',
-                did_you_mean(key, known) or "known keys: " + ", ".join(known),
+                suggestion(key, known, quote='"') or "known keys: " + ", ".join(known),
             )
         )
     return config, issues
@@ -347,7 +328,6 @@ def _duplicates(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
 
 
 def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
-    from skrun_build.checks.schema_issues import did_you_mean
 
     choice = data.get("tool_choice")
     if not isinstance(choice, str) or not choice or choice in BUILTIN_TOOL_CHOICES:
@@ -355,7 +335,7 @@ def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
     names = list(dict.fromkeys(name for _, name in _named(data, "tools")))
     if choice in names:
         return []
-    hint = did_you_mean(choice, [*names, *BUILTIN_TOOL_CHOICES])
+    hint = suggestion(choice, [*names, *BUILTIN_TOOL_CHOICES], quote='"')
     if hint is None:
         hint = (
             "declared tools: "
@@ -432,7 +412,7 @@ def _dir_rules(
                 line,
                 col,
                 "AG019",
-                "warning",
+                level("AG019"),
                 f'{script.name} imports "{module}", which is not in the standard library, {why}',
                 _manifest_hint(script, manifest),
             )
@@ -444,7 +424,7 @@ def _dir_rules(
                 0,
                 0,
                 "AG021",
-                "error",
+                level("AG021"),
                 f"cannot read {path.name}: {error.strerror or error}; the runtime could not run"
                 " it either",
                 os_hint(error) or "make it readable (chmod a+r, and a+x for a folder)",

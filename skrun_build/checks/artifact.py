@@ -10,29 +10,19 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from skrun_build.checks.codes import level, summaries
 from skrun_build.errors import os_hint
 from skrun_build.issues import Issue
+from skrun_build.suggest import hint as suggestion
 
-AR_CODES: dict[str, str] = {
-    "AR001": "artifact.json is missing or cannot be read",
-    "AR002": "artifact.json is not valid JSON (syntax, duplicate key)",
-    "AR003": "artifact.json is not a JSON object",
-    "AR004": "a required field is missing",
-    "AR005": "a field has the wrong type",
-    "AR006": "a field value is not allowed (schema_version, kind, id, protocol, empty)",
-    "AR007": "unknown key (the runtime ignores it)",
-    "AR008": "a path (entry, schema) is absolute or leaves the skill directory",
-    "AR009": "the entry file does not exist",
-    "AR010": "the entry of a rust_binary skill is not built yet",
-    "AR011": "a schema file (schema.input, schema.output) does not exist",
-}
+AR_CODES: dict[str, str] = summaries("AR")  # a view of the registry (checks/codes/ar.py)
 
 
 def check_artifact_dir(dir: Path) -> list[Issue]:
     """Every issue of `dir/artifact.json` and of the files it points to."""
     from pydantic import ValidationError
 
-    from skrun_build.checks.schema_issues import Codes, convert, did_you_mean, show
+    from skrun_build.checks.schema_issues import Codes, convert, show
     from skrun_build.formats.artifact_json import Artifact, unknown_artifact_keys
     from skrun_build.formats.jsonloc import JsonError, load_json
 
@@ -42,24 +32,30 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
         mode = path.stat().st_mode
         if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             # a FIFO or device would block or never end
-            return [Issue(file, 0, 0, "AR001", "error", "artifact.json is not a regular file")]
+            return [
+                Issue(file, 0, 0, "AR001", level("AR001"), "artifact.json is not a regular file")
+            ]
         raw = path.read_bytes()
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
-        return [Issue(file, 0, 0, "AR001", "error", "artifact.json is missing")]
+        return [Issue(file, 0, 0, "AR001", level("AR001"), "artifact.json is missing")]
     except IsADirectoryError:
-        return [Issue(file, 0, 0, "AR001", "error", "artifact.json is a directory, not a file")]
+        return [
+            Issue(file, 0, 0, "AR001", level("AR001"), "artifact.json is a directory, not a file")
+        ]
     except OSError as e:
         return [
-            Issue(file, 0, 0, "AR001", "error", f"cannot read artifact.json: {e.strerror or e}")
+            Issue(
+                file, 0, 0, "AR001", level("AR001"), f"cannot read artifact.json: {e.strerror or e}"
+            )
         ]
     except UnicodeDecodeError as e:
         msg = f"artifact.json is not UTF-8 (byte {e.start})"
-        return [Issue(file, 0, 0, "AR001", "error", msg, "save it as UTF-8")]
+        return [Issue(file, 0, 0, "AR001", level("AR001"), msg, "save it as UTF-8")]
     try:
         doc = load_json(text, file=file)
     except JsonError as e:
-        return [Issue(file, e.line, e.col, "AR002", "error", e.message, e.hint)]
+        return [Issue(file, e.line, e.col, "AR002", level("AR002"), e.message, e.hint)]
     data = doc.data
     if not isinstance(data, dict):
         return [
@@ -68,7 +64,7 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
                 doc.start[0],
                 doc.start[1],
                 "AR003",
-                "error",
+                level("AR003"),
                 f"artifact.json must be a JSON object, not {show(data)}",
             )
         ]
@@ -102,9 +98,9 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
                 line,
                 col,
                 "AR007",
-                "warning",
+                level("AR007"),
                 f'unknown key "{key}" in {where}; the runtime ignores it',
-                did_you_mean(key, known) or "known keys: " + ", ".join(known),
+                suggestion(key, known, quote='"') or "known keys: " + ", ".join(known),
             )
         )
     issues += _files(dir, doc, data)
@@ -151,7 +147,14 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
             target, inside = _inside(dir, rel)
         except (OSError, RuntimeError) as e:  # a symlink loop
             issues.append(
-                Issue(file, line, col, "AR008", "error", f"{name} {rel!r} cannot be resolved: {e}")
+                Issue(
+                    file,
+                    line,
+                    col,
+                    "AR008",
+                    level("AR008"),
+                    f"{name} {rel!r} cannot be resolved: {e}",
+                )
             )
             continue
         if not inside:
@@ -161,7 +164,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     line,
                     col,
                     "AR008",
-                    "error",
+                    level("AR008"),
                     f"{name} {rel!r} leaves the skill directory (through a symlink to {target})",
                     "keep the file inside the skill directory",
                 )
@@ -180,7 +183,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     line,
                     col,
                     code,
-                    "error",
+                    level(code),
                     f"{name} {rel!r} cannot be read: {e.strerror}",
                     os_hint(e) or "make it readable",
                 )
@@ -199,7 +202,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     line,
                     col,
                     "AR010",
-                    "warning",
+                    level("AR010"),
                     f"entry {rel!r} is not built yet",
                     "build it with `skrun build` of the skrun runtime (cargo build --release)",
                 )
@@ -211,7 +214,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     line,
                     col,
                     "AR009",
-                    "error",
+                    level("AR009"),
                     f"entry {rel!r} does not exist"
                     + (" (it is a directory)" if mode is not None and stat.S_ISDIR(mode) else ""),
                     "fix the path or add the file",
@@ -224,7 +227,7 @@ def _files(dir: Path, doc: Any, data: dict[str, Any]) -> list[Issue]:
                     line,
                     col,
                     "AR011",
-                    "error",
+                    level("AR011"),
                     f"{name} {rel!r} does not exist",
                     "fix the path or add the JSON Schema",
                 )

@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skrun_build.checks.codes import level, summaries, table
 from skrun_build.errors import UsageError, os_hint
 from skrun_build.formats.skillmd import SKILL_MD
 from skrun_build.issues import Issue, Level
@@ -33,12 +34,9 @@ SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages", "venv", "
 # Kernel file systems: endless, never hold skills; reachable only when PATH is `/`.
 _PSEUDO_DIRS = frozenset({"/proc", "/sys", "/dev"})
 
-# code -> (level, one-line summary); docs/rules.md documents each one.
-TREE_RULES: dict[str, tuple[Level, str]] = {
-    "TR001": ("error", "a folder of the searched tree cannot be read or entered"),
-    "TR002": ("warning", "a folder symlink leads out of the searched tree; not followed"),
-}
-TREE_CODES: dict[str, str] = {code: summary for code, (_, summary) in TREE_RULES.items()}
+# code -> (level, summary) and code -> summary: views of the registry (checks/codes/tr.py).
+TREE_RULES: dict[str, tuple[Level, str]] = table("TR")
+TREE_CODES: dict[str, str] = summaries("TR")
 
 _NOTHING_HINT = (
     "a skill is a folder with a SKILL.md at its top: pass one, or create one with "
@@ -96,7 +94,7 @@ def discover(path: str | os.PathLike[str]) -> Discovery:
     if not found.units and not any(i.code == "TR001" for i in found.issues):
         message = "nothing to validate: no SKILL.md, agent.yaml or artifact.json in this folder"
         message += " or below" if found.searched > 1 else ""
-        found.issues.append(Issue(str(p), 0, 0, "SK001", "error", message, _NOTHING_HINT))
+        found.issues.append(Issue(str(p), 0, 0, "SK001", level("SK001"), message, _NOTHING_HINT))
     return Discovery(found.units, found.issues)
 
 
@@ -203,7 +201,7 @@ class _Search:
                 0,
                 0,
                 "TR002",
-                "warning",
+                level("TR002"),
                 f"symlink to a folder outside the searched tree ({target}); not followed",
                 f"validate the target on its own: skrun validate {target}",
             )
@@ -223,7 +221,7 @@ def _unreadable(path: Path, e: OSError, what: str = "this folder") -> Issue:
         0,
         0,
         "TR001",
-        "error",
+        level("TR001"),
         f"cannot read {what}: {e.strerror or e}; nothing in it was checked",
         os_hint(e) or "make it readable, or pass a PATH that leaves it out",
     )

@@ -3,9 +3,10 @@
 A path may be a skill or agent directory, a `SKILL.md` / `agent.yaml` /
 `artifact.json` file, or a tree to search; `skrun_build.checks.discovery` finds the units
 (folders holding one of the three files) and reports what it could not search.
-Each unit gets every rule, and a broken file never stops the others. The agent.yaml / artifact.json rules live in `skrun_build.checks.agent`
-(pydantic): they are imported only when such a file is checked, so validating a
-plain skill stays cheap.
+Each unit gets every rule, and a broken file never stops the others. The agent.yaml /
+artifact.json rules live in `skrun_build.checks.agent` (pydantic): they are imported only
+when such a file is checked, so validating a plain skill stays cheap. Which codes are
+reported is `skrun_build.checks.select`'s business.
 
 The library never prints and raises only for usage problems (a missing path, an
 unknown rule code): bad content is reported as `Issue`s.
@@ -22,13 +23,12 @@ from pathlib import Path
 from skrun_build.checks.discovery import (
     AGENT_YAML,
     ARTIFACT_JSON,
-    TREE_CODES,
     Unit,
     discover,
 )
-from skrun_build.checks.skill import CODES as SKILL_CODES
+from skrun_build.checks.select import Selection
 from skrun_build.checks.skill import body_issues, check_skill, read_error_issue
-from skrun_build.errors import InputError, UsageError
+from skrun_build.errors import InputError
 from skrun_build.formats.skillmd import (
     SKILL_MD,
     Skill,
@@ -175,66 +175,3 @@ def _body_issues(raw: bytes, file: str) -> list[Issue]:
     """The body rules of a SKILL.md whose frontmatter could not be read."""
     _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
     return body_issues(file, body, body_line)
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """`--select` / `--ignore` as code prefixes; the longest matching prefix decides."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(
-        cls,
-        select: Sequence[str],
-        ignore: Sequence[str],
-        labels: tuple[str, str] = ("--select", "--ignore"),
-    ) -> Selection:
-        """Normalise and check the selectors; unknown ones raise `UsageError` with a hint."""
-        # A bare string is one selector list ("SK0,AG"), not a sequence of letters.
-        select = (select,) if isinstance(select, str) else select
-        ignore = (ignore,) if isinstance(ignore, str) else ignore
-        return cls(_selectors(select, labels[0]), _selectors(ignore, labels[1]))
-
-    def keeps(self, code: str) -> bool:
-        """Whether issues with `code` are reported."""
-        if not self.select and not self.ignore:
-            return True
-        best_select = max((len(s) for s in self.select if code.startswith(s)), default=-1)
-        if not self.select:
-            best_select = 0
-        best_ignore = max((len(s) for s in self.ignore if code.startswith(s)), default=-1)
-        return best_select > best_ignore
-
-
-def all_codes() -> dict[str, str]:
-    """Every rule code (SK, TR, AG, AR) with its one-line summary."""
-    from skrun_build.checks.agent import CODES as AGENT_CODES
-
-    return {**SKILL_CODES, **TREE_CODES, **AGENT_CODES}
-
-
-def _light_codes() -> dict[str, str]:
-    return {**SKILL_CODES, **TREE_CODES}
-
-
-def _selectors(values: Sequence[str], option: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            code = part.strip().upper()
-            if not code:
-                continue
-            # An SK or TR selector never needs the agent rules (and their pydantic import).
-            light = code.startswith(("S", "T"))
-            known: Iterable[str] = _light_codes() if light else all_codes()
-            if not any(c.startswith(code) for c in known):
-                import difflib
-
-                close = difflib.get_close_matches(code, list(known), n=1, cutoff=0.5)
-                hint = f"did you mean {close[0]!r}?" if close else "see docs/rules.md for the codes"
-                raise UsageError(f"{option}: unknown rule code {part.strip()!r}", hint=hint)
-            out.append(code)
-    return tuple(out)
-

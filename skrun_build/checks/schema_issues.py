@@ -7,15 +7,16 @@ positions, and says what is expected in words rather than pydantic's phrasing.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skrun_build.checks.codes import level
 from skrun_build.formats.names import type_name
 from skrun_build.formats.yaml import YamlDoc
-from skrun_build.issues import Issue, Level
+from skrun_build.issues import Issue
+from skrun_build.suggest import hint as suggestion
 
 Loc = tuple[str | int, ...]
 
@@ -42,15 +43,6 @@ class Codes:
     unknown_top: str
     custom: Mapping[str, str]
 
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """`did you mean "x"?` for a near miss (case-insensitive), else None."""
-    options = list(choices)
-    lowered = {c.lower(): c for c in options}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return f'did you mean "{lowered[word.lower()]}"?'
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
-    return f'did you mean "{close[0]}"?' if close else None
 
 
 def field_path(loc: Sequence[str | int]) -> str:
@@ -96,7 +88,6 @@ def convert(
         if kind == "invalid_key" and loc:
             value = loc[-1]  # pydantic gives the whole mapping as input here
         ctx: Mapping[str, Any] = err.get("ctx") or {}
-        level: Level = "error"
         hint: str | None = None
         line, col = doc.locate_key(loc) if is_key else doc.locate(loc)
         if is_key and loc:
@@ -112,7 +103,7 @@ def convert(
             code = codes.unknown_top
             key = str(loc[-1])
             message = f'unknown key "{key}"'
-            hint = did_you_mean(key, top_keys) or "allowed keys: " + ", ".join(top_keys)
+            hint = suggestion(key, top_keys, quote='"') or "allowed keys: " + ", ".join(top_keys)
             line, col = doc.locate_key(loc)
         elif kind in codes.custom:
             code = codes.custom[kind]
@@ -140,7 +131,7 @@ def convert(
             message = f"{path} must be {expected}, not {show(value)}"
             if isinstance(value, str):
                 choices = [c.strip().strip('"') for c in expected.replace(" or ", ", ").split(",")]
-                hint = did_you_mean(value, choices)
+                hint = suggestion(value, choices, quote='"')
         elif kind == "string_pattern_mismatch" and pattern_message is not None:
             code = codes.invalid
             message, hint = pattern_message(path, value)
@@ -161,5 +152,5 @@ def convert(
             text = text.replace("Input should be", "must be").replace("String should", "must")
             text = text.replace("Value error, ", "")
             message = f"{path} {text[:1].lower()}{text[1:]}, not {show(value)}"
-        issues.append(Issue(doc.file, line, col, code, level, message, hint))
+        issues.append(Issue(doc.file, line, col, code, level(code), message, hint))
     return issues

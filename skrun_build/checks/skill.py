@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from skrun_build.formats.names import MAX_NAME, NAME_RE, did_you_mean, normalize_name, type_name
+from skrun_build.checks.codes import level, summaries, table
+from skrun_build.formats.names import MAX_NAME, NAME_RE, normalize_name, type_name
 from skrun_build.issues import Issue, Level
+from skrun_build.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.errors import InputError
@@ -28,48 +30,9 @@ MAX_COMPATIBILITY = 500
 MAX_BODY_LINES = 500
 _SKRUN = "Skrun v0.7.0"  # the runtime whose push the agent-only rules follow
 
-# code -> (level, one-line summary); docs/rules.md documents each one.
-RULES: dict[str, tuple[Level, str]] = {
-    "SK001": ("error", "SKILL.md is missing"),
-    "SK002": ("error", "SKILL.md is not a readable regular file"),
-    "SK003": ("error", "SKILL.md is a symlink that leaves the skill directory or dangles"),
-    "SK004": ("error", "SKILL.md is not valid UTF-8"),
-    "SK005": ("error", "SKILL.md does not start with a '---' frontmatter fence"),
-    "SK006": ("error", "the frontmatter has no closing '---' line"),
-    "SK007": ("error", "the frontmatter is not valid YAML"),
-    "SK008": ("error", "the frontmatter has a duplicate key"),
-    "SK009": ("error", "the frontmatter uses refused YAML (anchors, aliases, tags, depth, size)"),
-    "SK010": ("error", "the frontmatter is not a mapping"),
-    "SK011": ("error", "name is missing or empty"),
-    "SK012": ("error", "name must be lowercase"),
-    "SK013": ("error", "name may only contain ASCII a-z, 0-9 and '-'"),
-    "SK014": ("error", "name must not start or end with '-' or contain '--'"),
-    "SK015": ("error", "name is longer than 64 characters"),
-    "SK016": ("error", "name must equal the skill directory's name"),
-    "SK017": ("error", "name must be a string"),
-    "SK020": ("error", "description is missing"),
-    "SK021": ("error", "description must be a string"),
-    "SK022": ("error", "description is empty"),
-    "SK023": ("error", "description is longer than 1024 characters"),
-    "SK024": ("warning", "description contains '<' or '>'"),
-    "SK030": ("error", "license must be a non-empty string"),
-    "SK031": ("error", "compatibility must be a string"),
-    "SK032": ("error", "compatibility is empty"),
-    "SK033": ("error", "compatibility is longer than 500 characters"),
-    "SK034": ("error", "metadata must be a mapping"),
-    "SK035": ("warning", "metadata keys and values should be strings"),
-    "SK040": ("error", "allowed-tools must be a string"),
-    "SK041": ("warning", "allowed-tools is a YAML list, not a space-separated string"),
-    "SK042": ("warning", "allowed-tools is comma-separated, not space-separated"),
-    "SK050": ("warning", "unknown frontmatter key"),
-    "SK060": ("warning", "the body is longer than 500 lines"),
-    # In an agent folder only: what Skrun v0.7.0 push refuses (spec/skill_push.py).
-    "SK070": ("error", "an agent's SKILL.md starts with a UTF-8 BOM"),
-    "SK071": ("error", "an agent's SKILL.md fences are not where Skrun reads them"),
-    "SK072": ("error", "an agent's allowed-tools is a YAML list"),
-    "SK073": ("error", "an agent's metadata value is not a string"),
-}
-CODES: dict[str, str] = {code: summary for code, (_, summary) in RULES.items()}
+# code -> (level, summary) and code -> summary: views of the registry (checks/codes/sk_*.py).
+RULES: dict[str, tuple[Level, str]] = table("SK")
+CODES: dict[str, str] = summaries("SK")
 
 # SkillMdError / YamlError kind -> code
 _READ_CODES = {
@@ -108,7 +71,7 @@ def read_error_issue(err: InputError, file: str) -> Issue:
     code = _READ_CODES.get(kind, "SK002")
     line = err.line or 0
     col = int(getattr(err, "col", 0) or 0)
-    return Issue(file, line, col, code, "error", err.message, err.hint)
+    return Issue(file, line, col, code, level(code), err.message, err.hint)
 
 
 Problem = tuple[str, str, str | None]
@@ -192,9 +155,7 @@ class _Checker:
         self._lines: list[str] | None = None
 
     def add(self, code: str, at: tuple[int, int], message: str, hint: str | None = None) -> None:
-        self.issues.append(
-            Issue(self.skill.file, at[0], at[1], code, RULES[code][0], message, hint)
-        )
+        self.issues.append(Issue(self.skill.file, at[0], at[1], code, level(code), message, hint))
 
     def value_at(self, *path: str | int) -> tuple[int, int]:
         return self.skill.doc.locate(path)
@@ -465,7 +426,7 @@ def body_issues(file: str, body: str, body_line: int) -> list[Issue]:
             body_line + MAX_BODY_LINES,
             1,
             "SK060",
-            RULES["SK060"][0],
+            level("SK060"),
             f"the body is {lines} lines; the spec recommends under {MAX_BODY_LINES}",
             "move detailed material into files under references/",
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from skrun_build.checks.codes import level
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +59,7 @@ def fence_issues(skill: Skill) -> list[Issue]:
                 1,
                 1,
                 "SK070",
-                "error",
+                level("SK070"),
                 f"SKILL.md starts with a UTF-8 BOM; {SKRUN} push refuses it"
                 ' ("SKILL.md must start with YAML frontmatter")',
                 "save SKILL.md as UTF-8 without a BOM, so its first bytes are ---",
@@ -74,7 +75,7 @@ def fence_issues(skill: Skill) -> list[Issue]:
                 1,
                 4,
                 "SK071",
-                "error",
+                level("SK071"),
                 f"the opening '---' is followed by blanks; {SKRUN} push needs '---' alone"
                 " on the first line",
                 "delete the spaces or tabs after the first ---",
@@ -92,7 +93,7 @@ def fence_issues(skill: Skill) -> list[Issue]:
                 line,
                 1,
                 "SK071",
-                "error",
+                level("SK071"),
                 f"line {line} starts with '---', where {SKRUN} push ends the frontmatter"
                 f" (the closing fence is line {closing})",
                 "indent that line or start it with something other than ---",

@@ -13,7 +13,7 @@ import re
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME = 64
 
-__all__ = ["MAX_NAME", "NAME_RE", "did_you_mean", "normalize_name", "type_name"]
+__all__ = ["MAX_NAME", "NAME_RE", "normalize_name", "type_name"]
 
 
 def normalize_name(text: str) -> str:
@@ -25,19 +25,6 @@ def normalize_name(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:MAX_NAME].rstrip("-")
 
-
-def did_you_mean(
-    value: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.75
-) -> str | None:
-    """The choice `value` most likely misspells (case-insensitive), or None."""
-    lowered = value.lower().replace("_", "-")
-    for choice in choices:
-        if choice == lowered:
-            return choice
-    import difflib
-
-    close = difflib.get_close_matches(lowered, list(choices), n=1, cutoff=cutoff)
-    return close[0] if close else None
 
 
 def type_name(value: object, *, show: bool = False) -> str:

@@ -19,6 +19,7 @@ from skrun_build.checks import skill
 from skrun_build.errors import ScaffoldError, UsageError, os_hint
 from skrun_build.scaffolding import values as names
 from skrun_build.scaffolding.place import place_tree
+from skrun_build.suggest import hint as suggestion
 
 TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
 DEFAULT_TEMPLATE = "agent"
@@ -93,7 +94,7 @@ def scaffold(
     if template not in TEMPLATES:
         raise UsageError(
             f"unknown template {template!r}",
-            hint=names.did_you_mean(template, TEMPLATES) or "choose one of " + ", ".join(TEMPLATES),
+            hint=suggestion(template, TEMPLATES) or "choose one of " + ", ".join(TEMPLATES),
         )
     target_path = Path(os.path.abspath(target))
     values, warnings = template_values(

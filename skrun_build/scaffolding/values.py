@@ -7,14 +7,14 @@ values are reported before anything is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from skrun_build.checks import skill
 from skrun_build.errors import UsageError
-from skrun_build.formats import agent_fields, names
+from skrun_build.formats import agent_fields
 from skrun_build.formats.agent_fields import FIELD_TYPES as IO_TYPES
 from skrun_build.formats.agent_fields import PROVIDERS
 from skrun_build.formats.names import normalize_name
+from skrun_build.suggest import hint as suggestion
 
 __all__ = [
     "IO_TYPES",
@@ -26,7 +26,6 @@ __all__ = [
     "check_skill_name",
     "check_tool_name",
     "default_tool_name",
-    "did_you_mean",
     "normalize_name",
     "parse_io",
     "parse_model",
@@ -42,11 +41,6 @@ _HOST_RE = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$"
 )
 
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
-    """`did you mean 'x'?` for the closest choice (the spec module's matcher), or None."""
-    close = names.did_you_mean(value, tuple(choices))
-    return f"did you mean {close!r}?" if close else None
 
 
 def check_skill_name(name: str, flag: str = "--name") -> str:
@@ -116,7 +110,7 @@ def parse_model(model: str) -> tuple[str, str]:
             f"--model: {model!r} must be provider/name", hint="e.g. anthropic/claude-sonnet-4-5"
         )
     if provider not in PROVIDERS:
-        hint = did_you_mean(provider.lower(), PROVIDERS) or "one of " + ", ".join(PROVIDERS)
+        hint = suggestion(provider.lower(), PROVIDERS) or "one of " + ", ".join(PROVIDERS)
         raise UsageError(f"--model: unknown provider {provider!r}", hint=hint)
     if any(ch.isspace() or ord(ch) < 0x20 for ch in name):
         raise UsageError(
@@ -134,7 +128,7 @@ def parse_io(spec: str, flag: str) -> tuple[str, str]:
     if not name or not re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", name):
         raise UsageError(f"{flag}: {spec!r} must be name:type", hint="e.g. question:string")
     if kind not in IO_TYPES:
-        hint = did_you_mean(kind, IO_TYPES) or "one of " + ", ".join(IO_TYPES)
+        hint = suggestion(kind, IO_TYPES) or "one of " + ", ".join(IO_TYPES)
         raise UsageError(f"{flag}: unknown type {kind!r} in {spec!r}", hint=hint)
     return name, kind
 
