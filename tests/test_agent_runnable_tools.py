@@ -3,7 +3,7 @@
 Its script provider keeps only those three extensions (case-sensitive, as Node's `extname`);
 any other tool fails at call time with "Script not found". Also: `init --from-skill` never
 declares a tool the runtime cannot run and never takes a manifest or lockfile for a script,
-and AG019's hint names the manifest the runtime would use (issue 10, SPEC-NOTES §5).
+and AG019's hint names the manifest the runtime would use (issue 10; Skrun v0.7.0 installs one manifest, at the agent root).
 """
 
 from __future__ import annotations

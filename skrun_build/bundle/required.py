@@ -46,7 +46,8 @@ def required_files(source: Path, fmt: Format) -> list[Required]:
         out.append(Required(scripts, f"the script of tool {tool!r}"))
     if persistent:
         out.append(Required(("AGENTS.md",), "context_mode: persistent reads it"))
-    from skrun_build.deps.detect import CANDIDATES, manifest_names
+    from skrun_build.deps.detect import manifest_names
+    from skrun_build.formats.manifests import CANDIDATES
 
     manifest, lock = manifest_names([n for n in CANDIDATES if _exists(source, n)])
     if manifest is not None:

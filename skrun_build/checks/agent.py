@@ -450,7 +450,7 @@ def _missing_script(tool: str, file: str | None) -> tuple[str, str] | None:
 
 
 def _manifest_hint(script: Path, manifest: str | None) -> str:
-    """Where the import must be listed for the runtime to install it (SPEC-NOTES §5)."""
+    """Where the import must be listed for Skrun v0.7.0 to install it (one manifest, at the root)."""
     if script.suffix != ".py":
         if manifest is None:
             return "list it in package.json at the agent root"

@@ -127,7 +127,7 @@ def check_skill_dir(
 
     `dir_name` defaults to the directory's real name (so "." works from inside a skill).
     `agent`: check it as an agent's SKILL.md (no folder-name rule, Skrun push's rules as
-    errors); None means "when agent.yaml is there" (SPEC-NOTES §5b).
+    errors); None means "when agent.yaml is there", as Skrun v0.7.0 treats such a folder.
     For callers that need the skill itself too (the importer, the bundle builder).
     """
     d = Path(skill_dir)

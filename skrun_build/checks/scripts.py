@@ -8,7 +8,7 @@ Python imports are read with `ast` and compared with `sys.stdlib_module_names`;
 JavaScript/TypeScript `import`/`require` are found by a tokenizing regex that
 skips comments and string contents. Local modules of scripts/ are not
 dependencies. Which manifest the runtime uses follows its detection order
-(`skrun_build.deps.detect.RULES`: package.json wins over pyproject.toml and
+(`skrun_build.formats.manifests.RULES`: package.json wins over pyproject.toml and
 requirements.txt).
 """
 
@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from skrun_build.deps.detect import RULES
+from skrun_build.formats.manifests import RULES
 
 RUNNABLE_SUFFIXES = (".py", ".js", ".ts")
 PY_SUFFIXES = (".py",)

@@ -1,11 +1,12 @@
 """The Agent Skills frontmatter rules (`SK...`), as checks over a split SKILL.md.
 
-Levels follow SPEC-NOTES §1 "Our rule": errors for what the spec forbids (ASCII
+Levels: errors for what the Agent Skills spec forbids (ASCII
 `a-z0-9-` names, typed YAML so `name: 12345` is no string, duplicate keys, ...);
 warnings for portability problems (unknown keys, non-string metadata values,
 `allowed-tools` as a list or comma-separated, `<`/`>` in the description, a body
 over 500 lines). In an agent folder, SK016 is skipped and what Skrun v0.7.0 push
-refuses is an error (SPEC-NOTES §5b, `skill_push.py`). Every issue is located at
+refuses is an error (`skill_push.py`). Each code's level is the registry's
+(`checks/codes/`). Every issue is located at
 `file:line:col`: the value's column for value problems, the key's for key problems.
 No I/O here; no pydantic either, so `skrun validate SKILL.md` starts fast.
 """

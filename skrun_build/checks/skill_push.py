@@ -1,7 +1,7 @@
 """What Skrun v0.7.0's `skrun push` refuses in an agent's SKILL.md, beyond the spec's rules.
 
 Skrun parses SKILL.md with a strict frontmatter schema before it uploads an agent
-(SPEC-NOTES §5b, checked in its code: `packages/schema/src/parsers/skill-md.ts` and
+(checked in its code: `packages/schema/src/parsers/skill-md.ts` and
 `schemas/skill-frontmatter.ts`). Our reading of SKILL.md is more tolerant on a few
 points, so in an agent folder each of them is an error of its own:
 

@@ -30,6 +30,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "skrun_build.cli.validate_cmd:validate",
         "Check SKILL.md, agent.yaml and artifact.json.",
     ),
+    "rules": (
+        "skrun_build.cli.rules_cmd:rules",
+        "List every rule code with its level and summary.",
+    ),
+    "explain": (
+        "skrun_build.cli.rules_cmd:explain",
+        "Explain a rule code: why, examples, the fix.",
+    ),
     "schema": (
         "skrun_build.cli.schema_cmd:schema",
         "Print the JSON Schema of skill, agent or artifact.",

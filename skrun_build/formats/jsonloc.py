@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from skrun_build.errors import InputError
 from skrun_build.formats.yaml import PathKey, Position, YamlDoc, line_col
 
 _WS = " \t\n\r"
@@ -33,15 +34,15 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-class JsonError(ValueError):
+class JsonError(InputError):
     """The text is not JSON we accept; `line`/`col` are 1-based."""
 
+    line: int
+
     def __init__(self, message: str, line: int, col: int, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, line=line, hint=hint)
         self.line = line
         self.col = col
-        self.hint = hint
 
 
 class _Found(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-# SPEC-NOTES §1: 1-64 ASCII a-z, 0-9 and single inner dashes (skrun-dev's rule).
+# Agent Skills spec: 1-64 characters; ASCII a-z, 0-9 and single inner dashes is skrun-dev's rule.
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_NAME = 64
 

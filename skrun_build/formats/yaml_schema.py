@@ -1,8 +1,8 @@
 """What a YAML scalar means: the YAML 1.2 core schema, as the clients read it.
 
 Skrun v0.7.0 parses SKILL.md and agent.yaml with the `yaml` npm package v2 (`parse()`
-with its defaults: YAML 1.2, core schema), as JavaScript clients generally do
-(SPEC-NOTES §1). PyYAML types scalars the YAML 1.1 way, which differs for
+with its defaults: YAML 1.2, core schema), as JavaScript clients generally do.
+PyYAML types scalars the YAML 1.1 way, which differs for
 `yes/no/on/off/y/n` (booleans in 1.1), `1:30` (sexagesimal), `0777` (octal),
 `0b101`, `1_000`, `2001-12-14` (a date), `<<` (merge) and `=` (value): all plain
 strings in 1.2 core, while `0o17` and `1e3` are numbers there and strings in 1.1.

@@ -1,11 +1,11 @@
 """`skrun init --from-skill`: write agent.yaml for an existing Agent Skill.
 
 SKILL.md is never modified: it stays the source of the name, description and
-every frontmatter key. It is checked as the SKILL.md of an agent (SPEC-NOTES §5b):
+every frontmatter key. It is checked as the SKILL.md of an agent:
 what Skrun v0.7.0's push would refuse stops the import before anything is written,
 and the folder's name does not matter. Tools are declared only for `allowed-tools`
 names that have a script Skrun v0.7.0 can run, `scripts/<name>.py|.js|.ts`
-(SPEC-NOTES §2 and §5); a script of another kind is reported with the reason, and
+(the only tool scripts Skrun v0.7.0 runs); a script of another kind is reported with the reason, and
 the other names are the host client's built-in tools, reported as not mapped.
 """
 
@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from skrun_build.checks.scripts import RUNNABLE_SUFFIXES, script_files
 from skrun_build.checks.skill import SPEC_KEYS
-from skrun_build.deps.detect import CANDIDATES, manifest_names
+from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.formats.agent_fields import VERSION_PATTERN
+from skrun_build.formats.manifests import CANDIDATES
 from skrun_build.scaffolding import values as names
 from skrun_build.scaffolding.place import place_tree, write_file_atomic
 from skrun_build.scaffolding.templates import DEFAULT_MODEL, DEFAULT_NAMESPACE
@@ -318,7 +319,7 @@ def _agent_config(
         else:
             result.notes.append("AGENTS.md is empty: context_mode stays skill")
 
-    # The runtime's own detection (SPEC-NOTES §5): root only, its precedence order.
+    # Skrun v0.7.0's own detection: the agent root only, in its precedence order.
     result.manifest, result.lockfile = manifest_names(
         {name for name in CANDIDATES if (source / name).is_file()}
     )

@@ -115,7 +115,7 @@ def resolve(id_or_path: str | os.PathLike[str], root: str | os.PathLike[str] | N
     ):
         installed = base / text
         if not installed.is_dir() and base.is_dir():
-            from skrun_build.skills.install import recover
+            from skrun_build.skills.leftovers import recover
 
             recover(base)  # an install killed mid-swap may have left it aside
         if installed.is_dir():
@@ -310,7 +310,7 @@ def _plain_relative(rel: str) -> bool:
 
 def list_skills(root: str | os.PathLike[str] | None = None) -> list[ListedSkill]:
     """Every folder under the root, sorted by name; a broken one carries its problem."""
-    from skrun_build.skills.install import recover
+    from skrun_build.skills.leftovers import recover
 
     base = skills_root(root)
     recover(base)  # an install killed mid-swap may have left the old one aside

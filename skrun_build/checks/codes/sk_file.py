@@ -44,7 +44,9 @@ SK_FILE_RULES: tuple[Rule, ...] = (
             "`SKILL.md` is a directory, a FIFO or device, or cannot be read (permissions, I/O "
             "error)."
         ),
-        fails=("`mkdir my-skill/SKILL.md` → `SK002 error SKILL.md is a directory, not a file`",),
+        fails=(
+            "`mkdir my-skill/SKILL.md` → `SK002 error SKILL.md is a directory, not a file`",
+        ),
         passes="a regular, readable file.",
         fix="make SKILL.md a regular file you can read (check ls -l)",
         source=f"{SPEC}: a skill is a folder with a SKILL.md of YAML frontmatter and Markdown",
@@ -76,10 +78,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         ),
         passes="the same file saved as UTF-8 (with or without a BOM).",
         fix="save SKILL.md as UTF-8",
-        source=(
-            "YAML 1.2 (core schema) as Skrun v0.7.0 and JavaScript clients read it; SK009's limits "
-            "are skrun-build's guards against hostile input"
-        ),
+        source=f"{SPEC}: SKILL.md is UTF-8 Markdown with YAML frontmatter",
     ),
     Rule(
         code="SK005",
@@ -150,10 +149,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
             "fix the YAML where the message points; quote values that contain ': ' or start with a "
             "special character"
         ),
-        source=(
-            "YAML 1.2 (core schema) as Skrun v0.7.0 and JavaScript clients read it; SK009's limits "
-            "are skrun-build's guards against hostile input"
-        ),
+        source="YAML 1.2 (core schema), as Skrun v0.7.0 and JavaScript clients read the frontmatter",
     ),
     Rule(
         code="SK008",
@@ -168,10 +164,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         ),
         passes="each key once.",
         fix="keep one of the duplicate keys",
-        source=(
-            "YAML 1.2 (core schema) as Skrun v0.7.0 and JavaScript clients read it; SK009's limits "
-            "are skrun-build's guards against hostile input"
-        ),
+        source="YAML 1.2 (core schema), as Skrun v0.7.0 and JavaScript clients read the frontmatter",
     ),
     Rule(
         code="SK009",
@@ -194,15 +187,17 @@ SK_FILE_RULES: tuple[Rule, ...] = (
             "frontmatter small and flat"
         ),
         source=(
-            "YAML 1.2 (core schema) as Skrun v0.7.0 and JavaScript clients read it; SK009's limits "
-            "are skrun-build's guards against hostile input"
+            "skrun-build: limits that keep hostile YAML (alias bombs, deep nesting) from stalling "
+            "a check"
         ),
     ),
     Rule(
         code="SK010",
         level="error",
         summary="the frontmatter is not a mapping",
-        fails=("a frontmatter that is a list (`- name: my-skill`) or a bare string.",),
+        fails=(
+            "a frontmatter that is a list (`- name: my-skill`) or a bare string.",
+        ),
         passes="`key: value` lines.",
         fix="write the frontmatter as key: value lines",
         source=f"{SPEC}: a skill is a folder with a SKILL.md of YAML frontmatter and Markdown",
@@ -244,8 +239,8 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         ),
         fails=(
             (
-                "`name: café` → `SK013 error name may only contain ASCII a-z, 0-9 and '-': \"café\" has "
-                "'é' (try \"cafe\")`"
+                '`name: café` → `SK013 error name may only contain ASCII a-z, 0-9 and \'-\': "café" has '
+                '\'é\' (try "cafe")`'
             ),
         ),
         passes="`name: cafe`",
@@ -256,7 +251,9 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         code="SK014",
         level="error",
         summary="name must not start or end with '-' or contain '--'",
-        fails=("`name: -my-skill`, `name: my-skill-`, `name: my--skill`",),
+        fails=(
+            "`name: -my-skill`, `name: my-skill-`, `name: my--skill`",
+        ),
         passes="`name: my-skill`",
         fix="drop the leading or trailing - and collapse -- to -",
         source=f"{SPEC}, `name`",
@@ -265,7 +262,9 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         code="SK015",
         level="error",
         summary="name is longer than 64 characters",
-        fails=("a 65-character name → `SK015 error name is 65 characters; the limit is 64`",),
+        fails=(
+            "a 65-character name → `SK015 error name is 65 characters; the limit is 64`",
+        ),
         passes="64 characters or fewer.",
         fix="shorten the name to 64 characters or fewer (and rename the directory to match)",
         source=f"{SPEC}, `name`",
