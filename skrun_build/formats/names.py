@@ -1,5 +1,5 @@
-"""Skill names: the spec's pattern, normalisation of free text, and did-you-mean;
-and how a message names the YAML/JSON type of a value.
+"""Skill names: the spec's pattern and normalisation of free text; and how a message names
+the YAML/JSON type of a value.
 
 Shared by the SK rules, `skrun init` and the importer, so a name that one accepts
 the others accept too.
