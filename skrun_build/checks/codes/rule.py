@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from skrun_build.issues import Level
 
@@ -17,9 +17,12 @@ RUNTIME = "Skrun v0.7.0 runtime (skrun-dev/skrun)"
 ARTIFACT = "skrun runtime (lhwzds/skrun): artifact.json as its serde reader takes it"
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A rule code with everything a user needs to act on it (Markdown in the text fields)."""
+class Rule(NamedTuple):
+    """A rule code with everything a user needs to act on it (Markdown in the text fields).
+
+    A NamedTuple rather than a dataclass: validating a plain skill imports the registry, and
+    a tuple class costs a fraction of a dataclass's generated code at start-up.
+    """
 
     code: str
     level: Level
