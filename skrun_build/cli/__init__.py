@@ -88,10 +88,11 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and name not in COMMANDS and not name.startswith("-"):
-            import difflib
+            from skrun_build.suggest import did_you_mean
 
-            close = difflib.get_close_matches(name, COMMANDS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            # difflib's default cutoff, as click's own suggestions use
+            close = did_you_mean(name, COMMANDS, cutoff=0.6)
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise click.UsageError(f"No such command '{name}'{hint}.", ctx)
         return super().resolve_command(ctx, args)
 
