@@ -48,7 +48,10 @@ def _body(rule: Rule) -> list[str]:
     for example in rule.fails:
         lines += _bullet("fails", example)
     lines += _bullet("passes", rule.passes)
-    lines += [*_wrap(f"- fix: {rule.fix}", indent="  "), *_wrap(f"- source: {rule.source}", indent="  ")]
+    lines += [
+        *_wrap(f"- fix: {rule.fix}", indent="  "),
+        *_wrap(f"- source: {rule.source}", indent="  "),
+    ]
     return lines
 
 

@@ -44,7 +44,6 @@ class Codes:
     custom: Mapping[str, str]
 
 
-
 def field_path(loc: Sequence[str | int]) -> str:
     """`tools[1].input_schema.type` from a location tuple."""
     text = ""

@@ -31,9 +31,7 @@ def rules(output_format: str) -> int:
     from skrun_build.checks.codes import RULES
 
     if output_format == "json":
-        entries = [
-            {"code": r.code, "level": r.level, "summary": r.summary} for r in RULES.values()
-        ]
+        entries = [{"code": r.code, "level": r.level, "summary": r.summary} for r in RULES.values()]
         echo(json_text({"version": 1, "rules": entries}))
         return 0
     for rule in RULES.values():

@@ -26,7 +26,6 @@ def normalize_name(text: str) -> str:
     return slug[:MAX_NAME].rstrip("-")
 
 
-
 def type_name(value: object, *, show: bool = False) -> str:
     """How YAML/JSON calls the type of `value` ("a list"); `show` adds a scalar's value."""
     if value is None:

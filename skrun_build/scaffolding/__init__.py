@@ -46,4 +46,3 @@ def __getattr__(name: str) -> Any:
 
         return ImportResult
     raise AttributeError(f"module 'skrun_build.scaffolding' has no attribute {name!r}")
-

@@ -42,7 +42,6 @@ _HOST_RE = re.compile(
 )
 
 
-
 def check_skill_name(name: str, flag: str = "--name") -> str:
     """Return `name` if the SKILL.md rules accept it, else raise UsageError with their message.
 

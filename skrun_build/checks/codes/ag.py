@@ -10,9 +10,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="agent.yaml is missing",
         why="The directory was given as an agent but has no `agent.yaml`.",
-        fails=(
-            "a folder with only SKILL.md checked as an agent.",
-        ),
+        fails=("a folder with only SKILL.md checked as an agent.",),
         passes="`agent.yaml` next to SKILL.md (`skrun init --template agent` writes one).",
         fix="add agent.yaml next to SKILL.md (skrun init --template agent writes one)",
         source=AGENT,
@@ -22,9 +20,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="agent.yaml cannot be read (not a file, no permission, not UTF-8)",
         why="It is a directory, unreadable, or not UTF-8.",
-        fails=(
-            "`agent.yaml` saved as Latin-1 with `é`.",
-        ),
+        fails=("`agent.yaml` saved as Latin-1 with `é`.",),
         passes="the same file saved as UTF-8 (a leading BOM and CRLF line ends are fine).",
         fix="make agent.yaml a regular, readable file saved as UTF-8",
         source=AGENT,
@@ -37,9 +33,7 @@ AG_RULES: tuple[Rule, ...] = (
             "Syntax errors, duplicate keys, anchors/aliases, custom tags, nesting deeper than 32 "
             "levels, or over 1 MiB; located at the offending line."
         ),
-        fails=(
-            "`name: a` twice.",
-        ),
+        fails=("`name: a` twice.",),
         passes="each key once.",
         fix="fix the YAML where the message points: one of each key, no anchors, aliases or tags",
         source=AGENT,
@@ -48,9 +42,7 @@ AG_RULES: tuple[Rule, ...] = (
         code="AG004",
         level="error",
         summary="agent.yaml is not a mapping of fields",
-        fails=(
-            "an empty file, or a top-level list `- name: x`.",
-        ),
+        fails=("an empty file, or a top-level list `- name: x`.",),
         passes="`name: acme/demo` and the other fields at the top level.",
         fix="write the fields (name, version, model, inputs, outputs) as keys at the top level",
         source=AGENT,
@@ -64,9 +56,7 @@ AG_RULES: tuple[Rule, ...] = (
             "tool `name`, `description`, `input_schema` (`type`); in a file input `media`; in a "
             "test `name`, `input`, `assert`. Located at the parent key."
         ),
-        fails=(
-            '`model: {provider: openai}` -> `missing required field "model.name"`.',
-        ),
+        fails=('`model: {provider: openai}` -> `missing required field "model.name"`.',),
         passes="`model: {provider: openai, name: gpt-4o}`.",
         fix="add the field the message names",
         source=AGENT,
@@ -148,9 +138,7 @@ AG_RULES: tuple[Rule, ...] = (
             "`state`, tests and MCP servers, so a typo loses the setting without a word. "
             "(`input_schema` keeps every JSON Schema keyword, so nothing there is reported.)"
         ),
-        fails=(
-            '`model: {..., temprature: 0.2}` (did you mean "temperature"?).',
-        ),
+        fails=('`model: {..., temprature: 0.2}` (did you mean "temperature"?).',),
         passes="`temperature: 0.2`.",
         fix="correct the key's spelling, or remove it",
         source=AGENT,
@@ -160,9 +148,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="a tool is a bare string (the pre-0.4 form)",
         why="`tools: [search]` is the pre-0.4 form, removed by the runtime.",
-        fails=(
-            "`- Read`.",
-        ),
+        fails=("`- Read`.",),
         passes=(
             "`- {name: search, description: Search the notes., input_schema: {type: object}}` "
             "(Claude Code's `Read`, `Bash` are host tools: they belong in SKILL.md "
@@ -179,9 +165,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="an MCP server has neither a url nor transport: stdio with a command",
         why="A server needs a `url`, or `transport: stdio` with a `command`.",
-        fails=(
-            "`- {name: files, transport: stdio}`.",
-        ),
+        fails=("`- {name: files, transport: stdio}`.",),
         passes=(
             "`- {name: files, transport: stdio, command: npx, args: [-y, "
             "@modelcontextprotocol/server-filesystem]}` or `- {name: docs, url: "
@@ -195,9 +179,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="two tools have the same name",
         why="Two tools with the same `name`; reported at the second with the line of the first.",
-        fails=(
-            "two tools named `count`.",
-        ),
+        fails=("two tools named `count`.",),
         passes="`count` and `count_lines`.",
         fix="rename or remove one of the tools",
         source=AGENT,
@@ -206,9 +188,7 @@ AG_RULES: tuple[Rule, ...] = (
         code="AG013",
         level="error",
         summary="two inputs have the same name",
-        fails=(
-            "two inputs named `text`.",
-        ),
+        fails=("two inputs named `text`.",),
         passes="`text` and `language`.",
         fix="rename or remove one of the inputs",
         source=AGENT,
@@ -217,9 +197,7 @@ AG_RULES: tuple[Rule, ...] = (
         code="AG014",
         level="error",
         summary="two outputs have the same name",
-        fails=(
-            "two outputs named `result`.",
-        ),
+        fails=("two outputs named `result`.",),
         passes="`result` and `word_count`.",
         fix="rename or remove one of the outputs",
         source=AGENT,
@@ -229,9 +207,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="tool_choice names a tool that is not declared",
         why="`tool_choice` is `auto` (default), `required`, `none`, or the name of a declared tool.",
-        fails=(
-            '`tool_choice: cuont` (did you mean "count"?).',
-        ),
+        fails=('`tool_choice: cuont` (did you mean "count"?).',),
         passes="`tool_choice: count`.",
         fix="name a declared tool, or use auto, required or none",
         source=AGENT,
@@ -247,9 +223,7 @@ AG_RULES: tuple[Rule, ...] = (
             "validate .` and `skrun build .` work in a checkout named after its repository (SK016 "
             "applies to plain skills only)."
         ),
-        fails=(
-            "`name: acme/demo-agent` with SKILL.md `name: demo`.",
-        ),
+        fails=("`name: acme/demo-agent` with SKILL.md `name: demo`.",),
         passes="`name: acme/demo`, in a folder of any name.",
         fix="set the part of name after / to the SKILL.md name",
         source=f"{AGENT}; Skrun v0.7.0 warns NAME_MISMATCH",
@@ -283,9 +257,7 @@ AG_RULES: tuple[Rule, ...] = (
         level="error",
         summary="context_mode: persistent without a non-empty AGENTS.md",
         why="Persistent context adds `AGENTS.md` to every run; it must exist and not be blank.",
-        fails=(
-            "`context_mode: persistent` and no (or an empty) AGENTS.md.",
-        ),
+        fails=("`context_mode: persistent` and no (or an empty) AGENTS.md.",),
         passes="an AGENTS.md with content, or `context_mode: skill`.",
         fix="write AGENTS.md with the persistent context, or use context_mode: skill",
         source=f"{RUNTIME}: context_mode persistent adds AGENTS.md to every run",
@@ -307,9 +279,7 @@ AG_RULES: tuple[Rule, ...] = (
             "use (for a Python script beside a `package.json`: port the script, or drop "
             "`package.json` and use `requirements.txt`)."
         ),
-        fails=(
-            "`scripts/report.py` with `import pandas` and no manifest.",
-        ),
+        fails=("`scripts/report.py` with `import pandas` and no manifest.",),
         passes="the same with `requirements.txt` listing `pandas`.",
         fix=(
             "list the package in the manifest the runtime uses (requirements.txt or pyproject.toml "
@@ -328,9 +298,7 @@ AG_RULES: tuple[Rule, ...] = (
             "(`Read`, `Bash(git:*)`), not scripts, so we look for the tool's name as a word "
             "anywhere in SKILL.md instead. Every agent in the corpus names its tools."
         ),
-        fails=(
-            "tool `count` and a SKILL.md that never says `count`.",
-        ),
+        fails=("tool `count` and a SKILL.md that never says `count`.",),
         passes='"Call `count` on the text."',
         fix="name the tool in SKILL.md and say when to call it",
         source=(

@@ -9,9 +9,7 @@ AR_RULES: tuple[Rule, ...] = (
         code="AR001",
         level="error",
         summary="artifact.json is missing or cannot be read",
-        fails=(
-            "a directory named `artifact.json`, or a file that is not UTF-8.",
-        ),
+        fails=("a directory named `artifact.json`, or a file that is not UTF-8.",),
         passes="a UTF-8 file.",
         fix="make artifact.json a regular, readable file saved as UTF-8",
         source=ARTIFACT,
@@ -27,9 +25,7 @@ AR_RULES: tuple[Rule, ...] = (
             "or more (its recursion limit), `NaN`/`Infinity`, and a string holding a lone "
             'surrogate escape such as `"\\ud800"`.'
         ),
-        fails=(
-            'a trailing comma `{"id": "x",}`; `"id"` twice; `[[[...]]]` 128 deep.',
-        ),
+        fails=('a trailing comma `{"id": "x",}`; `"id"` twice; `[[[...]]]` 128 deep.',),
         passes="one of each key, no trailing comma.",
         fix="fix the JSON where the message points: one of each key, no trailing comma, no NaN",
         source=ARTIFACT,
@@ -38,9 +34,7 @@ AR_RULES: tuple[Rule, ...] = (
         code="AR003",
         level="error",
         summary="artifact.json is not a JSON object",
-        fails=(
-            "`[1]`.",
-        ),
+        fails=("`[1]`.",),
         passes="`{...}`.",
         fix="write artifact.json as one JSON object {...}",
         source=ARTIFACT,
@@ -53,9 +47,7 @@ AR_RULES: tuple[Rule, ...] = (
             "Required: `schema_version`, `kind`, `id`, `name`, `version`, `entry` (and "
             "`source.type` when `source` is given)."
         ),
-        fails=(
-            "no `entry`.",
-        ),
+        fails=("no `entry`.",),
         passes='`"entry": "skill.py"`.',
         fix="add the field the message names",
         source=ARTIFACT,
@@ -64,9 +56,7 @@ AR_RULES: tuple[Rule, ...] = (
         code="AR005",
         level="error",
         summary="a field has the wrong type",
-        fails=(
-            '`"version": 1`.',
-        ),
+        fails=('`"version": 1`.',),
         passes='`"version": "1.0.0"`.',
         fix='give the value the type the message names ("version": "1.0.0")',
         source=ARTIFACT,
@@ -81,9 +71,7 @@ AR_RULES: tuple[Rule, ...] = (
             "`protocol.transport` is `stdio-json` and `protocol.input`/`output` are "
             "`single-json-value`; `name`, `version`, `entry` are not empty."
         ),
-        fails=(
-            '`"schema_version": 2`, `"id": "-echo"`.',
-        ),
+        fails=('`"schema_version": 2`, `"id": "-echo"`.',),
         passes='`1`, `"echo"`.',
         fix="use a value the message allows",
         source=ARTIFACT,
@@ -93,9 +81,7 @@ AR_RULES: tuple[Rule, ...] = (
         level="warning",
         summary="unknown key (the runtime ignores it)",
         why="The runtime ignores it; usually a typo.",
-        fails=(
-            '`"entyr": "skill.py"` (did you mean "entry"?).',
-        ),
+        fails=('`"entyr": "skill.py"` (did you mean "entry"?).',),
         passes='`"entry"`.',
         fix="correct the key's spelling, or remove it",
         source=ARTIFACT,
@@ -108,9 +94,7 @@ AR_RULES: tuple[Rule, ...] = (
             "`entry`, `schema.input` and `schema.output` are relative and stay inside the skill: "
             "no absolute path, no `..`, and no symlink that resolves outside."
         ),
-        fails=(
-            '`"entry": "../run.py"`, or `bin/` being a symlink to `/usr/local/bin`.',
-        ),
+        fails=('`"entry": "../run.py"`, or `bin/` being a symlink to `/usr/local/bin`.',),
         passes='`"entry": "bin/run.py"` with `bin/` a real folder.',
         fix="use a relative path inside the skill directory, without .. or a link that leaves it",
         source=ARTIFACT,
@@ -119,9 +103,7 @@ AR_RULES: tuple[Rule, ...] = (
         code="AR009",
         level="error",
         summary="the entry file does not exist",
-        fails=(
-            '`"entry": "main.py"` and no `main.py` (or `main.py` is a directory).',
-        ),
+        fails=('`"entry": "main.py"` and no `main.py` (or `main.py` is a directory).',),
         passes="the file is there.",
         fix="create the entry file, or point entry at the file that exists",
         source=ARTIFACT,
@@ -135,9 +117,7 @@ AR_RULES: tuple[Rule, ...] = (
             "from `Cargo.toml`; a source checkout does not have it yet. Only when `Cargo.toml` is "
             "present; otherwise a missing entry is AR009."
         ),
-        fails=(
-            "(warns) a fresh clone of a Rust skill.",
-        ),
+        fails=("(warns) a fresh clone of a Rust skill.",),
         passes="after the build.",
         fix="build the skill (skrun skill build) so the binary exists",
         source=ARTIFACT,
@@ -146,9 +126,7 @@ AR_RULES: tuple[Rule, ...] = (
         code="AR011",
         level="error",
         summary="a schema file (schema.input, schema.output) does not exist",
-        fails=(
-            '`"schema": {"output": "schema/output.json"}` and no such file.',
-        ),
+        fails=('`"schema": {"output": "schema/output.json"}` and no such file.',),
         passes="the file is there.",
         fix="create the schema file, or point schema at the file that exists",
         source=ARTIFACT,

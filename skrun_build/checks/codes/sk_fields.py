@@ -11,9 +11,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         code="SK020",
         level="error",
         summary="description is missing",
-        fails=(
-            "no `description:` key (a near miss such as `descripton:` is named in the hint).",
-        ),
+        fails=("no `description:` key (a near miss such as `descripton:` is named in the hint).",),
         passes="`description: Summarises CSV files. Use when the user shares a CSV.`",
         fix="add description: saying what the skill does and when to use it",
         source=f"{SPEC}, `description`",
@@ -39,9 +37,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         code="SK022",
         level="error",
         summary="description is empty",
-        fails=(
-            '`description:`, `description: \'\'`, `description: "   "`',
-        ),
+        fails=("`description:`, `description: ''`, `description: \"   \"`",),
         passes="any non-blank text.",
         fix="write a description saying what the skill does and when to use it",
         source=f"{SPEC}, `description`",
@@ -70,9 +66,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         level="warning",
         summary="description contains '<' or '>'",
         why="claude.ai uploads reject angle brackets in descriptions.",
-        fails=(
-            "`description: Converts <csv> files`",
-        ),
+        fails=("`description: Converts <csv> files`",),
         passes="`description: Converts CSV files`",
         fix="write the description without < and >",
         source="claude.ai skill uploads (Anthropic's client docs)",
@@ -98,9 +92,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         code="SK031",
         level="error",
         summary="compatibility must be a string",
-        fails=(
-            "`compatibility: 3.11`",
-        ),
+        fails=("`compatibility: 3.11`",),
         passes="`compatibility: Requires Python 3.11+`",
         fix="quote the value or write it as a sentence: compatibility: Requires Python 3.11+",
         source=f"{SPEC}, `compatibility`",
@@ -110,9 +102,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         level="error",
         summary="compatibility is empty",
         why="The spec allows leaving the key out, not an empty value.",
-        fails=(
-            "`compatibility: ''`, `compatibility:`",
-        ),
+        fails=("`compatibility: ''`, `compatibility:`",),
         passes="`compatibility: Requires git` or no key.",
         fix="write what the skill needs, or leave the key out",
         source=f"{SPEC}, `compatibility`",
@@ -125,9 +115,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
             "In an agent folder, counted in UTF-16 code units as Skrun v0.7.0's push does (see "
             "SK023)."
         ),
-        fails=(
-            "501 characters.",
-        ),
+        fails=("501 characters.",),
         passes="500 characters or fewer.",
         fix="shorten compatibility to 500 characters or fewer",
         source=f"{SPEC}, `compatibility`; Skrun v0.7.0 counts UTF-16 code units",
@@ -136,16 +124,8 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         code="SK034",
         level="error",
         summary="metadata must be a mapping",
-        fails=(
-            "`metadata: [a, b]`, `metadata:` (null)",
-        ),
-        passes=(
-            "\n"
-            "```yaml\n"
-            "metadata:\n"
-            "  author: me\n"
-            "```"
-        ),
+        fails=("`metadata: [a, b]`, `metadata:` (null)",),
+        passes=("\n```yaml\nmetadata:\n  author: me\n```"),
         fix="write metadata as a mapping of key: value lines, or leave it out",
         source=f"{SPEC}, `metadata` (a map of string keys to string values)",
     ),
@@ -158,9 +138,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
             "and skills-ref turns them into Python reprs. One issue per entry, at its value. In an "
             "agent folder a non-string value is SK073 (an error) instead."
         ),
-        fails=(
-            "`  version: 1.0` (a number), `  tags: [a, b]` (a list)",
-        ),
+        fails=("`  version: 1.0` (a number), `  tags: [a, b]` (a list)",),
         passes='`  version: "1.0"`, `  tags: "a b"`',
         fix="quote the value, or flatten a list or mapping into one string",
         source=f"{SPEC}, `metadata` (a map of string keys to string values)",
@@ -169,9 +147,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         code="SK040",
         level="error",
         summary="allowed-tools must be a string",
-        fails=(
-            "`allowed-tools: {Read: true}`",
-        ),
+        fails=("`allowed-tools: {Read: true}`",),
         passes="`allowed-tools: Bash(git:*) Read`",
         fix="write allowed-tools as one space-separated string: allowed-tools: Bash(git:*) Read",
         source=f"{SPEC}, `allowed-tools` (a space-separated string)",
@@ -199,9 +175,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
         level="warning",
         summary="allowed-tools is comma-separated, not space-separated",
         why="Commas inside parentheses (`Bash(git:a,b)`) do not count.",
-        fails=(
-            "`allowed-tools: Read, Grep`",
-        ),
+        fails=("`allowed-tools: Read, Grep`",),
         passes="`allowed-tools: Read Grep`",
         fix="separate the tools with spaces: allowed-tools: Read Grep",
         source=f"{SPEC}, `allowed-tools` (a space-separated string)",
@@ -224,13 +198,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
                 "and claude.ai uploads reject it: move it under metadata:)`"
             ),
         ),
-        passes=(
-            "\n"
-            "```yaml\n"
-            "metadata:\n"
-            '  version: "1.0.0"\n'
-            "```"
-        ),
+        passes=('\n```yaml\nmetadata:\n  version: "1.0.0"\n```'),
         fix="move the key under metadata:, or drop it",
         source=f"{SPEC} (its field list); skills-ref 0.1.1 and claude.ai uploads reject other keys",
     ),
@@ -242,9 +210,7 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
             "The spec recommends keeping `SKILL.md` under 500 lines and moving detail into "
             "`references/`. Located at the body's 501st line."
         ),
-        fails=(
-            "a body of 501 lines.",
-        ),
+        fails=("a body of 501 lines.",),
         passes="500 lines or fewer, with details in `references/*.md`.",
         fix="move details from the body into references/*.md and link to them",
         source=f"{SPEC}: keep SKILL.md under 500 lines (progressive disclosure)",

@@ -44,9 +44,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
             "`SKILL.md` is a directory, a FIFO or device, or cannot be read (permissions, I/O "
             "error)."
         ),
-        fails=(
-            "`mkdir my-skill/SKILL.md` → `SK002 error SKILL.md is a directory, not a file`",
-        ),
+        fails=("`mkdir my-skill/SKILL.md` → `SK002 error SKILL.md is a directory, not a file`",),
         passes="a regular, readable file.",
         fix="make SKILL.md a regular file you can read (check ls -l)",
         source=f"{SPEC}: a skill is a folder with a SKILL.md of YAML frontmatter and Markdown",
@@ -195,9 +193,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         code="SK010",
         level="error",
         summary="the frontmatter is not a mapping",
-        fails=(
-            "a frontmatter that is a list (`- name: my-skill`) or a bare string.",
-        ),
+        fails=("a frontmatter that is a list (`- name: my-skill`) or a bare string.",),
         passes="`key: value` lines.",
         fix="write the frontmatter as key: value lines",
         source=f"{SPEC}: a skill is a folder with a SKILL.md of YAML frontmatter and Markdown",
@@ -239,8 +235,8 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         ),
         fails=(
             (
-                '`name: café` → `SK013 error name may only contain ASCII a-z, 0-9 and \'-\': "café" has '
-                '\'é\' (try "cafe")`'
+                "`name: café` → `SK013 error name may only contain ASCII a-z, 0-9 and '-': \"café\" has "
+                "'é' (try \"cafe\")`"
             ),
         ),
         passes="`name: cafe`",
@@ -251,9 +247,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         code="SK014",
         level="error",
         summary="name must not start or end with '-' or contain '--'",
-        fails=(
-            "`name: -my-skill`, `name: my-skill-`, `name: my--skill`",
-        ),
+        fails=("`name: -my-skill`, `name: my-skill-`, `name: my--skill`",),
         passes="`name: my-skill`",
         fix="drop the leading or trailing - and collapse -- to -",
         source=f"{SPEC}, `name`",
@@ -262,9 +256,7 @@ SK_FILE_RULES: tuple[Rule, ...] = (
         code="SK015",
         level="error",
         summary="name is longer than 64 characters",
-        fails=(
-            "a 65-character name → `SK015 error name is 65 characters; the limit is 64`",
-        ),
+        fails=("a 65-character name → `SK015 error name is 65 characters; the limit is 64`",),
         passes="64 characters or fewer.",
         fix="shorten the name to 64 characters or fewer (and rename the directory to match)",
         source=f"{SPEC}, `name`",
