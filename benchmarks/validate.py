@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from skrun_build.skillmd import parse_skill_md
-from skrun_build.spec.skill import check_skill
-from skrun_build.validate import check_paths
+from skrun_build.checks.run import check_paths
+from skrun_build.checks.skill import check_skill
+from skrun_build.formats.skillmd import parse_skill_md
 
 SKRUN = Path(sys.executable).parent / "skrun"
 UV = Path(sys.executable).parent / "uv"

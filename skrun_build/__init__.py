@@ -14,13 +14,13 @@ __version__ = "0.1.0"
 
 # public name -> "module:attribute"; resolved on first access (PEP 562).
 _LAZY = {
-    "validate": "skrun_build.validate:validate",
-    "load_skill": "skrun_build.skillmd:load_skill",
-    "Issue": "skrun_build.spec.issues:Issue",
+    "validate": "skrun_build.checks.run:validate",
+    "load_skill": "skrun_build.formats.skillmd:load_skill",
+    "Issue": "skrun_build.issues:Issue",
     "build_bundle": "skrun_build.bundle:build_bundle",
     "BuildResult": "skrun_build.bundle:BuildResult",
-    "scaffold": "skrun_build.scaffold:scaffold",
-    "import_skill": "skrun_build.scaffold:import_skill",
+    "scaffold": "skrun_build.scaffolding:scaffold",
+    "import_skill": "skrun_build.scaffolding:import_skill",
     "SkrunError": "skrun_build.errors:SkrunError",
     "skill": "skrun_build.skills.handle:skill",
     "Skill": "skrun_build.skills.handle:Skill",

@@ -121,10 +121,9 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
     where = "tool.skrun." if path.name == "pyproject.toml" else ""
     for key in table:
         if key not in KEYS:
-            import difflib
+            from skrun_build.suggest import hint as suggestion
 
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(KEYS)
+            hint = suggestion(key, KEYS) or "known keys: " + ", ".join(KEYS)
             raise ConfigError(f"unknown key {where}{key}", path=path, hint=hint)
     select = _codes(path, table, "select", where)
     ignore = _codes(path, table, "ignore", where)

@@ -3,7 +3,7 @@
 Every error the library raises on purpose is a `SkrunError`. The CLI maps it to
 an exit code with `exit_code_for()`; nothing else decides exit codes.
 
-Exit codes (documented in README.md and docs/cli.md):
+Exit codes (documented in README.md and docs/rules.md; `skrun --help` lists them):
     0   success
     1   the input is invalid or the operation failed (validation errors, bad
         files, failed installs, mismatching bundles, ...)
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     # pathlib only for the hint: `skrun --version` and `--help` need nothing it imports.
     from pathlib import Path
 
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

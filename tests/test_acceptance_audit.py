@@ -257,7 +257,7 @@ def test_the_wheel_ships_the_templates_and_init_works_from_a_plain_install(
         [
             str(venv / "bin" / "python"),
             "-c",
-            "from skrun_build.scaffold import templates as t; print(t.templates_root())",
+            "from skrun_build.scaffolding import templates as t; print(t.templates_root())",
         ],
         cwd=tmp_path,
         capture_output=True,

@@ -14,7 +14,7 @@ from _bundle import agent_yaml, skill_md
 from conftest import make_tree
 
 from skrun_build import cli
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
 
 
 def checkout(tmp_path: Path, folder: str = "skrun-demo-agent-main", name: str = "demo") -> Path:

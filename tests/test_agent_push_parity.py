@@ -1,6 +1,6 @@
 """In an agent folder, what Skrun v0.7.0's `skrun push` refuses in SKILL.md is an error (issue 9.3).
 
-The facts (SPEC-NOTES §5b, read in skrun-dev/skrun v0.7.0 `packages/schema/src/parsers/
+The facts (read in skrun-dev/skrun v0.7.0 `packages/schema/src/parsers/
 skill-md.ts` and `schemas/skill-frontmatter.ts`): the text must match
 `^---\\r?\\n(...)\\r?\\n---` from its first byte (a BOM fails), `allowed-tools` is a string,
 `metadata` a record of strings, lengths are JavaScript string lengths. Each refusal has its own
@@ -17,8 +17,8 @@ from _bundle import agent_yaml
 from conftest import make_tree
 
 from skrun_build import cli
-from skrun_build.spec.issues import Issue
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
+from skrun_build.issues import Issue
 
 GOOD = "---\nname: demo\ndescription: Counts words. Use for counting.\n---\n# Demo\n"
 EMOJI = "\N{GRINNING FACE}"  # one character, two UTF-16 code units

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import AGENT_DEFAULTS, CORPUS, REPO, make_tree
 
-from skrun_build.agent import CODES, check_agent_dir, load_agent_config
+from skrun_build.checks.agent import CODES, check_agent_dir, load_agent_config
 from skrun_build.errors import ValidationFailed
 
 BASE = """\
@@ -938,7 +938,7 @@ def test_scripts_listed_but_not_entered_are_no_crash(
     import errno
     import os
 
-    from skrun_build.scripts_check import tool_scripts
+    from skrun_build.checks.scripts import tool_scripts
 
     root = agent(tmp_path)
     real_stat = os.stat
@@ -1035,7 +1035,7 @@ def test_scripts_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
     # The walk of scripts/ recursed once per folder: RecursionError past ~1,000 levels.
     import sys
 
-    from skrun_build.scripts_check import scripts_without_manifest
+    from skrun_build.checks.scripts import scripts_without_manifest
 
     root = agent(tmp_path)
     folders = [root / "scripts"]
@@ -1122,8 +1122,8 @@ def test_importing_the_checks_does_not_import_pydantic() -> None:
     import sys
 
     code = (
-        "import sys, skrun_build.agent, skrun_build.artifact, skrun_build.scripts_check,"
-        " skrun_build.jsonloc, skrun_build.spec.schemas, skrun_build.cli.schema_cmd;"
+        "import sys, skrun_build.checks.agent, skrun_build.checks.artifact, skrun_build.checks.scripts,"
+        " skrun_build.formats.jsonloc, skrun_build.formats.schemas, skrun_build.cli.schema_cmd;"
         " print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

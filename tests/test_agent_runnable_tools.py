@@ -3,7 +3,7 @@
 Its script provider keeps only those three extensions (case-sensitive, as Node's `extname`);
 any other tool fails at call time with "Script not found". Also: `init --from-skill` never
 declares a tool the runtime cannot run and never takes a manifest or lockfile for a script,
-and AG019's hint names the manifest the runtime would use (issue 10, SPEC-NOTES §5).
+and AG019's hint names the manifest the runtime would use (issue 10; Skrun v0.7.0 installs one manifest, at the agent root).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from _bundle import agent_yaml, skill_md
 from conftest import make_tree
 
 from skrun_build import cli
-from skrun_build.scaffold import import_skill
-from skrun_build.scripts_check import tool_scripts
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
+from skrun_build.checks.scripts import tool_scripts
+from skrun_build.scaffolding import import_skill
 
 TOOL = "tools:\n  - name: count\n    description: Count words.\n    input_schema:\n      type: object\n"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from _bundle import agent_tree, agent_yaml
 
-from skrun_build import agent
 from skrun_build.bundle import build_bundle
+from skrun_build.checks import agent
 from skrun_build.errors import ValidationFailed
 
 PACKAGE = Path(__file__).resolve().parent.parent / "skrun_build"
@@ -101,8 +101,10 @@ def test_the_writers_never_import_the_build_or_the_validator_bridge() -> None:
 
 
 def test_settings_import_nothing_but_the_error_tree() -> None:
-    # config.py reads [tool.skrun]; whether its codes exist is asked by the CLI.
-    assert _imports(PACKAGE / "config.py") == {"skrun_build.errors"}
+    # config.py reads [tool.skrun]; whether its codes exist is asked by the CLI. The one
+    # did-you-mean (suggest.py) is a leaf that imports nothing of ours.
+    assert _imports(PACKAGE / "config.py") == {"skrun_build.errors", "skrun_build.suggest"}
+    assert _imports(PACKAGE / "suggest.py") == set()
 
 
 def _count_agent_yaml_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:

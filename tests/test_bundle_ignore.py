@@ -9,8 +9,8 @@ import pytest
 from conftest import make_tree
 
 from skrun_build.bundle.build import explain, list_files
+from skrun_build.bundle.ignore import Rules, walk
 from skrun_build.cli import run
-from skrun_build.ignore import Rules, walk
 
 
 def packed(root: Path, output: Path | None = None) -> list[str]:
@@ -182,7 +182,7 @@ def test_cli_list_and_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_builtin_layers_agree_with_the_pattern_files() -> None:
     # Paths whose parent folders are included: the walk never asks about others, and
     # explain() checks parents first.
-    from skrun_build.ignore import DEFAULT_PATTERNS, _BuiltinPatterns, _PatternFile
+    from skrun_build.bundle.ignore import DEFAULT_PATTERNS, _BuiltinPatterns, _PatternFile
 
     lines = [*DEFAULT_PATTERNS, "*.agent", "*.skill", "/out/", "/a/b/"]
     fast = _BuiltinPatterns("x", lines)

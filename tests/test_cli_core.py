@@ -45,6 +45,17 @@ def test_exit_code_map() -> None:
     assert exit_code_for(ValueError()) == EXIT_BUG
 
 
+def test_json_error_is_in_the_error_tree() -> None:
+    # A JSON file we refuse is bad input (exit 1) like bad YAML, never a bug (exit 3).
+    from skrun_build.formats.jsonloc import JsonError, load_json
+
+    with pytest.raises(JsonError) as info:
+        load_json('{"id": "x",}', file="artifact.json")
+    assert isinstance(info.value, InputError)
+    assert exit_code_for(info.value) == 1
+    assert (info.value.line, info.value.col, info.value.hint) == (1, 11, "remove the comma")
+
+
 def test_unexpected_exception_is_exit_3_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

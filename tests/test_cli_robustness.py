@@ -108,13 +108,13 @@ CONFIGS = [
     (
         ".skrun.toml",
         b'ignore = ["ZZ999"]\n',
-        "demo/.skrun.toml: ignore: unknown rule code 'ZZ999' (see docs/rules.md for the codes)",
+        "demo/.skrun.toml: ignore: unknown rule code 'ZZ999' (list the codes with: skrun rules)",
     ),
     (
         "pyproject.toml",
         b'[tool.skrun]\nselect = ["XX"]\n',
         "demo/pyproject.toml: tool.skrun.select: unknown rule code 'XX' "
-        "(see docs/rules.md for the codes)",
+        "(list the codes with: skrun rules)",
     ),
     (
         ".skrun.toml",
@@ -869,7 +869,7 @@ def test_bad_max_size_is_a_usage_error(
         ),
         (
             ["validate", ".", "--select", "ZZ999"],
-            "--select: unknown rule code 'ZZ999' (see docs/rules.md for the codes)",
+            "--select: unknown rule code 'ZZ999' (list the codes with: skrun rules)",
         ),
         (
             ["init", "{tmp}/x", "--model", "nope"],

@@ -1,4 +1,4 @@
-"""The runtime's detection order and cache key (SPEC-NOTES §5), byte for byte."""
+"""The runtime's (Skrun v0.7.0) detection order and cache key, byte for byte."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ import pytest
 from conftest import CORPUS, make_tree
 
 from skrun_build import cli
-from skrun_build.discovery import discover
-from skrun_build.validate import check_paths, validate
+from skrun_build.checks.discovery import discover
+from skrun_build.checks.run import check_paths, validate
 
 GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
 EACCES_HINT = "check the permissions with ls -l, or run as a user who may access it"
@@ -320,7 +320,7 @@ def test_nothing_to_check_in_one_path_does_not_stop_the_others(
 def test_every_tree_code_is_documented_with_its_level_and_examples() -> None:
     from conftest import REPO
 
-    from skrun_build.discovery import TREE_RULES
+    from skrun_build.checks.discovery import TREE_RULES
 
     text = (REPO / "docs" / "rules.md").read_text()
     for code, (level, summary) in TREE_RULES.items():

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import make_tree
 
+from skrun_build.bundle.ignore import Rules
 from skrun_build.cli import run
-from skrun_build.ignore import Rules
 
 GIT = shutil.which("git")
 

@@ -20,7 +20,7 @@ from test_init_from_skill import agent_errors
 
 from skrun_build import cli
 from skrun_build.bundle import build_bundle
-from skrun_build.skillmd import load_skill
+from skrun_build.formats.skillmd import load_skill
 
 OK = None
 # skill folder relative to the corpus -> None (ok) or the exact stderr lines of the refusal

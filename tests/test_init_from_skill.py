@@ -11,11 +11,11 @@ import yaml
 from conftest import REPO, make_tree
 
 from skrun_build import cli
+from skrun_build.checks.run import validate
 from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
-from skrun_build.scaffold import import_skill
-from skrun_build.scaffold import place as place_mod
-from skrun_build.scaffold.importer import split_allowed_tools
-from skrun_build.validate import validate
+from skrun_build.scaffolding import import_skill
+from skrun_build.scaffolding import place as place_mod
+from skrun_build.scaffolding.importer import split_allowed_tools
 
 SKRUN = str(REPO / ".venv" / "bin" / "skrun")
 

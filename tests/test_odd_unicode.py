@@ -13,10 +13,10 @@ import yaml as pyyaml
 from _bundle import agent_tree
 from conftest import make_tree
 
-from skrun_build import yaml as ours
+from skrun_build.checks.run import validate
 from skrun_build.cli import run
 from skrun_build.cli._output import json_text, printable
-from skrun_build.validate import validate
+from skrun_build.formats import yaml as ours
 
 SURROGATE_HINT = "write the character itself, or a whole surrogate pair such as \\ud83d\\ude00"
 
@@ -160,9 +160,9 @@ def test_pydantic_unicode_wording_never_reaches_the_user() -> None:
     # message is ours, not pydantic's "unable to parse raw data as a unicode string".
     from pydantic import ValidationError
 
-    from skrun_build.schema_issues import Codes, convert
-    from skrun_build.spec.artifact import Artifact
-    from skrun_build.yaml import YamlDoc
+    from skrun_build.checks.schema_issues import Codes, convert
+    from skrun_build.formats.artifact_json import Artifact
+    from skrun_build.formats.yaml import YamlDoc
 
     data = {"schema_version": 1, "kind": "markdown", "id": "a\ud800", "name": "n"}
     with pytest.raises(ValidationError) as info:

@@ -15,9 +15,9 @@ from conftest import FIXTURES, REPO
 
 from skrun_build import cli
 from skrun_build.errors import ScaffoldError, UsageError
-from skrun_build.scaffold import TEMPLATES, scaffold
-from skrun_build.scaffold import templates as tpl
-from skrun_build.scaffold.values import normalize_name, yaml_quote, yaml_scalar
+from skrun_build.scaffolding import TEMPLATES, scaffold
+from skrun_build.scaffolding import templates as tpl
+from skrun_build.scaffolding.values import normalize_name, yaml_quote, yaml_scalar
 
 GOLDEN = FIXTURES / "init"
 VALUES = {
@@ -517,7 +517,7 @@ def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:
     # The writer stalls after its first file; SIGKILL then must not leave `proj` behind.
     code = (
         "import sys, time\n"
-        "from skrun_build.scaffold import templates as tpl\n"
+        "from skrun_build.scaffolding import templates as tpl\n"
         "real = tpl._writer\n"
         "def slow(files):\n"
         "    write = real(files[:1])\n"
@@ -543,7 +543,7 @@ def test_kill_9_mid_write_leaves_no_visible_target(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "preamble",
-    ["import skrun_build", "import skrun_build.scaffold.templates, skrun_build"],
+    ["import skrun_build", "import skrun_build.scaffolding.templates, skrun_build"],
 )
 def test_public_api_is_callable_whatever_was_imported_first(preamble: str, tmp_path: Path) -> None:
     code = (

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, REPO
 
 from skrun_build.cli import cli, run
-from skrun_build.spec.schemas import DRAFT, json_schema
+from skrun_build.formats.schemas import DRAFT, json_schema
 
 # --- a small draft 2020-12 checker: the keywords our schemas use ---------------
 

@@ -11,8 +11,8 @@ from conftest import make_tree
 
 import skrun_build
 from skrun_build.errors import InputError
-from skrun_build.skillmd import Skill, SkillMdError, load_skill, parse_skill_md
-from skrun_build.yaml import YamlError
+from skrun_build.formats.skillmd import Skill, SkillMdError, load_skill, parse_skill_md
+from skrun_build.formats.yaml import YamlError
 
 GOOD = "---\nname: my-skill\ndescription: Does x.\n---\n# Title\n\nbody\n"
 

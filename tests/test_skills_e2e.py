@@ -18,7 +18,7 @@ from skills_support import tree
 
 import skrun_build
 from skrun_build import cli
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
 
 OFFLINE = {"UV_OFFLINE": "1", "CARGO_NET_OFFLINE": "true"}
 

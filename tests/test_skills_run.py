@@ -246,7 +246,7 @@ def test_cli_run_of_a_default_skill_imports_neither_pydantic_nor_jsonschema(
     code = (
         "import sys; from skrun_build.cli import run; "
         f"assert run(['skill', 'run', '--input', '{{}}', {str(d)!r}]) == 0; "
-        "heavy = ('pydantic', 'jsonschema', 'yaml', 'skrun_build.artifact'); "
+        "heavy = ('pydantic', 'jsonschema', 'yaml', 'skrun_build.checks.artifact'); "
         "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from skrun_build.spec.agent import AgentConfig, unknown_keys
+from skrun_build.formats.agent_yaml import AgentConfig, unknown_keys
 
 
 def minimal(**changes: Any) -> dict[str, Any]:

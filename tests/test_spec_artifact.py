@@ -11,8 +11,8 @@ import pytest
 from conftest import CORPUS, make_tree
 from pydantic import ValidationError
 
-from skrun_build.agent import CODES, check_artifact_dir
-from skrun_build.spec.artifact import Artifact
+from skrun_build.checks.agent import CODES, check_artifact_dir
+from skrun_build.formats.artifact_json import Artifact
 
 GOOD: dict[str, Any] = {
     "schema_version": 1,

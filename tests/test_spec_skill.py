@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from conftest import make_tree
 
-from skrun_build.skillmd import parse_skill_md
-from skrun_build.spec.names import did_you_mean, normalize_name
-from skrun_build.spec.skill import CODES, RULES, check_skill
-from skrun_build.validate import validate
+from skrun_build.checks.run import validate
+from skrun_build.checks.skill import CODES, RULES, check_skill
+from skrun_build.formats.names import normalize_name
+from skrun_build.formats.skillmd import parse_skill_md
+from skrun_build.suggest import did_you_mean
 
 
 @pytest.fixture(autouse=True)

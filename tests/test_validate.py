@@ -1,4 +1,4 @@
-"""`skrun_build.validate`: path discovery, every issue of every path, select/ignore/strict."""
+"""`skrun_build.checks.run`: path discovery, every issue of every path, select/ignore/strict."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import make_tree
 
+from skrun_build.checks.run import check_paths, check_skill_dir, validate
+from skrun_build.checks.select import Selection
 from skrun_build.errors import UsageError
-from skrun_build.spec.issues import Issue
-from skrun_build.validate import Selection, check_paths, check_skill_dir, validate
+from skrun_build.issues import Issue
 
 GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
 WARN = "---\nname: {name}\ndescription: Does x.\nversion: 1\n---\nbody\n"
@@ -26,7 +27,7 @@ def codes(issues: list[Issue]) -> list[tuple[str, str, str]]:
     return [(i.file, i.code, i.level) for i in issues]
 
 
-@pytest.mark.parametrize("first", ["import skrun_build", "import skrun_build.validate"])
+@pytest.mark.parametrize("first", ["import skrun_build", "import skrun_build.checks.run"])
 def test_library_api_is_callable_whatever_was_imported_first(first: str, tmp_path: Path) -> None:
     d = skill(tmp_path, "b-skill", BAD)
     code = f"{first}; import skrun_build; print([i.code for i in skrun_build.validate({str(d)!r})])"
@@ -206,16 +207,26 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
         sorted(
             [
                 "skrun_build",
-                "skrun_build.discovery",
+                "skrun_build.checks",
+                "skrun_build.checks.codes",
+                "skrun_build.checks.codes.ag",
+                "skrun_build.checks.codes.ar",
+                "skrun_build.checks.codes.rule",
+                "skrun_build.checks.codes.sk_fields",
+                "skrun_build.checks.codes.sk_file",
+                "skrun_build.checks.codes.tr",
+                "skrun_build.checks.discovery",
+                "skrun_build.checks.run",
+                "skrun_build.checks.select",
+                "skrun_build.checks.skill",
                 "skrun_build.errors",
-                "skrun_build.skillmd",
-                "skrun_build.spec",
-                "skrun_build.spec.issues",
-                "skrun_build.spec.names",
-                "skrun_build.spec.skill",
-                "skrun_build.validate",
-                "skrun_build.yaml",
-                "skrun_build.yaml_schema",
+                "skrun_build.formats",
+                "skrun_build.formats.names",
+                "skrun_build.formats.skillmd",
+                "skrun_build.formats.yaml",
+                "skrun_build.formats.yaml_schema",
+                "skrun_build.issues",
+                "skrun_build.suggest",
             ]
         )
     )

@@ -267,7 +267,7 @@ def test_cli_on_a_plain_skill_stays_off_pydantic_and_the_agent_rules(tmp_path: P
     code = (
         "import sys; from skrun_build.cli import run; "
         f"assert run(['validate', '-q', {str(d / 'SKILL.md')!r}]) == 0; "
-        "heavy = ('pydantic', 'skrun_build.agent', 'skrun_build.spec.agent', 'tarfile', 'json'); "
+        "heavy = ('pydantic', 'skrun_build.checks.agent', 'skrun_build.formats.agent_yaml', 'tarfile', 'json'); "
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

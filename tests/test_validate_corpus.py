@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from skrun_build.validate import check_skill_dir, check_unit, find_units
+from skrun_build.checks.run import check_skill_dir, check_unit, find_units
 
 # unit dir relative to the corpus -> (verdict, sorted issue codes)
 PINNED: dict[str, tuple[str, list[str]]] = {
@@ -79,7 +79,7 @@ PINNED: dict[str, tuple[str, list[str]]] = {
 
 # The corpus skills whose verdict changes when their SKILL.md is an agent's (agent.yaml beside
 # it): Skrun v0.7.0 never checks an agent's folder name, and its push refuses what the spec only
-# discourages (SPEC-NOTES §5b, issue 9 items 2 and 3). Every other skill gets the same issues.
+# discourages (Skrun v0.7.0 push; issue 9 items 2 and 3). Every other skill gets the same issues.
 AS_AGENT: dict[str, tuple[str, list[str]]] = {
     # metadata `enhancements` is a list: Skrun's push refuses it (SK035 warning -> SK073 error).
     "github__awesome-copilot__acquire-codebase-knowledge/acquire-codebase-knowledge": (

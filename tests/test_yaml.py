@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skrun_build.errors import InputError
-from skrun_build.yaml import MAX_DEPTH, YamlError, load_yaml
+from skrun_build.formats.yaml import MAX_DEPTH, YamlError, load_yaml
 
 
 def _error(text: str, **kw: int) -> YamlError:
@@ -157,7 +157,7 @@ def test_deep_flow_nesting_never_needs_the_pure_python_scanner(
     # 2,000 levels), so only the text before libyaml's stop is read again, by libyaml.
     import yaml as pyyaml
 
-    from skrun_build import yaml as ours
+    from skrun_build.formats import yaml as ours
 
     used: list[object] = []
     real = ours._load

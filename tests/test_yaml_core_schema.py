@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES
 
-from skrun_build.yaml import YamlError, load_yaml
+from skrun_build.formats.yaml import YamlError, load_yaml
 
 TABLE = FIXTURES / "yaml12" / "core-schema.json"
 ROWS: list[list[Any]] = json.loads(TABLE.read_text(encoding="utf-8"))["rows"]
@@ -70,7 +70,7 @@ def test_same_scalars_with_the_pure_python_parser(text: str, value: Any) -> None
     # The libyaml fallback (deep nesting) must type scalars the same way.
     import yaml as pyyaml
 
-    from skrun_build import yaml as ours
+    from skrun_build.formats import yaml as ours
 
     doc = ours._load(pyyaml.SafeLoader, f"v: {text}\n", "f", 1, ours.MAX_DEPTH)
     assert doc.data == {"v": value}

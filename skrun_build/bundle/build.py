@@ -13,12 +13,12 @@ from pathlib import Path
 
 from skrun_build.bundle.collect import SourceFile, collect
 from skrun_build.bundle.format import MAX_SIZE, Format
+from skrun_build.bundle.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
 from skrun_build.bundle.required import check_required, required_files
 from skrun_build.bundle.result import BuildResult
 from skrun_build.bundle.secrets import Allow
 from skrun_build.bundle.source import check_source
 from skrun_build.errors import BundleError, UsageError
-from skrun_build.ignore import Rules, Verdict, normalize_rel, path_kind, relative_inside
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
 

@@ -16,8 +16,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from skrun_build.bundle.format import MODE_EXEC, MODE_FILE, RESERVED_DIR
+from skrun_build.bundle.ignore import Rules, WalkEntry, walk
 from skrun_build.errors import BundleError, os_hint
-from skrun_build.ignore import Rules, WalkEntry, walk
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from skrun_build.bundle.format import Format
+from skrun_build.bundle.ignore import Rules, Verdict
 from skrun_build.errors import BundleError, SkrunError
-from skrun_build.ignore import Rules, Verdict
 
 # The runtime's script extensions (Skrun v0.7.0 script-provider): anything else is
 # "not found" when the tool is called.
@@ -46,7 +46,8 @@ def required_files(source: Path, fmt: Format) -> list[Required]:
         out.append(Required(scripts, f"the script of tool {tool!r}"))
     if persistent:
         out.append(Required(("AGENTS.md",), "context_mode: persistent reads it"))
-    from skrun_build.deps.detect import CANDIDATES, manifest_names
+    from skrun_build.deps.detect import manifest_names
+    from skrun_build.formats.manifests import CANDIDATES
 
     manifest, lock = manifest_names([n for n in CANDIDATES if _exists(source, n)])
     if manifest is not None:
@@ -96,7 +97,7 @@ def _declared(source: Path) -> tuple[list[str], bool]:
 
     Loose on purpose: `--list` does not validate, and a build has validated already.
     """
-    from skrun_build.yaml import load_yaml
+    from skrun_build.formats.yaml import load_yaml
 
     try:
         text = (source / "agent.yaml").read_text(encoding="utf-8")

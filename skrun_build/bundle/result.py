@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 
 @dataclass(frozen=True, slots=True)

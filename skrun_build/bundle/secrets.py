@@ -106,13 +106,13 @@ class Finding:
 class Allow:
     """The explicit allow list (`--allow-secret`), gitignore patterns from the source root.
 
-    Matched as git matches a `.gitignore` at the root (`skrun_build.gitignore`): the
+    Matched as git matches a `.gitignore` at the root (`skrun_build.bundle.gitignore`): the
     last matching pattern wins, and a pattern that matches a folder (`tests/`)
     allows everything inside it. A pattern git would never match is a usage error.
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        from skrun_build.gitignore import compile_pattern
+        from skrun_build.bundle.gitignore import compile_pattern
 
         self.patterns = list(patterns)
         self._compiled = []

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from skrun_build.bundle.format import Format
 from skrun_build.errors import BundleError, ValidationFailed
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.agent import AgentConfig
+    from skrun_build.formats.agent_yaml import AgentConfig
 
 __all__ = ["Format", "SourceInfo", "check_source"]
 
@@ -69,7 +69,8 @@ def check_source(
     targets: list[Path] = [source / n for n in names if (source / n).exists()]
     if not all(_regular(t) for t in targets) or source / "SKILL.md" not in targets:
         return _check_paths(source, fmt, targets, strict=strict, select=select, ignore=ignore)
-    from skrun_build.validate import Selection, check_skill_dir
+    from skrun_build.checks.run import check_skill_dir
+    from skrun_build.checks.select import Selection
 
     # What `check_paths(targets)` does for this one folder, with the agent check that
     # also returns the config.
@@ -77,7 +78,8 @@ def check_source(
     skill, found = check_skill_dir(source)
     config: AgentConfig | None = None
     if fmt == "agent":
-        from skrun_build.agent import check_agent_config, check_artifact_dir
+        from skrun_build.checks.agent import check_agent_config
+        from skrun_build.checks.artifact import check_artifact_dir
 
         agent_issues, config = check_agent_config(source, skill)
         found += agent_issues
@@ -91,10 +93,10 @@ def check_source(
         raise ValidationFailed(issues)
     if fmt == "skill":
         if skill is None:  # SKILL.md cannot be read, and select/ignore hid that
-            from skrun_build.skillmd import load_skill
+            from skrun_build.formats.skillmd import load_skill
 
             skill = load_skill(source)  # raises, naming it
-        from skrun_build.spec.names import MAX_NAME, NAME_RE
+        from skrun_build.formats.names import MAX_NAME, NAME_RE
 
         # The zip's folder and file are named after it: select/ignore may have hidden
         # SK011/SK012, but a missing or unsafe name can never become a path.
@@ -109,7 +111,7 @@ def check_source(
             )
         return SourceInfo(issues, {}, name, "")
     if config is None:  # agent.yaml has an error that select/ignore hid
-        from skrun_build.agent import load_agent_config
+        from skrun_build.checks.agent import load_agent_config
 
         load_agent_config(source)  # raises ValidationFailed, naming it
     assert config is not None
@@ -135,7 +137,7 @@ def _check_paths(
 ) -> SourceInfo:
     # A missing SKILL.md, or a target that is not a regular file: the validator's search
     # reports it for the directory (it may still pass when select/ignore hide the error).
-    from skrun_build.validate import check_paths
+    from skrun_build.checks.run import check_paths
 
     if source / "SKILL.md" not in targets:
         targets = [source]
@@ -143,12 +145,12 @@ def _check_paths(
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
     if fmt == "skill":
-        from skrun_build.skillmd import load_skill
+        from skrun_build.formats.skillmd import load_skill
 
         name = load_skill(source).name
         assert name is not None  # validation passed, so SKILL.md has a string name
         return SourceInfo(issues, {}, name, "")
-    from skrun_build.agent import load_agent_config
+    from skrun_build.checks.agent import load_agent_config
 
     snapshot = load_agent_config(source).snapshot()
     return SourceInfo(issues, snapshot, str(snapshot["name"]), str(snapshot["version"]))

@@ -30,6 +30,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "skrun_build.cli.validate_cmd:validate",
         "Check SKILL.md, agent.yaml and artifact.json.",
     ),
+    "rules": (
+        "skrun_build.cli.rules_cmd:rules",
+        "List every rule code with its level and summary.",
+    ),
+    "explain": (
+        "skrun_build.cli.rules_cmd:explain",
+        "Explain a rule code: why, examples, the fix.",
+    ),
     "schema": (
         "skrun_build.cli.schema_cmd:schema",
         "Print the JSON Schema of skill, agent or artifact.",
@@ -80,10 +88,11 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and name not in COMMANDS and not name.startswith("-"):
-            import difflib
+            from skrun_build.suggest import did_you_mean
 
-            close = difflib.get_close_matches(name, COMMANDS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            # difflib's default cutoff, as click's own suggestions use
+            close = did_you_mean(name, COMMANDS, cutoff=0.6)
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise click.UsageError(f"No such command '{name}'{hint}.", ctx)
         return super().resolve_command(ctx, args)
 

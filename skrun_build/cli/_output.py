@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 
 def use_color(stream: TextIO | None = None) -> bool:

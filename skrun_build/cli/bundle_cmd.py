@@ -20,7 +20,7 @@ from skrun_build.cli._output import (
     style,
 )
 from skrun_build.errors import ValidationFailed
-from skrun_build.spec.issues import Issue
+from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.bundle.reader import Limits

@@ -66,7 +66,8 @@ def _manifest_of(target: Path) -> tuple[Manifest | None, Path | None]:
 def _manifest_of_bundle(bundle: Path) -> Manifest | None:
     """Detect from the root members of a `.agent` bundle (read by the safe bundle reader)."""
     from skrun_build.bundle.reader import read_members
-    from skrun_build.deps.detect import CANDIDATES, detect_members
+    from skrun_build.deps.detect import detect_members
+    from skrun_build.formats.manifests import CANDIDATES
 
     return detect_members(read_members(bundle, CANDIDATES))
 

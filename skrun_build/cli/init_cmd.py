@@ -18,7 +18,7 @@ from skrun_build.cli._output import (
     stdin_is_tty,
 )
 from skrun_build.errors import UsageError
-from skrun_build.scaffold.templates import TEMPLATES
+from skrun_build.scaffolding.templates import TEMPLATES
 
 
 @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,8 +128,8 @@ def _from_template(
     force: bool,
     dry_run: bool,
 ) -> int:
-    from skrun_build.scaffold import templates as tpl
-    from skrun_build.scaffold import values as checks
+    from skrun_build.scaffolding import templates as tpl
+    from skrun_build.scaffolding import values as checks
 
     target = Path(os.path.abspath(directory if directory is not None else "."))
     template = template or tpl.DEFAULT_TEMPLATE
@@ -184,9 +184,9 @@ def _from_skill(
     dry_run: bool,
 ) -> int:
     from skrun_build.errors import ValidationFailed
-    from skrun_build.scaffold import templates as tpl
-    from skrun_build.scaffold import values as checks
-    from skrun_build.scaffold.importer import import_skill
+    from skrun_build.scaffolding import templates as tpl
+    from skrun_build.scaffolding import values as checks
+    from skrun_build.scaffolding.importer import import_skill
 
     if stdin_is_tty():
         namespace = namespace or _ask("Namespace", tpl.DEFAULT_NAMESPACE, checks.check_namespace)
@@ -268,7 +268,7 @@ def format_tree(root: str, files: list[str]) -> list[str]:
 
 
 def _check_description(text: str) -> str:
-    from skrun_build.scaffold import values as checks
+    from skrun_build.scaffolding import values as checks
 
     return checks.check_description(text, [])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from skrun_build.cli._output import echo
-from skrun_build.spec.schemas import KINDS
+from skrun_build.formats.schemas import KINDS
 
 
 @click.command("schema", context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +25,7 @@ def schema(kind: str, output: Path | None) -> int:
     Point an editor at it, e.g. as the first line of agent.yaml:
       # yaml-language-server: $schema=./agent.schema.json
     """
-    from skrun_build.schemas import render_schema, write_schema
+    from skrun_build.formats.schemas import render_schema, write_schema
 
     if output is None:
         echo(render_schema(kind), nl=False)

@@ -205,7 +205,7 @@ def _read_input(text: str | None, file: Path | None) -> tuple[Any, str]:
         return parse_json(text), what
     except ValueError:
         pass  # the located loader says where
-    from skrun_build.jsonloc import JsonError, load_json
+    from skrun_build.formats.jsonloc import JsonError, load_json
 
     try:
         return load_json(text, file=what).data, what

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from skrun_build.checks.run import Report, check_paths
 from skrun_build.cli._output import (
     echo,
     issue_text,
@@ -16,8 +17,7 @@ from skrun_build.cli._output import (
     relative_issue,
     relpath,
 )
-from skrun_build.spec.issues import Issue
-from skrun_build.validate import Report, check_paths
+from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.config import Config
@@ -137,9 +137,9 @@ def find_checked_config(path: str | os.PathLike[str]) -> Config:
     An unknown code in the file must name the file (`ConfigError`, exit 1), never pass
     for a bad --select/--ignore flag (exit 2).
     """
+    from skrun_build.checks.select import Selection
     from skrun_build.config import find_config
     from skrun_build.errors import ConfigError, UsageError
-    from skrun_build.validate import Selection
 
     config = find_config(path)
     labels = (config.key("select"), config.key("ignore"))

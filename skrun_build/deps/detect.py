@@ -10,28 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from skrun_build.errors import InputError, os_hint
-
-Ecosystem = Literal["python", "node"]
-
-# (manifest file, ecosystem, manifest kind, [(lockfile, lock kind), ...]) in runtime order.
-RULES: tuple[tuple[str, Ecosystem, str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "package.json",
-        "node",
-        "package.json",
-        (("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"), ("package-lock.json", "npm")),
-    ),
-    ("pyproject.toml", "python", "pyproject", (("uv.lock", "uv"), ("poetry.lock", "poetry"))),
-    ("requirements.txt", "python", "requirements", ()),
-)
-
-# Every root file detection may read, for readers of bundles.
-CANDIDATES: tuple[str, ...] = tuple(
-    name for manifest, _, _, locks in RULES for name in (manifest, *(lock for lock, _ in locks))
-)
+from skrun_build.formats.manifests import RULES, Ecosystem
 
 
 @dataclass(frozen=True)

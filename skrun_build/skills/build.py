@@ -160,7 +160,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 
 
 def _run(result: BuildResult, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
-    from skrun_build.skills.run import tail_text
+    from skrun_build.skills.process import tail_text
 
     result.commands.append(argv)
     try:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from skrun_build.skills.run import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.formats.artifact_json import Artifact
     from skrun_build.skills.locate import SkillInfo
     from skrun_build.skills.run import Prepared
-    from skrun_build.spec.artifact import Artifact
 
 
 class Skill:
@@ -42,7 +42,7 @@ class Skill:
 
     @property
     def artifact(self) -> Artifact:
-        """The parsed artifact.json (`skrun_build.spec.artifact.Artifact`)."""
+        """The parsed artifact.json (`skrun_build.formats.artifact_json.Artifact`)."""
         assert self._info.artifact is not None  # prepare() refuses markdown skills
         return self._info.artifact
 

@@ -29,15 +29,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skrun_build.errors import SkillError, ValidationFailed, os_hint
+from skrun_build.skills.leftovers import NEW_MARKER as _NEW
+from skrun_build.skills.leftovers import OLD_MARKER as _OLD
+from skrun_build.skills.leftovers import recover
 from skrun_build.skills.locate import SkillInfo, is_skill_id, load_info, skills_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.bundle.collect import SourceFile
-    from skrun_build.spec.issues import Issue
+    from skrun_build.issues import Issue
 
 _KILL_ENV = "_SKRUN_INSTALL_KILL_AT"
-_NEW = ".skrun-new-"
-_OLD = ".skrun-old-"
 _RENAME_EXCHANGE = 2
 
 
@@ -106,8 +107,8 @@ def install_local(
 def _files(src: Path, info: SkillInfo) -> list[SourceFile]:
     """What a bundle of `src` would hold, without cargo's target/, and always the entry."""
     from skrun_build.bundle.collect import SourceFile, collect
+    from skrun_build.bundle.ignore import Rules
     from skrun_build.errors import BundleError
-    from skrun_build.ignore import Rules
 
     try:
         # `output=` makes a folder "never packed": cargo's target/ is one.
@@ -124,7 +125,7 @@ def _files(src: Path, info: SkillInfo) -> list[SourceFile]:
 
 def _markdown_check(src: Path) -> list[Issue]:
     """A markdown skill is its SKILL.md: refuse one with errors, return its warnings."""
-    from skrun_build.validate import check_skill_dir
+    from skrun_build.checks.run import check_skill_dir
 
     _, issues = check_skill_dir(src)
     errors = [i for i in issues if i.level == "error"]
@@ -182,47 +183,6 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False  # an old kernel, or a file system without it: use the fallback
     raise OSError(err, os.strerror(err), str(b))
-
-
-def recover(base: Path) -> list[Path]:
-    """Remove the temp dirs of dead installs under `base`; put back old installs left aside.
-
-    Cheap when there is nothing to do (one listdir); `list` and id lookups call it too.
-    """
-    removed: list[Path] = []
-    try:
-        names = sorted(os.listdir(base))
-    except OSError:
-        return removed
-    for name in names:
-        for marker in (_NEW, _OLD):
-            at = name.find(marker)
-            if not name.startswith(".") or at < 2:
-                continue
-            skill_id = name[1:at]
-            pid_text = name[at + len(marker) :].split("-", 1)[0]
-            if not pid_text.isdigit() or _alive(int(pid_text)):
-                continue
-            path = base / name
-            target = base / skill_id
-            if marker == _OLD and not (target.exists() or target.is_symlink()):
-                # Killed between the fallback's two renames: the old install is whole, undo.
-                with contextlib.suppress(OSError):
-                    os.rename(path, target)
-                continue
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync_dir(path: Path) -> None:

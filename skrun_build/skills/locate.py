@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from skrun_build.errors import SkillError, SkillNotFound, SkrunError, ValidationFailed, os_hint
 
 if TYPE_CHECKING:  # pragma: no cover
-    from skrun_build.spec.artifact import Artifact
-    from skrun_build.spec.issues import Issue
+    from skrun_build.formats.artifact_json import Artifact
+    from skrun_build.issues import Issue
 
 ARTIFACT_FILE = "artifact.json"
 SKILL_FILE = "SKILL.md"
@@ -115,7 +115,7 @@ def resolve(id_or_path: str | os.PathLike[str], root: str | os.PathLike[str] | N
     ):
         installed = base / text
         if not installed.is_dir() and base.is_dir():
-            from skrun_build.skills.install import recover
+            from skrun_build.skills.leftovers import recover
 
             recover(base)  # an install killed mid-swap may have left it aside
         if installed.is_dir():
@@ -150,9 +150,9 @@ def load_info(path: Path) -> SkillInfo:
 
 
 def _executable(path: Path) -> SkillInfo:
-    from skrun_build.artifact import check_artifact_dir
-    from skrun_build.jsonloc import load_json
-    from skrun_build.spec.artifact import Artifact
+    from skrun_build.checks.artifact import check_artifact_dir
+    from skrun_build.formats.artifact_json import Artifact
+    from skrun_build.formats.jsonloc import load_json
 
     issues = check_artifact_dir(path)
     errors = [i for i in issues if i.level == "error"]
@@ -212,7 +212,7 @@ def _frontmatter(path: Path) -> dict[str, Any]:
     file = path / SKILL_FILE
     if not file.is_file():
         return {}
-    from skrun_build.skillmd import load_skill
+    from skrun_build.formats.skillmd import load_skill
 
     try:
         skill = load_skill(file)
@@ -310,7 +310,7 @@ def _plain_relative(rel: str) -> bool:
 
 def list_skills(root: str | os.PathLike[str] | None = None) -> list[ListedSkill]:
     """Every folder under the root, sorted by name; a broken one carries its problem."""
-    from skrun_build.skills.install import recover
+    from skrun_build.skills.leftovers import recover
 
     base = skills_root(root)
     recover(base)  # an install killed mid-swap may have left the old one aside

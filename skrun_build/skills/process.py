@@ -133,3 +133,14 @@ def _serve(
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+# A failed tool's message quotes the end of its stderr, this much of it.
+_TAIL_LINES = 5
+_TAIL_CHARS = 600
+
+
+def tail_text(raw: bytes) -> str:
+    """The last lines of stderr, decoded, for a message."""
+    lines = [ln.rstrip() for ln in raw.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return "\n".join(lines[-_TAIL_LINES:])[-_TAIL_CHARS:]

@@ -25,8 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.skills.schema import CompiledSchema
 
 DEFAULT_TIMEOUT = 60.0
-_TAIL_LINES = 5
-_TAIL_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def call(
     on_stderr: Callable[[bytes], None] | None = None,
 ) -> dict[str, Any]:
     """Validate `value`, run the entry, and return its output object; raises SkillRunError."""
-    from skrun_build.skills.process import run_group
+    from skrun_build.skills.process import run_group, tail_text
 
     if not timeout > 0:
         raise SkillRunError(f"timeout must be > 0 seconds, not {timeout!r}", reason="input")
@@ -219,12 +217,6 @@ def _decode(stdout: bytes, name: str, tail: str) -> Any:
             stderr_tail=tail,
             hint="the entry must print one JSON object on stdout; diagnostics go to stderr",
         ) from None
-
-
-def tail_text(raw: bytes) -> str:
-    """The last lines of stderr, decoded, for a message."""
-    lines = [ln.rstrip() for ln in raw.decode("utf-8", "replace").splitlines() if ln.strip()]
-    return "\n".join(lines[-_TAIL_LINES:])[-_TAIL_CHARS:]
 
 
 def _tail_note(tail: str) -> str:

@@ -108,7 +108,7 @@ def _load(file: Path, shown: str) -> Any:
         return parse_json(text)
     except ValueError:
         pass  # the located loader says where (and accepts nothing json.loads refused)
-    from skrun_build.jsonloc import JsonError, load_json
+    from skrun_build.formats.jsonloc import JsonError, load_json
 
     try:
         return load_json(text, file=shown).data

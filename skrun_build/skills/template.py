@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 
 from skrun_build.errors import UsageError
-from skrun_build.scaffold.templates import ScaffoldResult
+from skrun_build.scaffolding.templates import ScaffoldResult
+from skrun_build.suggest import hint as suggestion
 
 KINDS = ("python_uv", "rust_binary", "markdown")
 DEFAULT_VERSION = "0.1.0"
@@ -40,15 +41,15 @@ def new_skill(
     dry_run: bool = False,
 ) -> ScaffoldResult:
     """Render the `kind` template into `target`; UsageError for a bad value, nothing written."""
-    from skrun_build.scaffold import values as checks
-    from skrun_build.scaffold.place import place_tree
-    from skrun_build.scaffold.templates import check_target, render_template, skill_name_for
+    from skrun_build.scaffolding import values as checks
+    from skrun_build.scaffolding.place import place_tree
+    from skrun_build.scaffolding.templates import check_target, render_template, skill_name_for
     from skrun_build.skills.locate import is_skill_id
 
     if kind not in KINDS:
         raise UsageError(
             f"--kind: unknown kind {kind!r}",
-            hint=checks.did_you_mean(kind, KINDS) or "choose one of " + ", ".join(KINDS),
+            hint=suggestion(kind, KINDS) or "choose one of " + ", ".join(KINDS),
         )
     if not is_skill_id(skill_id):
         raise UsageError(

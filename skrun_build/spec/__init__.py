@@ -1,1 +1,0 @@
-"""The formats skrun-build reads, as data: no I/O in this package."""
