@@ -180,7 +180,7 @@ def _summary(results: Sequence[TargetResult], manifest: Path | None, sums: Path 
     for r in results:
         src = _shown(r.source).ljust(width)
         if r.status == "failed":
-            echo(f"{style('failed    ', fg='red', bold=True)}  {src}")
+            echo(f"{style('failed    ', fg='red', bold=True)}  {src.rstrip()}")
         elif r.status == "up to date":
             echo(f"up to date  {src}  {_shown(r.bundle)}")
         else:
