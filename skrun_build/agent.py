@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from skrun_build.artifact import AR_CODES, check_artifact_dir
-from skrun_build.errors import ValidationFailed
+from skrun_build.errors import ValidationFailed, os_hint
 from skrun_build.spec.agent_fields import BUILTIN_TOOL_CHOICES
 from skrun_build.spec.issues import Issue, Level
 from skrun_build.yaml import YamlDoc, YamlError, load_yaml
@@ -45,6 +45,7 @@ AG_CODES: dict[str, str] = {
     "AG018": "context_mode: persistent without a non-empty AGENTS.md",
     "AG019": "a script imports a non-standard-library module the agent has no manifest for",
     "AG020": "a declared tool is never mentioned in SKILL.md",
+    "AG021": "a folder or script in scripts/ cannot be read",
 }
 CODES: dict[str, str] = {**AG_CODES, **AR_CODES}
 
@@ -422,7 +423,8 @@ def _dir_rules(
     if skill is not None and tools:
         issues += _unmentioned_tools(dir, doc, tools)
     manifest = runtime_manifest(dir)
-    for script, line, col, module, why in scripts_without_manifest(dir):
+    unreadable: list[tuple[Path, OSError]] = []
+    for script, line, col, module, why in scripts_without_manifest(dir, unreadable):
         issues.append(
             Issue(
                 str(script),
@@ -432,6 +434,19 @@ def _dir_rules(
                 "warning",
                 f'{script.name} imports "{module}", which is not in the standard library, {why}',
                 _manifest_hint(script, manifest),
+            )
+        )
+    for path, error in unreadable:
+        issues.append(
+            Issue(
+                str(path),
+                0,
+                0,
+                "AG021",
+                "error",
+                f"cannot read {path.name}: {error.strerror or error}; the runtime could not run"
+                " it either",
+                os_hint(error) or "make it readable (chmod a+r, and a+x for a folder)",
             )
         )
     return issues

@@ -20,10 +20,9 @@ from typing import BinaryIO
 @contextlib.contextmanager
 def atomic_file(final: Path, *, mode: int = 0o644, buffering: int = -1) -> Iterator[BinaryIO]:
     """Open a temp file beside `final` (read/write); rename it into place if the block succeeds."""
-    # os.urandom, as secrets.token_hex does: importing secrets costs `skrun init` hashlib+hmac.
-    tmp = final.parent / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
+    tmp = temp_path(final)
+    try:  # from the open on: an interrupt right after it must still remove the temp file
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w+b", buffering=buffering) as f:
             yield f
             f.flush()
@@ -34,6 +33,12 @@ def atomic_file(final: Path, *, mode: int = 0o644, buffering: int = -1) -> Itera
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def temp_path(final: Path) -> Path:
+    """A fresh temp name beside `final`: `.<name>.<pid>.<hex>.tmp` (see `stale_temps`)."""
+    # os.urandom, as secrets.token_hex does: importing secrets costs `skrun init` hashlib+hmac.
+    return final.parent / f".{final.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:

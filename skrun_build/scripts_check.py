@@ -15,6 +15,7 @@ requirements.txt).
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
 import sys
@@ -134,15 +135,30 @@ def runtime_manifest(dir: Path) -> str | None:
 _ECOSYSTEMS = {manifest: ecosystem for manifest, ecosystem, _, _ in RULES}
 
 
-def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]:
-    """(script, line, col, module, why) for each import no manifest of `dir` provides."""
+Unreadable = list[tuple[Path, OSError]]
+
+
+def scripts_without_manifest(
+    dir: Path, unreadable: Unreadable | None = None
+) -> list[tuple[Path, int, int, str, str]]:
+    """(script, line, col, module, why) for each import no manifest of `dir` provides.
+
+    Each folder of scripts/ that cannot be listed and each script that cannot be read
+    is appended to `unreadable` (path, error), so no caller skips it silently.
+    """
     scripts = dir / "scripts"
     if not scripts.is_dir():
         return []
     ecosystem = manifest_ecosystem(dir)
     found: list[tuple[Path, int, int, str, str]] = []
     modules: dict[Path, set[str]] = {}  # folder -> its local modules, listed once
-    for script in _walk(scripts):
+    for script in _walk(scripts, unreadable):
+        if unreadable is not None:
+            try:
+                os.close(os.open(script, os.O_RDONLY | os.O_NONBLOCK))
+            except OSError as e:
+                unreadable.append((script, e))
+                continue
         if script.suffix in PY_SUFFIXES and ecosystem != "python":
             why = (
                 "and package.json takes precedence, so no Python dependencies are installed"
@@ -160,12 +176,14 @@ def scripts_without_manifest(dir: Path) -> list[tuple[Path, int, int, str, str]]
     return found
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    """The entries of `folder` by name; none if it cannot be listed."""
+def _entries(folder: Path, unreadable: Unreadable | None = None) -> list[os.DirEntry[str]]:
+    """The entries of `folder` by name; none if it cannot be listed (noted in `unreadable`)."""
     try:
         with os.scandir(folder) as it:
             return sorted(it, key=lambda e: e.name)
-    except OSError:
+    except OSError as e:
+        if unreadable is not None and e.errno != errno.ENOENT:
+            unreadable.append((folder, e))
         return []
 
 
@@ -185,12 +203,12 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for entry in _entries(root):
+def _walk(root: Path, unreadable: Unreadable | None = None) -> Iterator[Path]:
+    for entry in _entries(root, unreadable):
         path = root / entry.name
         if _is_dir(entry):
             if entry.name not in _SKIP_DIRS:
-                yield from _walk(path)
+                yield from _walk(path, unreadable)
         elif path.suffix in PY_SUFFIXES + JS_SUFFIXES and _is_file(entry):
             yield path
 

@@ -426,7 +426,8 @@ def test_deps_install_cli_uses_the_skills_npmrc(
     assert not list((tmp_path / "deps").glob("*/.npmrc"))  # used, not kept in the entry
     (skill / ".npmrc").unlink()
     assert cli.run(["deps", "install", "--offline", "--reinstall", str(skill)]) == 0
-    assert capsys.readouterr().out.startswith("Installed 1 package from package-lock.json")
+    # The fixture's dependency, devDependency and scripted dependency (Skrun's set).
+    assert capsys.readouterr().out.startswith("Installed 3 packages from package-lock.json")
 
 
 def test_from_skill_flags_reach_agent_yaml_through_the_cli(

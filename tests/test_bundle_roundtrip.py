@@ -96,9 +96,8 @@ def test_unpack_round_trip_and_server_warnings(tmp_path: Path) -> None:
     assert list(result.warnings) == [
         "assets/blob.bin: binary content; the Skrun server reads every file as UTF-8 text "
         "and would mangle it",
-        "données/résumé.md: name is not ASCII; the Skrun server would mangle it",
         f"{LONG}: name is {len(LONG)} bytes; the Skrun server reads only the first 100 "
-        "(the bundle keeps it whole in a PAX header)",
+        f'and would see "{LONG[:100]}" plus a stray ././@PaxHeader file (shorten the path)',
     ]
     names = unpack_bundle(result.path, tmp_path / "unpacked")
     assert names[0] == ".skrun/config.json" and names[-1] == ".skrun/record.json"
@@ -155,9 +154,7 @@ def test_read_members_and_garbage(tmp_path: Path) -> None:
     assert got == {"requirements.txt": b"requests\n"}
     junk = tmp_path / "junk.agent"
     junk.write_bytes(b"not a bundle")
-    with pytest.raises(
-        BundleError, match=r"junk\.agent: not a valid bundle \(gzip-compressed tar\)"
-    ):
+    with pytest.raises(BundleError, match=r"junk\.agent: is not a gzip-compressed \.agent bundle"):
         read_members(junk, ["x"])
 
 

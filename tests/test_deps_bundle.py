@@ -69,7 +69,7 @@ def test_bad_bundle_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[st
     bad.write_bytes(b"not a tar.gz")
     assert run(["deps", "install", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"skrun: error: {bad}: not a valid bundle")
+    assert err.startswith(f"skrun: error: {bad}: is not a gzip-compressed .agent bundle")
     evil = tmp_path / "evil.agent"
     with tarfile.open(evil, "w:gz") as tf:
         info = tarfile.TarInfo("../requirements.txt")

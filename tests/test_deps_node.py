@@ -15,7 +15,7 @@ from skrun_build.deps.install import InstallResult, install
 from skrun_build.deps.node import _commands, count_packages, is_berry_lock
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
-from tests.deps_support import BERRY
+from tests.deps_support import BERRY, NODE_PACKAGES
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +56,7 @@ def test_locked_install(
         lockfile,
         installer,
     )
-    assert meta.packages == 1
+    assert meta.packages == len(NODE_PACKAGES)  # devDependencies too, as Skrun installs
     assert meta.runtime.startswith("node v")
     assert meta.reproducible is True
     assert _require(result.path) == "hello from tiny-node\n"
@@ -80,7 +80,7 @@ def test_yarn_berry_lock_uses_immutable_with_node_modules(
     result = _install(skill)
     assert (result.meta.installer, result.meta.lock_kind) == ("yarn", "yarn")
     assert result.meta.installer_version.startswith("4.")
-    assert result.meta.packages == 1
+    assert result.meta.packages == len(NODE_PACKAGES)
     assert _require(result.path) == "hello from tiny-node\n"
 
 
@@ -106,8 +106,8 @@ def test_lock_out_of_sync_fails(node_skill: Callable[[str], Path]) -> None:
     with pytest.raises(InstallFailed) as info:
         _install(skill)
     assert str(info.value).splitlines()[0] == (
-        "Script dependency install failed for node: npm ci --omit=dev --ignore-scripts "
-        "--no-audit --no-fund --offline exited 1"
+        "Script dependency install failed for node: npm ci --include=dev --no-audit --no-fund "
+        "--offline exited 1"
     )
     assert [p.name for p in Store().root.iterdir() if not p.name.startswith(".lock-")] == []
 
@@ -124,32 +124,25 @@ def test_commands_per_lock() -> None:
 
     def argv(kind: str | None, **kw: object) -> tuple[str, list[str], dict[str, str]]:
         m = Manifest("node", "package.json", "package.json", "{}", kind, "x", "")
-        opts = {"offline": False, "scripts": False, "yarn_major": None, **kw}
+        opts = {"offline": False, "ignore_scripts": False, "yarn_major": None, **kw}
         return _commands(m, **opts)  # type: ignore[arg-type]
 
-    assert argv("npm")[1] == [
-        "npm",
-        "ci",
-        "--omit=dev",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-    ]
+    # Skrun v0.7.0's set: devDependencies included (explicitly, whatever NODE_ENV says),
+    # install scripts run.
+    assert argv("npm")[1] == ["npm", "ci", "--include=dev", "--no-audit", "--no-fund"]
     assert argv("pnpm", offline=True)[1] == [
         "pnpm",
         "install",
         "--frozen-lockfile",
-        "--prod",
-        "--ignore-scripts",
+        "--production=false",
         "--offline",
     ]
     assert argv("yarn", yarn_major=1)[1] == [
         "yarn",
         "install",
         "--frozen-lockfile",
-        "--production",
+        "--production=false",
         "--non-interactive",
-        "--ignore-scripts",
     ]
     assert argv("yarn", yarn_major=4, offline=True) == (
         "yarn",
@@ -157,14 +150,15 @@ def test_commands_per_lock() -> None:
         {
             "YARN_NODE_LINKER": "node-modules",
             "YARN_ENABLE_TELEMETRY": "0",
-            "YARN_ENABLE_SCRIPTS": "0",
             "YARN_ENABLE_NETWORK": "0",
         },
     )
-    assert argv(None, scripts=True)[1] == [
+    assert argv("yarn", yarn_major=4, ignore_scripts=True)[2]["YARN_ENABLE_SCRIPTS"] == "0"
+    assert argv(None, ignore_scripts=True)[1] == [
         "npm",
         "install",
-        "--omit=dev",
+        "--include=dev",
+        "--ignore-scripts",
         "--no-audit",
         "--no-fund",
     ]

@@ -17,7 +17,7 @@ from skrun_build.deps.meta import read_meta
 from skrun_build.deps.poetry import requirements_from_poetry
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
-from tests.deps_support import PYPROJECT, sha256_file
+from tests.deps_support import BUILT_PYPROJECT, sha256_file
 
 pytestmark = pytest.mark.slow
 
@@ -110,10 +110,10 @@ def test_corrupt_entry_is_replaced(tmp_path: Path, py_offline: Path) -> None:
 
 
 def test_pyproject_without_lock_warns(tmp_path: Path, py_offline: Path) -> None:
-    skill = make_tree(tmp_path / "s", {"pyproject.toml": PYPROJECT})
+    skill = make_tree(tmp_path / "s", {"pyproject.toml": BUILT_PYPROJECT})
     result = _install(skill)
     assert result.meta.manifest_kind == "pyproject"
-    assert result.meta.packages == 1  # the dependencies only, not the project itself
+    assert result.meta.packages == 2  # the project itself and tinypkg, as Skrun's pip does
     assert [w.split(":")[0] for w in result.warnings] == ["non-reproducible build"]
     assert "pyproject.toml has no lockfile" in result.warnings[0]
 
@@ -137,7 +137,7 @@ def test_uv_lock_installs_locked(
     assert (result.meta.lock_kind, result.meta.lockfile, result.meta.packages) == (
         "uv",
         "uv.lock",
-        1,
+        2,  # tinypkg and the default `dev` group's tinyextra, as Skrun's uv sync
     )
     assert sorted(p.name for p in result.path.iterdir()) == [
         "pyproject.toml",
@@ -159,14 +159,13 @@ def test_stale_uv_lock_is_rejected(
         '["tinypkg"]', '["tinypkg", "tinyextra"]'
     )
     skill = make_tree(tmp_path / "s", files)
-    with pytest.raises(InstallFailed) as info:
+    with pytest.raises(DepsError) as info:
         _install(skill)
-    first, *tail = str(info.value).splitlines()
-    assert first == (
-        "Script dependency install failed for python: uv sync --locked --no-install-project "
-        "--no-dev --python venv/bin/python --compile-bytecode exited 1"
+    assert str(info.value) == (
+        "uv.lock: out of date: it no longer matches pyproject.toml (uv sync --locked refuses "
+        "it) (run `uv lock` and commit uv.lock; the Skrun runtime runs `uv sync --frozen`, "
+        "which would install the stale lock as it is)"
     )
-    assert any("needs to be updated" in line for line in tail)
     assert _root_names() == []  # no entry, no temp dir
 
 
@@ -232,15 +231,21 @@ tinyextra = "*"
 """
 
 
-def test_poetry_lock_installs_main_group_with_hashes(tmp_path: Path, py_offline: Path) -> None:
+def test_poetry_lock_installs_non_optional_groups_with_hashes(
+    tmp_path: Path, py_offline: Path
+) -> None:
     skill = make_tree(
         tmp_path / "s",
         {"pyproject.toml": POETRY_PYPROJECT, "poetry.lock": _poetry_lock(py_offline)},
     )
     result = _install(skill)
-    assert (result.meta.lock_kind, result.meta.packages, result.warnings) == ("poetry", 1, [])
+    assert (result.meta.lock_kind, result.meta.packages, result.warnings) == ("poetry", 2, [])
     site = next((result.path / "venv" / "lib").glob("*/site-packages"))
-    assert sorted(p.name for p in site.glob("*.dist-info")) == ["tinypkg-1.0.0.dist-info"]
+    # main and dev, as Skrun's `poetry install --no-root`.
+    assert sorted(p.name for p in site.glob("*.dist-info")) == [
+        "tinyextra-1.0.0.dist-info",
+        "tinypkg-1.0.0.dist-info",
+    ]
     assert sorted(p.name for p in result.path.iterdir()) == [
         "poetry.lock",
         "pyproject.toml",
@@ -268,11 +273,18 @@ def test_poetry_lock_wrong_hash_fails(tmp_path: Path, py_offline: Path) -> None:
 
 def test_poetry_translation(wheelhouse: Path) -> None:
     tiny = sha256_file(wheelhouse / "tinypkg-1.0.0-py3-none-any.whl")
+    extra = sha256_file(wheelhouse / "tinyextra-1.0.0-py3-none-any.whl")
     assert requirements_from_poetry(_poetry_lock(wheelhouse), POETRY_PYPROJECT) == (
+        f"tinyextra==1.0.0 \\\n    --hash=sha256:{extra}\n"
         f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
     )
-    # lock-version 2.0 records no groups: walk the graph from the main dependencies,
-    # keeping the marker of a package reached only through a marked edge.
+    # An optional group is left out, as `poetry install` does.
+    optional = POETRY_PYPROJECT + "\n[tool.poetry.group.dev]\noptional = true\n"
+    assert requirements_from_poetry(_poetry_lock(wheelhouse), optional) == (
+        f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
+    )
+    # lock-version 2.0 records no groups: walk the graph from the main and non-optional
+    # group dependencies, keeping the marker of a package reached only through a marked edge.
     old = f"""[[package]]
 name = "tinypkg"
 version = "1.0.0"
@@ -295,8 +307,43 @@ files = [{{file = "tinyextra-1.0.0-py3-none-any.whl", hash = "sha256:cd"}}]
 lock-version = "2.0"
 """
     assert requirements_from_poetry(old, POETRY_PYPROJECT) == (
+        "tinyextra==1.0.0 \\\n    --hash=sha256:cd\n"
         f"tinypkg==1.0.0 \\\n    --hash=sha256:{tiny}\n"
         "winonly==2.0 ; sys_platform == 'win32' \\\n    --hash=sha256:ab\n"
+    )
+    assert "tinyextra" not in requirements_from_poetry(old, optional)
+
+
+def test_poetry_per_group_markers() -> None:
+    # Lock 2.1 records a marker per group; a group without one needs the package always.
+    lock = """[[package]]
+name = "a"
+version = "1.0"
+groups = ["main", "dev"]
+markers = {main = "sys_platform == 'win32'", dev = "python_version < '3.12'"}
+files = [{file = "a-1.0-py3-none-any.whl", hash = "sha256:aa"}]
+
+[[package]]
+name = "b"
+version = "1.0"
+groups = ["main", "dev"]
+markers = {main = "sys_platform == 'win32'"}
+files = [{file = "b-1.0-py3-none-any.whl", hash = "sha256:bb"}]
+
+[[package]]
+name = "c"
+version = "1.0"
+groups = ["docs"]
+files = [{file = "c-1.0-py3-none-any.whl", hash = "sha256:cc"}]
+
+[metadata]
+lock-version = "2.1"
+"""
+    pyproject = '[project]\nname = "x"\n[tool.poetry.group.docs]\noptional = true\n'
+    assert requirements_from_poetry(lock, pyproject) == (
+        "a==1.0 ; (python_version < '3.12') or (sys_platform == 'win32') \\\n"
+        "    --hash=sha256:aa\n"
+        "b==1.0 \\\n    --hash=sha256:bb\n"
     )
 
 
@@ -367,3 +414,80 @@ def test_pip_find_links_is_honoured(
     skill = make_tree(tmp_path / "s", {"requirements.txt": "tinyextra==1.0.0\n"})
     result = _install(skill, offline=True)
     assert result.meta.packages == 1
+
+
+LOCK_OPTIONS = [
+    "--exclude-newer",
+    "2030-01-01T00:00:00Z",
+    "--resolution",
+    "lowest-direct",
+    "--prerelease",
+    "allow",
+    "--fork-strategy",
+    "fewest",
+    "--exclude-newer-package",
+    "tinyextra=false",
+    "--prerelease-package",
+    "tinypkg=allow",
+]
+
+
+def test_uv_lock_with_recorded_options_installs(tmp_path: Path, py_offline: Path) -> None:
+    from skrun_build.deps.uvlock import sync_flags
+    from tests.deps_support import UV_PYPROJECT, uv_lock
+
+    text = uv_lock(tmp_path / "proj", UV_PYPROJECT, py_offline, *LOCK_OPTIONS)
+    assert '\n[options]\nresolution-mode = "lowest-direct"\n' in text
+    assert sync_flags(text) == [
+        "--resolution",
+        "lowest-direct",
+        "--prerelease",
+        "allow",
+        "--fork-strategy",
+        "fewest",
+        "--exclude-newer",
+        "2030-01-01T00:00:00Z",
+        "--prerelease-package",
+        "tinypkg=allow",
+        "--exclude-newer-package",
+        "tinyextra=false",
+    ]
+    skill = make_tree(tmp_path / "s", {"pyproject.toml": UV_PYPROJECT, "uv.lock": text})
+    result = _install(skill)
+    assert (result.status, result.meta.packages) == ("installed", 2)
+    # Stale against its pyproject.toml: still refused, and the message says why it matters.
+    stale = UV_PYPROJECT.replace('["tinypkg"]', '["tinypkg", "tinyextra"]')
+    skill = make_tree(tmp_path / "t", {"pyproject.toml": stale, "uv.lock": text})
+    with pytest.raises(DepsError) as info:
+        _install(skill)
+    assert str(info.value).startswith("uv.lock: out of date: it no longer matches pyproject.toml")
+    assert "the Skrun runtime runs `uv sync --frozen`, which would install the stale lock" in str(
+        info.value
+    )
+    assert _root_names() == [result.key]
+
+
+def test_uv_lock_option_forms() -> None:
+    from skrun_build.deps.uvlock import sync_flags
+
+    # A relative cut-off: uv writes a placeholder timestamp beside the span.
+    span = (
+        'version = 1\n[options]\nexclude-newer = "0001-01-01T00:00:00Z" # no effect\n'
+        'exclude-newer-span = "P3W"\n[options.exclude-newer-package]\n'
+        'a = { timestamp = "0001-01-01T00:00:00Z", span = "P1W" }\nb = "2030-01-01T00:00:00Z"\n'
+    )
+    assert sync_flags(span) == [
+        "--exclude-newer",
+        "P3W",
+        "--exclude-newer-package",
+        "a=P1W",
+        "--exclude-newer-package",
+        "b=2030-01-01T00:00:00Z",
+    ]
+    assert sync_flags("version = 1\n") == []
+    with pytest.raises(DepsError) as info:
+        sync_flags('version = 1\n[options]\nnew-knob = "x"\n')
+    assert str(info.value) == (
+        "uv.lock: [options] records `new-knob`, which skrun-build does not know how to pass to "
+        "`uv sync` (lock without that option, or report it so it can be supported)"
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "csv-summary"
@@ -46,3 +48,26 @@ def test_example_tool_reports_errors_on_stderr() -> None:
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "missing.csv" in proc.stderr
+
+
+# The golden digests of examples/csv-summary (bundle format version 2). A change here is a
+# change of the bundle format or of the example: bump FORMAT_VERSION and update README.md.
+CSV_SUMMARY_SHA256 = "be7782dc65d7a232e4e48283b3d49d02eadb12ce1d08f575a17f1bd09aafa6ab"
+CSV_SUMMARY_TAR_SHA256 = "e17e3c5be30016026a1edf5630ddc6b78d02833f0d14d563650263968d5db7a4"
+
+
+def test_example_bundle_has_the_golden_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+    import hashlib
+
+    from skrun_build import build_bundle
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    result = build_bundle(EXAMPLE, tmp_path)
+    assert result.path == tmp_path / "csv-summary-1.0.0.agent"
+    raw = gzip.decompress(result.path.read_bytes())
+    assert hashlib.sha256(raw).hexdigest() == CSV_SUMMARY_TAR_SHA256
+    assert result.sha256 == CSV_SUMMARY_SHA256
+    assert CSV_SUMMARY_SHA256 in (REPO / "README.md").read_text()

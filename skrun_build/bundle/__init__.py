@@ -1,9 +1,10 @@
 """Reproducible `.agent` bundles and `.skill` zips: build, read, inspect, verify, unpack.
 
 Modules: `build` (orchestration, `BuildResult`), `collect` (walk + safety rules),
-`secrets` (the credential guard), `writer` (tar.gz stream, atomic output),
-`skillzip` (`--format skill`), `format` (fixed paths, canonical JSON, the record),
-`reader` (safe member checks, `read_members`), `verify` (inspect, verify, unpack).
+`secrets` (the credential guard), `writer` (interrupt-safe tar.gz stream, atomic
+output), `skillzip` (`--format skill`), `format` (fixed paths, canonical JSON, the
+record, what the Skrun server reads of a name), `reader` (safe member checks, limits,
+`read_members`), `zipreader` (reading `.skill` zips), `verify` (inspect, verify, unpack).
 The format is specified in docs/bundle-format.md.
 """
 

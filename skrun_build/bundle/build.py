@@ -16,14 +16,17 @@ from skrun_build.bundle.collect import SourceFile, collect
 from skrun_build.bundle.format import (
     MAX_SIZE,
     MODE_FILE,
+    NAME_FIELD,
+    PAX_HEADER_NAME,
     RECORD_PATH,
-    SERVER_NAME_LIMIT,
     SNAPSHOT_PATH,
     WARN_SIZE,
     RecordEntry,
     build_mtime,
     canonical_json,
     record_bytes,
+    server_drops,
+    server_view,
 )
 from skrun_build.bundle.required import check_required, required_files
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
@@ -230,29 +233,42 @@ def _write_agent(
     findings: list[Finding] = []
     entries: list[RecordEntry] = []
     digest = hashlib.sha256()
+    output = atomic_output(final)
+    sink: GzipSink | None = None
     try:
-        with atomic_output(final) as raw:
-            with GzipSink(_HashingWriter(raw, digest), limit=max_size) as sink:
-                tar = TarStream(sink, build_mtime())
-                snapshot = canonical_json(info.snapshot)
-                tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
-                entries.append(RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot)))
-                for f in files:
-                    probe = FileProbe(f.rel, allow)
-                    sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
-                    entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
-                    finding, binary = probe.finish()
-                    if finding is not None:
-                        findings.append(finding)
-                    warnings += name_warnings(f.rel)
-                    if binary:
-                        warnings.append(binary_warning(f.rel))
-                tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
-                tar.close()
-                sink.close()
-            if findings:
-                raise secret_error(findings)
-            size = sink.written
+        try:
+            with output as raw:
+                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size)
+                with sink:
+                    tar = TarStream(sink, build_mtime())
+                    snapshot = canonical_json(info.snapshot)
+                    tar.add_bytes(SNAPSHOT_PATH, snapshot, MODE_FILE)
+                    entries.append(
+                        RecordEntry(SNAPSHOT_PATH, len(snapshot), MODE_FILE, _sha(snapshot))
+                    )
+                    for f in files:
+                        probe = FileProbe(f.rel, allow)
+                        sha = tar.add_file(f.rel, f.path, f.size, f.mode, probe.feed)
+                        entries.append(RecordEntry(f.rel, f.size, f.mode, sha))
+                        finding, binary = probe.finish()
+                        if finding is not None:
+                            findings.append(finding)
+                        warnings += name_warnings(f.rel)
+                        if binary:
+                            warnings.append(binary_warning(f.rel))
+                    tar.add_bytes(RECORD_PATH, record_bytes(entries), MODE_FILE)
+                    tar.close()
+                    sink.close()
+                if findings:
+                    raise secret_error(findings)
+                size = sink.written
+        except BaseException:
+            # Again here: an interrupt can land as an `__exit__` starts, before it does
+            # anything. Both calls are idempotent and take no lock (see writer.py).
+            if sink is not None:
+                sink.abort()
+            output.discard()
+            raise
     except SizeExceeded:
         raise BundleError(
             f"bundle exceeds the size limit of {human_size(max_size)}; nothing was written",
@@ -311,22 +327,33 @@ class FileProbe:
 
 
 def name_warnings(rel: str) -> list[str]:
-    """Warnings for a member name the Skrun server would mangle."""
+    """Warnings for a member name the Skrun v0.7.0 server would damage.
+
+    Its reader takes only the 100-byte ustar name field and skips every name that
+    contains `..` (see `format.server_view`); a non-ASCII name that fits is intact.
+    """
     size = len(rel.encode("utf-8"))
     out = []
-    if size > SERVER_NAME_LIMIT:
+    if size > NAME_FIELD:
         out.append(
-            f"{rel}: name is {size} bytes; the Skrun server reads only the first "
-            f"{SERVER_NAME_LIMIT} (the bundle keeps it whole in a PAX header)"
+            f"{rel}: name is {size} bytes; the Skrun server reads only the first {NAME_FIELD} "
+            f'and would see "{server_view(rel)}" plus a stray {PAX_HEADER_NAME} file '
+            "(shorten the path)"
         )
-    if not rel.isascii():
-        out.append(f"{rel}: name is not ASCII; the Skrun server would mangle it")
+    if server_drops(rel):
+        out.append(
+            f"{rel}: the Skrun server silently drops every file whose name contains '..' "
+            "(rename it)"
+        )
     return out
 
 
 def binary_warning(rel: str) -> str:
     """Warning for content the Skrun server would mangle."""
-    return f"{rel}: binary content; the Skrun server reads every file as UTF-8 text and would mangle it"
+    return (
+        f"{rel}: binary content; the Skrun server reads every file as UTF-8 text "
+        "and would mangle it"
+    )
 
 
 def _refuse_output_holding_sources(

@@ -1,4 +1,4 @@
-"""Constants and canonical serialisations of the `.agent` bundle format (version 1).
+"""Constants and canonical serialisations of the `.agent` bundle format (version 2).
 
 The normative description is docs/bundle-format.md; this module is its code.
 """
@@ -13,7 +13,10 @@ from typing import Any
 from skrun_build.errors import BundleError, UsageError
 
 FORMAT_NAME = "skrun-agent-bundle"
-FORMAT_VERSION = 1
+# 2: a name of at most 100 UTF-8 bytes is written raw in the ustar name field, with
+# no PAX header (version 1 gave every non-ASCII name a PAX header). Both read back.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 # Fixed member paths of the generated members: the snapshot is the first member,
 # the record the last one; source files never use the reserved `.skrun/` folder.
 RESERVED_DIR = ".skrun"
@@ -31,7 +34,31 @@ CHUNK = 1024 * 1024
 MIB = 1024 * 1024
 WARN_SIZE = 10 * MIB
 MAX_SIZE = 50 * MIB
-SERVER_NAME_LIMIT = 100  # the Skrun server reads only the 100-byte ustar name field
+# What `inspect`, `verify` and `unpack` read at most, decided from the tar headers before
+# any content is read or written: generous for a real agent (the registry refuses bundles
+# over 50 MiB), and a decompression bomb is refused at its first header.
+MAX_UNPACKED = 1024 * MIB
+MAX_MEMBERS = 100_000
+NAME_FIELD = 100  # the ustar name field: the only name the Skrun v0.7.0 server reads
+PAX_HEADER_NAME = "././@PaxHeader"  # tarfile's name for a PAX extended header
+
+
+def server_view(name: str) -> str:
+    """The name the Skrun v0.7.0 server reads for member `name`: the ustar field only.
+
+    It decodes the field up to its first NUL (at most 100 bytes) as UTF-8, so a
+    longer name arrives cut (see `writer.ustar_header` for what the field holds).
+    """
+    raw = name.encode("utf-8")
+    if len(raw) > NAME_FIELD:
+        raw = name.encode("ascii", "replace")[:NAME_FIELD]
+    return raw.decode("utf-8", "replace")
+
+
+def server_drops(name: str) -> bool:
+    """Whether the Skrun v0.7.0 server skips the member: its name holds `..` anywhere."""
+    seen = server_view(name)
+    return ".." in seen or seen.startswith("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +111,8 @@ def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
         data = json.loads(raw.decode("utf-8"))
         if data.get("format") != FORMAT_NAME:
             raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT_NAME!r}")
-        if data.get("format_version") != FORMAT_VERSION:
+        version = data.get("format_version")
+        if type(version) is not int or version not in READABLE_VERSIONS:
             raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
         return [
             RecordEntry(str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"]))

@@ -18,8 +18,50 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from skrun_build.bundle.format import CHUNK, REBUILD
+from skrun_build.bundle.format import CHUNK, MAX_MEMBERS, MAX_UNPACKED, REBUILD
 from skrun_build.errors import BundleError, UsageError, os_hint
+from skrun_build.fsutil import human_size
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much a reader accepts: unpacked bytes (sum of member sizes) and member count."""
+
+    unpacked: int = MAX_UNPACKED
+    members: int = MAX_MEMBERS
+
+
+DEFAULT_LIMITS = Limits()
+UNLIMITED = Limits(2**63, 2**63)
+
+
+class _Budget:
+    """Adds up the members' declared sizes as their headers arrive."""
+
+    def __init__(self, limits: Limits, bundle: Path) -> None:
+        self.limits = limits
+        self.bundle = bundle
+        self.total = 0
+        self.count = 0
+
+    def take(self, info: tarfile.TarInfo) -> None:
+        """Count one header; a BundleError as soon as a bound is passed, before its content."""
+        self.count += 1
+        self.total += max(info.size, 0)
+        if self.total > self.limits.unpacked:
+            raise BundleError(
+                f"{self.bundle}: members add up to more than {human_size(self.limits.unpacked)} "
+                f"unpacked (member {info.name!r} declares {human_size(info.size)}); "
+                "refused before reading any content",
+                hint="if you trust this bundle, raise the limit with --max-unpacked-size, "
+                "e.g. --max-unpacked-size 4GiB",
+            )
+        if self.count > self.limits.members:
+            raise BundleError(
+                f"{self.bundle}: more than {self.limits.members} members; "
+                "refused before reading any content",
+                hint="if you trust this bundle, raise the limit with --max-members",
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +105,8 @@ def check_member(
     where = f"{bundle}: member {raw!r}"
     if not raw or "\0" in raw or "\\" in raw:
         raise BundleError(f"{where}: empty name, NUL or backslash in the name", hint=REBUILD)
+    if any("\udc80" <= c <= "\udcff" for c in raw):
+        raise BundleError(f"{where}: the name is not valid UTF-8", hint=REBUILD)
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
         raise BundleError(f"{where}: absolute path", hint=REBUILD)
     parts = [p for p in PurePosixPath(raw).parts if p != "."]
@@ -106,28 +150,34 @@ class MemberStream:
         try:
             return self._raw.read(size)
         except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
-            raise BundleError(
-                f"not a valid bundle (gzip-compressed tar): {e}", path=self._bundle
-            ) from e
+            raise unreadable(self._bundle, e) from e
         except OSError as e:
             raise BundleError(
                 f"cannot read: {e.strerror or e}", path=self._bundle, hint=os_hint(e)
             ) from e
 
 
-def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
-    """Yield every checked member with a stream of its content, in bundle order."""
+def iter_members(
+    bundle: Path, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[Member, MemberStream]]:
+    """Yield every checked member with a stream of its content, in bundle order.
+
+    Each header is counted against `limits` before its content is read.
+    """
     seen: set[str] = set()
-    if not bundle.is_file():
-        what = "no such file" if not bundle.exists() else "not a file"
-        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
+    budget = _Budget(limits, bundle)
+    require_file(bundle)
     try:
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
         max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
-        with gzip.open(bundle, "rb") as gz, tarfile.open(fileobj=gz, mode="r|") as tf:
+        with (
+            gzip.open(bundle, "rb") as gz,
+            tarfile.open(fileobj=gz, mode="r|", encoding="utf-8") as tf,
+        ):
             for info in tf:
                 member = check_member(info, seen, bundle, max_size)
+                budget.take(info)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)
@@ -136,43 +186,85 @@ def iter_members(bundle: Path) -> Iterator[tuple[Member, MemberStream]]:
             while gz.read(CHUNK):
                 pass
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
-        raise BundleError(
-            f"not a valid bundle (gzip-compressed tar): {e}", path=bundle, hint=_zip_hint(bundle)
-        ) from e
+        raise unreadable(bundle, e) from e
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror or e}", path=bundle, hint=os_hint(e)) from e
 
 
-def _zip_hint(bundle: Path) -> str | None:
-    # `skrun build --format skill` writes a zip: say so instead of "Not a gzipped file".
+def require_file(bundle: Path) -> None:
+    """A UsageError unless `bundle` is an existing file."""
+    if not bundle.is_file():
+        what = "no such file" if not bundle.exists() else "not a file"
+        raise UsageError(what, path=bundle, hint="pass a .agent bundle")
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+_AGAIN = "download or build it again"
+
+
+def magic(bundle: Path) -> bytes:
+    """The first 4 bytes of `bundle` (empty when unreadable)."""
     try:
         with open(bundle, "rb") as f:
-            magic = f.read(4)
+            return f.read(4)
     except OSError:
-        return None
-    if magic == b"PK\x03\x04":
-        return "this is a zip, e.g. a .skill; inspect it with `unzip -l`"
-    return None
+        return b""
 
 
-def read_members(bundle: Path, names: Iterable[str]) -> dict[str, bytes]:
+def unreadable(bundle: Path, e: BaseException) -> BundleError:
+    """Our own words for gzip's, zlib's and tarfile's errors (never "Not a gzipped file")."""
+    head = magic(bundle)
+    if head == ZIP_MAGIC:
+        return BundleError(
+            "is a zip (a .skill?), not a gzip-compressed .agent bundle",
+            path=bundle,
+            hint="`skrun inspect` and `skrun verify` read a .skill; extract one with `unzip`",
+        )
+    if not head:
+        what = "the file is empty"
+    elif head[:2] != b"\x1f\x8b":
+        what = f"it starts with {head[:2].hex(' ')}, not the gzip signature 1f 8b"
+    else:
+        what = ""
+    if what:
+        return BundleError(
+            f"is not a gzip-compressed .agent bundle: {what}",
+            path=bundle,
+            hint="pass a bundle made by `skrun build`",
+        )
+    if isinstance(e, EOFError):
+        what = "it ends before its gzip stream does (cut short)"
+    elif isinstance(e, gzip.BadGzipFile) and ("CRC" in str(e) or "length" in str(e)):
+        what = "its gzip checksum does not match its content"
+    elif isinstance(e, gzip.BadGzipFile):
+        what = "unexpected data after the end of its gzip stream"
+    elif isinstance(e, zlib.error):
+        what = "its compressed data is corrupt"
+    else:
+        what = "the gzip stream does not hold a tar archive"
+    return BundleError(f"is not a valid .agent bundle: {what}", path=bundle, hint=_AGAIN)
+
+
+def read_members(
+    bundle: Path, names: Iterable[str], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, bytes]:
     """The content of the named members that exist (every member is still checked)."""
     wanted = set(names)
     found: dict[str, bytes] = {}
-    for member, stream in iter_members(Path(bundle)):
+    for member, stream in iter_members(Path(bundle), limits):
         if member.name in wanted:
             found[member.name] = stream.read()
     return found
 
 
 def digest_members(
-    bundle: Path, keep: Iterable[str] = ()
+    bundle: Path, keep: Iterable[str] = (), limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[MemberDigest], dict[str, bytes]]:
     """Every member with its sha256, plus the content of the members named in `keep`."""
     wanted = set(keep)
     out: list[MemberDigest] = []
     kept: dict[str, bytes] = {}
-    for member, stream in iter_members(Path(bundle)):
+    for member, stream in iter_members(Path(bundle), limits):
         digest = hashlib.sha256()
         chunks: list[bytes] | None = [] if member.name in wanted else None
         while chunk := stream.read(CHUNK):

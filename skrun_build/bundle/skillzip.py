@@ -45,8 +45,9 @@ def write_skill_zip(
     stamp = zip_date_time(build_mtime())
     findings: list[Finding] = []
     digest = hashlib.sha256()
+    output = atomic_output(final)
     try:
-        with atomic_output(final) as raw:
+        with output as raw:
             # zipfile seeks back to fill in sizes, so hash the finished file afterwards.
             with zipfile.ZipFile(raw, "w") as zf:
                 for f in files:
@@ -74,7 +75,11 @@ def write_skill_zip(
             while chunk := raw.read(CHUNK):
                 digest.update(chunk)
     except OSError as e:  # the output side: permissions, disk full
+        output.discard()
         raise write_error(final, e) from e
+    except BaseException:
+        output.discard()  # again: an interrupt can land as `__exit__` starts (see writer.py)
+        raise
     if size > WARN_SIZE:
         warnings.append(
             f"{final.name}: skill zip is {human_size(size)}, over {human_size(WARN_SIZE)}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skrun_build.bundle._config import Format
 from skrun_build.bundle.format import (
     CHUNK,
     REBUILD,
@@ -17,9 +18,20 @@ from skrun_build.bundle.format import (
     SNAPSHOT_PATH,
     parse_record,
 )
-from skrun_build.bundle.reader import MemberDigest, digest_members, iter_members
+from skrun_build.bundle.reader import (
+    DEFAULT_LIMITS,
+    UNLIMITED,
+    ZIP_MAGIC,
+    Limits,
+    MemberDigest,
+    digest_members,
+    iter_members,
+    magic,
+    require_file,
+)
 from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError, os_hint
+from skrun_build.fsutil import stale_temps, temp_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +43,13 @@ class Inspection:
     snapshot: dict[str, Any] | None
     manifest: str | None
     lockfile: str | None
+    format: str = "agent"  # or "skill": a .skill zip, whose members sit under <name>/
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for `skrun inspect --json`."""
         return {
             "bundle": str(self.bundle),
+            "format": self.format,
             "members": [m.to_dict() for m in self.members],
             "config": self.snapshot,
             "manifest": self.manifest,
@@ -51,6 +65,7 @@ class Verification:
     checked: int
     problems: list[str] = field(default_factory=list)
     source: Path | None = None
+    format: str = "agent"  # "skill": a .skill zip has no record, only CRCs and --source
 
     @property
     def ok(self) -> bool:
@@ -58,10 +73,17 @@ class Verification:
         return not self.problems
 
 
-def inspect_bundle(bundle: Path) -> Inspection:
+def inspect_bundle(bundle: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     """List every member with its sha256, the config snapshot and the manifest found."""
     bundle = Path(bundle)
-    members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH])
+    if _is_zip(bundle):
+        from skrun_build.bundle.zipreader import digest_skill_zip, skill_root
+
+        entries = digest_skill_zip(bundle, limits)
+        root = skill_root(entries)
+        manifest, lock = manifest_names({m.name[len(root) :] for m in entries})
+        return Inspection(bundle, entries, None, manifest, lock, "skill")
+    members, kept = digest_members(bundle, keep=[SNAPSHOT_PATH], limits=limits)
     snapshot = None
     if SNAPSHOT_PATH in kept:
         try:
@@ -74,10 +96,18 @@ def inspect_bundle(bundle: Path) -> Inspection:
     return Inspection(bundle, members, snapshot, manifest, lock)
 
 
-def verify_bundle(bundle: Path, source: Path | None = None) -> Verification:
+def verify_bundle(
+    bundle: Path, source: Path | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Verification:
     """Check every member against the record; with `source`, rebuild it and compare."""
     bundle = Path(bundle)
-    members, kept = digest_members(bundle, keep=[RECORD_PATH])
+    if _is_zip(bundle):
+        from skrun_build.bundle.zipreader import digest_skill_zip
+
+        entries = digest_skill_zip(bundle, limits)  # every CRC checked on the way
+        found = [] if source is None else _compare_with_source(entries, Path(source), "skill")
+        return Verification(bundle, len(entries), found, source, "skill")
+    members, kept = digest_members(bundle, keep=[RECORD_PATH], limits=limits)
     if RECORD_PATH not in kept:
         raise BundleError(
             f"no {RECORD_PATH} in the bundle: not built by skrun-build, cannot verify",
@@ -110,14 +140,28 @@ def verify_bundle(bundle: Path, source: Path | None = None) -> Verification:
     return Verification(bundle, len(actual), problems, source)
 
 
-def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]:
+def _is_zip(bundle: Path) -> bool:
+    require_file(bundle)
+    return magic(bundle) == ZIP_MAGIC
+
+
+def _compare_with_source(
+    members: list[MemberDigest], source: Path, format: Format = "agent"
+) -> list[str]:
     from skrun_build.bundle.build import build_bundle
 
     with tempfile.TemporaryDirectory(prefix="skrun-verify-") as tmp:
         # Only compared, never published: no size limit, and the secret guard (which
         # the original build passed, maybe with --allow-secret) is not repeated.
-        rebuilt = build_bundle(source, Path(tmp), max_size=2**62, allow_secrets=["*"])
-        fresh, _ = digest_members(rebuilt.path)
+        rebuilt = build_bundle(
+            source, Path(tmp), format=format, max_size=2**62, allow_secrets=["*"]
+        )
+        if format == "skill":
+            from skrun_build.bundle.zipreader import digest_skill_zip
+
+            fresh = digest_skill_zip(rebuilt.path, UNLIMITED)
+        else:
+            fresh, _ = digest_members(rebuilt.path, limits=UNLIMITED)  # our own, just written
     have = {m.name: m for m in members}
     want = {m.name: m for m in fresh}
     problems = []
@@ -135,8 +179,14 @@ def _compare_with_source(members: list[MemberDigest], source: Path) -> list[str]
     return problems
 
 
-def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
-    """Check every member, then extract into `dest` (absent or empty) atomically."""
+def unpack_bundle(bundle: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+    """Check every member, then extract into `dest` (absent or empty) atomically.
+
+    Extraction goes into a hidden staging folder `.<dest>.<pid>.<hex>.tmp` beside
+    `dest`, renamed into place at the end. Any exception (Ctrl-C, the CLI's SIGTERM
+    exception) removes it; one left by a process that died (kill -9) is removed by
+    the next unpack into the same `dest`, as `build` does with its temp files.
+    """
     bundle, dest = Path(bundle), Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BundleError(
@@ -144,16 +194,30 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             path=dest,
             hint="pass a new or empty directory; unpack never overwrites files",
         )
-    names = [m.name for m, _ in iter_members(bundle)]  # first pass: every check, no writes
+    # First pass: every check and the limits, from the headers on; nothing is written.
+    names = [m.name for m, _ in iter_members(bundle, limits)]
     as_dirs = {"/".join(n.split("/")[:i]) for n in names for i in range(1, n.count("/") + 1)}
     clash = sorted(as_dirs.intersection(names))
     if clash:
         raise BundleError(
             f"member {clash[0]!r} is both a file and a directory", path=bundle, hint=REBUILD
         )
+    staging = temp_path(dest)  # named before it exists, so clean-up never misses it
+    try:
+        _make_staging(dest, staging)
+        _extract(bundle, dest, staging, limits)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return names
+
+
+def _make_staging(dest: Path, staging: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+        for stale in stale_temps(dest):  # left by unpacks that were killed outright
+            shutil.rmtree(stale, ignore_errors=True)
+        os.mkdir(staging, 0o700)
         staging.chmod(0o755)
     except OSError as e:
         # mkdir(exist_ok=True) says "File exists" when a parent is a file: name that file.
@@ -167,9 +231,12 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
         raise BundleError(
             f"cannot create the destination: {e.strerror}", path=dest, hint=_extract_hint(e)
         ) from e
+
+
+def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
     current = None
     try:
-        for member, stream in iter_members(bundle):
+        for member, stream in iter_members(bundle, limits):
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +248,6 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             dest.rmdir()
         os.replace(staging, dest)
     except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
         # Name the member, not the hidden staging path the OSError carries.
         what = f"member {current!r}" if current is not None else "the bundle"
         raise BundleError(
@@ -189,10 +255,6 @@ def unpack_bundle(bundle: Path, dest: Path) -> list[str]:
             path=dest,
             hint=_extract_hint(e),
         ) from e
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return names
 
 
 def _extract_hint(e: OSError) -> str | None:

@@ -1,23 +1,34 @@
 """The deterministic tar.gz writer: hand-built headers, streamed, never buffered whole.
 
 Every member is a regular file with uid/gid 0, empty owner names, mode 0644 or
-0755 and one fixed integer mtime. Names that fit a ustar header get a plain
-ustar header; a PAX header is added only for a name over 100 bytes or not ASCII.
+0755 and one fixed integer mtime. A name whose UTF-8 bytes fit the 100-byte ustar
+name field is written there raw, with no PAX header: that field is all the Skrun
+v0.7.0 server reads. A PAX header is added only for a name over 100 bytes.
 The gzip header has mtime 0, no file name, OS byte 255 and compression level 6.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import threading
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from skrun_build.bundle.format import BLOCK, CHUNK, GZIP_LEVEL, RECORD_SIZE
+from skrun_build.bundle.format import (
+    BLOCK,
+    CHUNK,
+    GZIP_LEVEL,
+    NAME_FIELD,
+    PAX_HEADER_NAME,
+    RECORD_SIZE,
+)
 from skrun_build.errors import BundleError, os_hint
-from skrun_build.fsutil import atomic_file, stale_temps
+from skrun_build.fsutil import stale_temps, temp_path
 
 _GZIP_HEADER = (
     b"\x1f\x8b"  # magic
@@ -43,16 +54,24 @@ class SizeExceeded(Exception):
 class GzipSink:
     """A gzip stream with a fixed header, writing to `out` and counting bytes.
 
-    Compression runs in one worker thread (zlib releases the GIL) fed through a
-    bounded queue, so reading, hashing and the secret scan overlap with it the way
-    `tar | gzip` overlaps two processes, and memory stays bounded (~6 MiB).
-    Use it as a context manager so that the worker always stops.
+    Compression runs in one worker thread (zlib releases the GIL), so reading,
+    hashing and the secret scan overlap with it the way `tar | gzip` overlaps two
+    processes; at most `SLOTS` chunks wait, so memory stays bounded (~6 MiB).
+
+    Safe to interrupt by construction: Ctrl-C (KeyboardInterrupt) or SIGTERM can
+    land between any two bytecodes of the calling thread, and an interrupted
+    `Queue.put` could leave the queue's lock held, so that the clean-up's own `put`
+    waited forever. So the caller's side takes no lock at all: chunks go through a
+    deque (append and popleft are atomic), and the two threads wait on each other
+    only in `os.read` of a pipe (one byte per chunk, one byte per freed slot).
+    Stopping the worker is a flag and one byte written to a pipe that never fills.
+    The worker starts with SIGINT and SIGTERM blocked, so they always reach the
+    calling thread. Use it as a context manager so that the worker always stops.
     """
 
-    def __init__(self, out: Writable, *, limit: int | None = None) -> None:
-        import queue
-        import threading
+    SLOTS = 4
 
+    def __init__(self, out: Writable, *, limit: int | None = None) -> None:
         self._out = out
         self._zlib = zlib.compressobj(
             GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL
@@ -63,18 +82,32 @@ class GzipSink:
         self.written = 0
         self._buf = bytearray()
         self._error: BaseException | None = None
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._items: deque[bytes] = deque()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._fds: list[int] = []
         self._emit(_GZIP_HEADER)
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._work, name="skrun-gzip", daemon=True
-        )
-        self._thread.start()
 
     def __enter__(self) -> GzipSink:
+        try:
+            self._start()
+        except BaseException:
+            self.abort()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop()
+        self.abort()
+
+    def _start(self) -> None:
+        # Each pipe is recorded before anything else can happen, so `abort` closes it.
+        self._fds += os.pipe()  # chunks waiting: worker reads, caller writes
+        self._fds += os.pipe()  # free slots: caller reads, worker writes
+        os.write(self._fds[3], b"\0" * self.SLOTS)
+        thread = threading.Thread(target=self._work, name="skrun-gzip", daemon=True)
+        with _signals_blocked():
+            thread.start()
+            self._thread = thread  # set only once started: `_join` may then always join
 
     def _emit(self, data: bytes) -> None:
         if data:
@@ -84,23 +117,31 @@ class GzipSink:
                 raise SizeExceeded
 
     def _work(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # keep draining so the producer never blocks
-            try:
-                self._crc = zlib.crc32(item, self._crc)
-                self._raw += len(item)
-                self._emit(self._zlib.compress(item))
-            except BaseException as e:  # handed to the producer thread
-                self._error = e
+        chunks, slots = self._fds[0], self._fds[3]
+        try:
+            while os.read(chunks, 1) == b"\1" and not self._stopping:
+                item = self._items.popleft()
+                if self._error is None:  # after an error, keep freeing slots for the caller
+                    try:
+                        self._crc = zlib.crc32(item, self._crc)
+                        self._raw += len(item)
+                        self._emit(self._zlib.compress(item))
+                    except BaseException as e:  # handed to the calling thread
+                        self._error = e
+                os.write(slots, b"\0")
+        except BaseException as e:  # never expected: still, never leave the caller waiting
+            self._error = self._error or e
+            os.write(slots, b"\0" * (self.SLOTS + 1))
 
     def _send(self, data: bytes) -> None:
         if self._error is not None:
             raise self._error
-        self._queue.put(data)
+        os.read(self._fds[2], 1)  # wait for a free slot
+        self._items.append(data)
+        os.write(self._fds[1], b"\1")
 
     def write(self, data: bytes) -> None:
-        """Compress and write `data` (batched to 1 MiB per queue item)."""
+        """Compress and write `data` (batched to 1 MiB per chunk handed over)."""
         if not self._buf and len(data) >= CHUNK:
             self._send(data)
             return
@@ -109,18 +150,34 @@ class GzipSink:
             self._send(bytes(self._buf))
             self._buf.clear()
 
-    def _stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
+    def _join(self, *, abort: bool) -> None:
+        """Stop the worker (after the chunks handed over, unless `abort`) and wait for it."""
+        thread = self._thread
+        if thread is None:
+            return
+        if abort:
+            self._stopping = True
+        # Never blocks: at most SLOTS + 2 bytes ever wait in this pipe, far below its size.
+        os.write(self._fds[1], b"\0")
+        thread.join()  # the worker's own lock, released when it ends: never one we hold
+        self._thread = None
+
+    def abort(self) -> None:
+        """Stop the worker without taking any lock, then close the pipes; idempotent."""
+        if self._fds:
+            self._join(abort=True)
+        # Only once no worker can read them (an fd number closed under it could be reused).
+        fds, self._fds = self._fds, []
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def close(self) -> None:
         """Flush the deflate stream and write the trailer (CRC32, size mod 2**32)."""
         if self._buf:
             self._send(bytes(self._buf))
             self._buf.clear()
-        self._stop()
+        self._join(abort=False)
         if self._error is not None:
             raise self._error
         self._emit(self._zlib.flush())
@@ -128,9 +185,28 @@ class GzipSink:
         self._emit(trailer)
 
 
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while a thread starts: it inherits the mask, so they
+    always reach the calling thread, and none lands inside `Thread.start`'s own locking."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: nothing to block
+        yield
+        return
+    # Read the mask to restore first: an interrupt raised as the blocking call returns
+    # must not leave the signals blocked for good.
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _block(name: bytes, typeflag: bytes, size: int, mode: int, mtime: int) -> bytes:
     """One 512-byte ustar header: uid/gid 0, empty owner names and device numbers."""
-    head = name[:100].ljust(100, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
+    head = name[:NAME_FIELD].ljust(NAME_FIELD, b"\0") + b"%07o\0%07o\0%07o\0%011o\0%011o\0" % (
         mode,
         0,
         0,
@@ -146,23 +222,26 @@ def _block(name: bytes, typeflag: bytes, size: int, mode: int, mtime: int) -> by
 def ustar_header(name: str, size: int, mode: int, mtime: int) -> bytes:
     """The header of a regular file; PAX records only where the name (or size) needs them.
 
-    Built by hand, so the format never depends on the Python version's tarfile;
-    tests pin it byte-equal to `TarInfo.tobuf(PAX_FORMAT)` of Python 3.11.
+    A name of at most 100 UTF-8 bytes goes raw into the ustar name field (as GNU
+    tar's gnu format does; tests pin it byte-equal to tarfile's USTAR_FORMAT in
+    UTF-8). A longer one gets a PAX `path` record, and the ustar field holds its
+    first 100 bytes with non-ASCII characters as `?` (byte-equal to tarfile's
+    PAX_FORMAT). Built by hand, so the format never depends on the Python version.
     """
     raw = name.encode("utf-8")
     records = []
-    if len(raw) > 100 or not name.isascii():
+    field = raw
+    if len(raw) > NAME_FIELD:
         records.append(_pax_record(b"path", raw))
+        field = name.encode("ascii", "replace")
     if size >= 8**11:
         records.append(_pax_record(b"size", b"%d" % size))
-    header = _block(
-        name.encode("ascii", "replace"), b"0", 0 if size >= 8**11 else size, mode, mtime
-    )
+    header = _block(field, b"0", 0 if size >= 8**11 else size, mode, mtime)
     if not records:
         return header
     payload = b"".join(records)
     pad = -len(payload) % BLOCK
-    extended = _block(b"././@PaxHeader", b"x", len(payload), 0, 0)
+    extended = _block(PAX_HEADER_NAME.encode("ascii"), b"x", len(payload), 0, 0)
     return extended + payload + b"\0" * pad + header
 
 
@@ -254,41 +333,94 @@ def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
         )
 
 
-@contextmanager
-def atomic_output(final: Path) -> Iterator[BinaryIO]:
+class atomic_output:  # lower case: used like the function it replaced
     """Open a temp file beside `final`; rename it into place only if the block succeeds.
 
     A crash or kill -9 leaves at most a hidden temp file (see `fsutil`), never a
-    partial `final`; stale temps of dead builds are removed by the next build.
+    partial `final`; stale temps of dead builds are removed by the next build. A
+    class, not a generator: every step records what it is about to create before
+    creating it, so an interrupt between any two bytecodes (even inside `__enter__`)
+    is cleaned up at once, leaving neither the temp file nor the folders made for it.
     """
-    created = _make_dirs(final.parent)
-    for stale in stale_temps(final):
-        stale.unlink(missing_ok=True)
-    try:
-        with atomic_file(final, buffering=CHUNK) as f:
-            yield f
-    except BaseException:
-        for folder in created:  # leave nothing behind, not even the --output dir we made
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self._created: list[Path] = []  # folders made for the output, parents first
+        self._tmp: Path | None = None
+        self._fd: int | None = None
+        self._file: BinaryIO | None = None
+
+    def __enter__(self) -> BinaryIO:
+        try:
+            _make_dirs(self.final.parent, self._created)
+            for stale in stale_temps(self.final):
+                stale.unlink(missing_ok=True)
+            self._tmp = temp_path(self.final)
+            fd = os.open(self._tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            self._fd = fd
+            # closefd=False: the fd is closed here, once, even if this object is lost.
+            self._file = os.fdopen(fd, "w+b", buffering=CHUNK, closefd=False)
+            return self._file
+        except BaseException:
+            self.discard()
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is not None:
+            self.discard()
+            return
+        try:
+            f, tmp = self._file, self._tmp
+            assert f is not None and tmp is not None
+            f.flush()
+            os.fsync(f.fileno())
+            f.close()
+            self._close_fd()
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.final)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Remove whatever was made; idempotent (a step not taken yet fails quietly)."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        self._close_fd()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+        for folder in reversed(self._created):  # leave nothing, not even the --output dir
             try:
                 folder.rmdir()
+            except FileNotFoundError:
+                continue  # recorded, then interrupted before its mkdir
             except OSError:
-                break
-        raise
+                break  # not empty: the finished bundle, or someone else's files
+
+    def _close_fd(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
-def _make_dirs(folder: Path) -> list[Path]:
-    """mkdir -p; returns the folders it created, deepest first."""
+def _make_dirs(folder: Path, created: list[Path]) -> None:
+    """mkdir -p, recording each folder in `created` before making it."""
     missing = []
     while not folder.exists():
         missing.append(folder)
         folder = folder.parent
+    path = folder
     try:
         for path in reversed(missing):
-            path.mkdir()
-    except FileExistsError:
-        pass
+            created.append(path)
+            try:
+                path.mkdir()
+            except FileExistsError:
+                created.pop()  # made by someone else meanwhile: not ours to remove
     except OSError as e:
         raise BundleError(
             f"cannot create the output directory: {e.strerror}", path=path, hint=os_hint(e)
         ) from e
-    return missing

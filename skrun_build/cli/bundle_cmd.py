@@ -4,22 +4,57 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, one_line, relpath, style
+from skrun_build.cli._output import (
+    echo,
+    echo_issues,
+    echo_warning,
+    one_line,
+    plural,
+    relpath,
+    style,
+)
 from skrun_build.errors import UsageError, ValidationFailed
 from skrun_build.spec.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.bundle._config import Format
+    from skrun_build.bundle.reader import Limits
     from skrun_build.config import Config
 
 _CTX = {"help_option_names": ["-h", "--help"]}
 _PATH = click.Path(path_type=Path)
+
+
+def _limit_options(command: Callable[..., int]) -> Callable[..., int]:
+    """`--max-unpacked-size` and `--max-members`: how much a bundle may hold when read."""
+    command = click.option(
+        "--max-members",
+        type=click.IntRange(min=1),
+        default=100_000,
+        show_default=True,
+        metavar="N",
+        help="Refuse a bundle of more members (decided from the headers).",
+    )(command)
+    return click.option(
+        "--max-unpacked-size",
+        default="1GiB",
+        show_default=True,
+        metavar="SIZE",
+        help="Refuse a bundle whose members add up to more (e.g. 2GiB), before reading them.",
+    )(command)
+
+
+def _limits(max_unpacked_size: str, max_members: int) -> Limits:
+    from skrun_build.bundle.format import parse_size
+    from skrun_build.bundle.reader import Limits
+
+    return Limits(parse_size(max_unpacked_size), max_members)
 
 
 @click.command("build", context_settings=_CTX)
@@ -275,11 +310,12 @@ def _failure(e: Exception) -> dict[str, object]:
 @click.command("inspect", context_settings=_CTX)
 @click.argument("bundle", type=_PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document.")
-def inspect(bundle: Path, as_json: bool) -> int:
+@_limit_options
+def inspect(bundle: Path, as_json: bool, max_unpacked_size: str, max_members: int) -> int:
     """List BUNDLE's members (mode, size, sha256), config snapshot and dependency manifest."""
     from skrun_build.bundle.verify import inspect_bundle
 
-    result = inspect_bundle(bundle)
+    result = inspect_bundle(bundle, _limits(max_unpacked_size, max_members))
     if as_json:
         echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, indent=2))
         return 0
@@ -289,12 +325,15 @@ def inspect(bundle: Path, as_json: bool) -> int:
         # must not forge output lines or drive the terminal.
         echo(f"{m.mode:04o}  {m.size:>{width}}  {m.sha256}  {one_line(m.name)}")
     total = sum(m.size for m in result.members)
-    echo(f"{len(result.members)} members, {total} bytes")
+    echo(f"{plural(len(result.members), 'member')}, {plural(total, 'byte')}")
     if result.manifest is None:
         echo("dependencies: none")
     else:
         lock = f" + {result.lockfile}" if result.lockfile else " (no lockfile)"
         echo(f"dependencies: {result.manifest}{lock}")
+    if result.format == "skill":
+        echo("config: none (a .skill zip holds no config snapshot)")
+        return 0
     if result.snapshot is None:
         echo("config: none (no .skrun/config.json)")
         return 0
@@ -308,7 +347,8 @@ def inspect(bundle: Path, as_json: bool) -> int:
 @click.command("verify", context_settings=_CTX)
 @click.argument("bundle", type=_PATH)
 @click.option("--source", type=_PATH, help="Also rebuild this source directory and compare.")
-def verify(bundle: Path, source: Path | None) -> int:
+@_limit_options
+def verify(bundle: Path, source: Path | None, max_unpacked_size: str, max_members: int) -> int:
     """Check every member of BUNDLE against its record (and against --source).
 
     Exit codes: 0 everything matches, 1 a member differs (each is listed).
@@ -316,14 +356,23 @@ def verify(bundle: Path, source: Path | None) -> int:
     from skrun_build.bundle.verify import verify_bundle
 
     try:
-        result = verify_bundle(bundle, source)
+        result = verify_bundle(bundle, source, _limits(max_unpacked_size, max_members))
     except ValidationFailed as e:
         # --source rebuilds: say which lines of the source fail, as `skrun build` does.
         _print_issues(e.issues)
         raise
     if result.ok:
-        against = " and the source" if source is not None else ""
-        echo(f"OK {_shown(bundle)}: {result.checked} members match the record{against}")
+        members = plural(result.checked, "member")
+        matches = "matches" if result.checked == 1 else "match"
+        if result.format == "skill":
+            what = (
+                f"{matches} the source"
+                if source is not None
+                else "read back intact (a .skill has no record: --source DIR compares it)"
+            )
+        else:
+            what = f"{matches} the record" + (" and the source" if source is not None else "")
+        echo(f"OK {_shown(bundle)}: {members} {what}")
         return 0
     for problem in result.problems:
         echo(one_line(problem))
@@ -334,12 +383,13 @@ def verify(bundle: Path, source: Path | None) -> int:
 @click.command("unpack", context_settings=_CTX)
 @click.argument("bundle", type=_PATH)
 @click.argument("directory", type=_PATH)
-def unpack(bundle: Path, directory: Path) -> int:
+@_limit_options
+def unpack(bundle: Path, directory: Path, max_unpacked_size: str, max_members: int) -> int:
     """Extract BUNDLE into DIRECTORY (absent or empty) after checking every member."""
     from skrun_build.bundle.verify import unpack_bundle
 
-    names = unpack_bundle(bundle, directory)
-    echo(f"Unpacked {len(names)} files into {_shown(directory)}")
+    names = unpack_bundle(bundle, directory, _limits(max_unpacked_size, max_members))
+    echo(f"Unpacked {plural(len(names), 'file')} into {_shown(directory)}")
     return 0
 
 

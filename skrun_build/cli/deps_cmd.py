@@ -118,18 +118,27 @@ def deps() -> None:
 @click.option("--offline", is_flag=True, help="Install from local sources and caches only.")
 @click.option("--reinstall", is_flag=True, help="Rebuild the entry even if it is cached.")
 @click.option("--python", "python", metavar="PYTHON", help="Interpreter for the venv.")
-@click.option("--allow-scripts", is_flag=True, help="Run npm/pnpm/yarn install scripts.")
+@click.option(
+    "--ignore-scripts",
+    is_flag=True,
+    help="Don't run npm/pnpm/yarn install scripts. Skrun runs them, so its tools may then "
+    "fail; the entry records it.",
+)
+@click.option("--allow-scripts", is_flag=True, hidden=True)  # the default now; kept for old CI
 def install(
     target: Path,
     as_json: bool,
     offline: bool,
     reinstall: bool,
     python: str | None,
+    ignore_scripts: bool,
     allow_scripts: bool,
 ) -> int:
     """Install the dependencies of DIR or BUNDLE (default: .) into the cache.
 
     \b
+    The entry holds what the Skrun runtime installs for the same key: dev
+    dependencies and default groups included, install scripts run.
     Python: uv.lock (uv sync --locked), poetry.lock (hash-checked), else
     pyproject.toml or requirements.txt with uv pip. Node: npm ci, pnpm
     --frozen-lockfile, yarn --frozen-lockfile / --immutable, else npm install.
@@ -137,6 +146,11 @@ def install(
     """
     from skrun_build.deps.install import install as run_install
 
+    if allow_scripts and ignore_scripts:
+        raise UsageError(
+            "--allow-scripts and --ignore-scripts contradict each other",
+            hint="install scripts run by default; keep --ignore-scripts only to skip them",
+        )
     manifest, source = _manifest_of(target)
     if manifest is None:
         if as_json:
@@ -153,7 +167,7 @@ def install(
         offline=offline,
         reinstall=reinstall,
         python=python,
-        scripts=allow_scripts,
+        ignore_scripts=ignore_scripts,
         progress=_progress(),
         warn=None if as_json else echo_warning,
     )

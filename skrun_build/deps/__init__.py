@@ -17,7 +17,9 @@ Public interface (each module is imported only when used; nothing here prints):
                                                       and a temp dir (its pid says if it is dead)
     meta.EntryMeta, meta.read_meta(entry)             the completion marker of an entry
 Installers: python.install_python (uv), node.install_node (npm, pnpm, yarn),
-poetry.requirements_from_poetry (poetry.lock -> hash-pinned requirements).
+poetry.requirements_from_poetry (poetry.lock -> hash-pinned requirements),
+uvlock.sync_flags (a uv.lock's recorded [options] -> `uv sync` flags). Each
+installs the package set the Skrun runtime installs for the same key.
 Errors: DepsError, InstallFailed (an installer exited non-zero), CacheError.
 Notify: the type of the progress and warning callbacks they take.
 """

@@ -32,6 +32,9 @@ from skrun_build.errors import CacheError, os_hint
 
 Status = Literal["hit", "installed", "reinstalled"]
 
+# What an entry installed with --ignore-scripts records: Skrun v0.7.0 runs install scripts.
+IGNORED_SCRIPTS = "install scripts not run (--ignore-scripts)"
+
 LOCKFILES = {
     "python": "uv.lock or poetry.lock (pyproject.toml), or requirements.txt pinned with hashes",
     "node": "package-lock.json, pnpm-lock.yaml or yarn.lock",
@@ -103,11 +106,15 @@ def install(
     offline: bool = False,
     reinstall: bool = False,
     python: str | None = None,
-    scripts: bool = False,
+    ignore_scripts: bool = False,
     progress: Notify | None = None,
     warn: Notify | None = None,
 ) -> InstallResult:
-    """Make sure the entry for `manifest` exists; install it if needed."""
+    """Make sure the entry for `manifest` exists; install it if needed.
+
+    The entry holds what Skrun v0.7.0 installs for the same key (dev dependencies,
+    install scripts run); `ignore_scripts` deliberately differs and is recorded.
+    """
     started = time.monotonic()
     store = store or Store()
     key = cache_key(manifest)
@@ -127,6 +134,12 @@ def install(
             mismatch = _mismatch(entry.meta, python=python)
             if mismatch:
                 warning(mismatch)
+            if entry.meta.differs_from_runtime:
+                warning(
+                    f"entry {key[:12]} differs from what Skrun installs: "
+                    f"{entry.meta.differs_from_runtime}, and the runtime uses it as it is; run "
+                    "`skrun deps install --reinstall` to rebuild it"
+                )
         if any(t.dead for t in store.temps_of(key)):
             with store.locked(key, wait=False) as free:
                 if free:
@@ -161,7 +174,20 @@ def install(
                 f"non-reproducible build: {manifest.name} has no lockfile, so versions are "
                 f"resolved at install time (commit {LOCKFILES[manifest.ecosystem]})"
             )
-        meta = _build(manifest, key, store, source, offline, python, scripts, progress)
+        differs = None
+        if ignore_scripts and manifest.ecosystem == "python":
+            warning(
+                "--ignore-scripts has no effect on a Python install "
+                "(it applies to npm, pnpm and yarn)"
+            )
+        elif ignore_scripts:
+            differs = IGNORED_SCRIPTS
+            warning(
+                "install scripts not run (--ignore-scripts): the Skrun runtime runs them and "
+                "will use this entry as it is, so a package that needs its install script "
+                "may fail at call time; the entry records this"
+            )
+        meta = _build(manifest, key, store, source, offline, python, differs, progress)
         status: Status = "installed" if entry is None else "reinstalled"
         return InstallResult(
             key,
@@ -183,7 +209,7 @@ def _build(
     source: Path | None,
     offline: bool,
     python: str | None,
-    scripts: bool,
+    differs: str | None,
     progress: Notify | None,
 ) -> EntryMeta:
     # Named first, created inside the try: an interrupt right after the mkdir (before
@@ -211,7 +237,7 @@ def _build(
                 work,
                 source=source,
                 offline=offline,
-                scripts=scripts,
+                ignore_scripts=differs == IGNORED_SCRIPTS,
                 progress=progress,
             )
         meta = EntryMeta(
@@ -229,6 +255,7 @@ def _build(
             size=tree_size(work),
             created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             reproducible=_reproducible(manifest),
+            differs_from_runtime=differs,
         )
         write_meta(work, meta)  # last: its presence marks the entry complete
         _publish(store, key, work)

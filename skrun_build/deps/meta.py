@@ -32,11 +32,22 @@ class EntryMeta:
     created: str  # ISO 8601, UTC
     reproducible: bool  # installed from a lockfile
     schema: int = SCHEMA
+    # How the entry deliberately differs from what Skrun installs for its key (e.g.
+    # "install scripts not run (--ignore-scripts)"); None: the same set. Optional in
+    # the file, so entries written before it existed still parse.
+    differs_from_runtime: str | None = None
 
     def to_json(self) -> str:
         """Canonical JSON text of the metadata."""
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
+
+# Entries written before `differs_from_runtime` existed were installed without dev
+# dependencies or install scripts (only requirements.txt got Skrun's set).
+OLDER_SET = (
+    "written by an older skrun-build, which left out dev dependencies, default groups "
+    "and install scripts"
+)
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "key": (str,),
@@ -54,6 +65,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "created": (str,),
     "reproducible": (bool,),
     "schema": (int,),
+    "differs_from_runtime": (str, type(None)),
 }
 
 
@@ -74,6 +86,8 @@ def parse_meta(text: str | bytes) -> EntryMeta | None:
         ):
             return None
         values[f.name] = value
+    if "differs_from_runtime" not in data and data.get("manifest_kind") != "requirements":
+        values["differs_from_runtime"] = OLDER_SET
     return EntryMeta(**values)
 
 

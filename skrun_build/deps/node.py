@@ -1,9 +1,12 @@
-"""Node installs: npm ci, pnpm, yarn 1 or yarn >= 2, production dependencies only.
+"""Node installs: npm ci, pnpm, yarn 1 or yarn >= 2, with the package set Skrun installs.
 
-Install scripts are skipped (`--ignore-scripts`) unless the caller allows them:
-the cache is filled in CI and image builds, where a dependency's postinstall
-should not run unasked. Packages that need a native build then fail loudly at
-import time; `--allow-scripts` turns scripts back on.
+Skrun v0.7.0 runs `npm ci`, `npm install`, `pnpm install --frozen-lockfile` and
+`yarn install --frozen-lockfile` with no other flag: devDependencies are
+installed and install scripts run. Its cache hit is only "the folder exists", so
+an entry pre-warmed under its key must hold that same set. Dev dependencies are
+asked for explicitly, so `NODE_ENV=production` or an `omit=dev` npm setting on
+the machine that pre-warms cannot drop them. `ignore_scripts` (the CLI's
+`--ignore-scripts`) is the one deliberate difference; the caller records it.
 """
 
 from __future__ import annotations
@@ -30,27 +33,33 @@ def is_berry_lock(text: str) -> bool:
 
 
 def _commands(
-    manifest: Manifest, *, offline: bool, scripts: bool, yarn_major: int | None
+    manifest: Manifest, *, offline: bool, ignore_scripts: bool, yarn_major: int | None
 ) -> tuple[str, list[str], dict[str, str]]:
     """(installer, argv, extra env) for the manifest's lockfile."""
-    ignore = [] if scripts else ["--ignore-scripts"]
+    ignore = ["--ignore-scripts"] if ignore_scripts else []
     off = ["--offline"] if offline else []
+    quiet = ["--no-audit", "--no-fund"]
     kind = manifest.lock_kind
     if kind == "npm":
-        return "npm", ["npm", "ci", "--omit=dev", *ignore, "--no-audit", "--no-fund", *off], {}
+        return "npm", ["npm", "ci", "--include=dev", *ignore, *quiet, *off], {}
     if kind == "pnpm":
-        return "pnpm", ["pnpm", "install", "--frozen-lockfile", "--prod", *ignore, *off], {}
+        argv = ["pnpm", "install", "--frozen-lockfile", "--production=false"]
+        return "pnpm", [*argv, *ignore, *off], {}
     if kind == "yarn" and (yarn_major or 1) >= 2:
+        # yarn >= 2 always installs devDependencies; install scripts follow its own
+        # enableScripts setting (off by default in yarn 4), as they do for the runtime.
+        # Skrun passes no linker, so yarn would use Plug'n'Play and make no node_modules
+        # at all (Skrun's NODE_PATH then finds nothing): node-modules is what works.
         env = {"YARN_NODE_LINKER": "node-modules", "YARN_ENABLE_TELEMETRY": "0"}
-        if not scripts:
+        if ignore_scripts:
             env["YARN_ENABLE_SCRIPTS"] = "0"
         if offline:
             env["YARN_ENABLE_NETWORK"] = "0"
         return "yarn", ["yarn", "install", "--immutable"], env
     if kind == "yarn":
-        argv = ["yarn", "install", "--frozen-lockfile", "--production", "--non-interactive"]
+        argv = ["yarn", "install", "--frozen-lockfile", "--production=false", "--non-interactive"]
         return "yarn", [*argv, *ignore, *off], {}
-    return "npm", ["npm", "install", "--omit=dev", *ignore, "--no-audit", "--no-fund", *off], {}
+    return "npm", ["npm", "install", "--include=dev", *ignore, *quiet, *off], {}
 
 
 def node_version(env: Mapping[str, str] | None = None) -> str | None:
@@ -65,11 +74,11 @@ def install_node(
     *,
     source: Path | None = None,
     offline: bool = False,
-    scripts: bool = False,
+    ignore_scripts: bool = False,
     progress: Notify | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Installed:
-    """Install the production dependencies of `work/package.json` into `work/node_modules`."""
+    """Install the dependencies of `work/package.json` (dev ones too) into `work/node_modules`."""
     base = dict(os.environ if env is None else env)
     copied = _copy_config(source, work)
     try:
@@ -77,7 +86,7 @@ def install_node(
         if manifest.lock_kind == "yarn" and manifest.lock_text is not None:
             yarn_major = _yarn_major(work, base, is_berry_lock(manifest.lock_text))
         installer, argv, extra = _commands(
-            manifest, offline=offline, scripts=scripts, yarn_major=yarn_major
+            manifest, offline=offline, ignore_scripts=ignore_scripts, yarn_major=yarn_major
         )
         program = shutil.which(argv[0], path=base.get("PATH"))
         if program is None:

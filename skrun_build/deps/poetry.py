@@ -1,11 +1,14 @@
 """Translate `poetry.lock` into a hash-pinned requirements list, so uv installs
 exactly the locked versions and files without poetry.
 
-Which packages: the `main` group. Lock format 2.1 (poetry 2) records each
-package's groups and markers, used as they are. Older formats record neither
-reliably, so the packages are found by walking the dependency graph from
-pyproject.toml's main dependencies; an edge's marker is kept when a package is
-reached only through marked edges (the markers of its parents are not combined).
+Which packages: those Skrun v0.7.0's `poetry install --no-root` installs, so
+every group that pyproject.toml does not mark `optional = true` (`main`, `dev`,
+...), never the project itself. Lock format 2.1 (poetry 2) records each
+package's groups and per-group markers, used as they are. Older formats record
+neither reliably, so the packages are found by walking the dependency graph from
+pyproject.toml's main and non-optional group dependencies; an edge's marker is
+kept when a package is reached only through marked edges (the markers of its
+parents are not combined).
 Limits: packages from git, url, file or directory sources cannot be hash-checked
 and are refused; extras of the project itself are not installed.
 """
@@ -35,7 +38,7 @@ class _Package:
     version: str
     hashes: list[str]
     groups: list[str] | None
-    marker: str | None
+    markers: str | dict[str, str] | None  # one marker, or one per group (lock 2.1)
     deps: dict[str, tuple[str | None, bool, list[str]]]  # name -> (marker, optional, extras)
     extras: dict[str, list[str]]
     source: dict[str, Any] = field(default_factory=dict)
@@ -90,14 +93,18 @@ def _packages(lock: dict[str, Any]) -> dict[str, _Package]:
         groups = raw.get("groups")
         if groups is None and "category" in raw:
             groups = [str(raw["category"])]
-        markers = raw.get("markers")
-        marker = markers.get("main") if isinstance(markers, dict) else markers
+        raw_markers = raw.get("markers")
+        markers: str | dict[str, str] | None = None
+        if isinstance(raw_markers, dict):
+            markers = {str(g): str(m) for g, m in raw_markers.items() if str(m).strip()}
+        elif isinstance(raw_markers, str) and raw_markers.strip():
+            markers = raw_markers
         out[name] = _Package(
             name=name,
             version=str(raw.get("version", "")),
             hashes=hashes,
             groups=None if groups is None else [str(g) for g in groups],
-            marker=str(marker) if isinstance(marker, str) and marker.strip() else None,
+            markers=markers,
             deps={normalize(k): _dep_spec(v) for k, v in raw.get("dependencies", {}).items()},
             extras={str(k): [str(x) for x in v] for k, v in raw.get("extras", {}).items()},
             source=dict(raw.get("source", {})),
@@ -105,8 +112,33 @@ def _packages(lock: dict[str, Any]) -> dict[str, _Package]:
     return out
 
 
-def _roots(pyproject: dict[str, Any]) -> dict[str, tuple[str | None, list[str]]]:
-    """Main dependencies of the project: name -> (marker, extras)."""
+def _optional_groups(pyproject: dict[str, Any]) -> set[str]:
+    """Groups marked `optional = true`: `poetry install` leaves them out."""
+    groups = pyproject.get("tool", {}).get("poetry", {}).get("group", {}) or {}
+    return {
+        str(name)
+        for name, group in groups.items()
+        if isinstance(group, dict) and group.get("optional") is True
+    }
+
+
+def _group_marker(pkg: _Package, groups: list[str]) -> str | None:
+    """The marker under which `pkg` is installed for the selected `groups` (None: always)."""
+    if not isinstance(pkg.markers, dict):
+        return pkg.markers
+    found: list[str] = []
+    for group in groups:
+        marker = pkg.markers.get(group)
+        if marker is None:
+            return None  # this group needs it unconditionally
+        found.append(marker)
+    return _any_of(sorted(set(found))) if found else None
+
+
+def _roots(
+    pyproject: dict[str, Any], optional: set[str]
+) -> dict[str, tuple[str | None, list[str]]]:
+    """Main and non-optional group dependencies of the project: name -> (marker, extras)."""
     roots: dict[str, tuple[str | None, list[str]]] = {}
     for req in pyproject.get("project", {}).get("dependencies", []) or []:
         m = _NAME.match(str(req))
@@ -114,13 +146,18 @@ def _roots(pyproject: dict[str, Any]) -> dict[str, tuple[str | None, list[str]]]
             marker = str(req).split(";", 1)[1].strip() if ";" in str(req) else None
             extras = [x.strip() for x in (m.group(3) or "").split(",") if x.strip()]
             roots[normalize(m.group(1))] = (marker or None, extras)
-    poetry_deps = pyproject.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
-    for name, spec in poetry_deps.items():
-        if normalize(name) == "python":
-            continue
-        marker, optional, extras = _dep_spec(spec)
-        if not optional:
-            roots.setdefault(normalize(name), (marker, extras))
+    poetry = pyproject.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {}) or {}, poetry.get("dev-dependencies", {}) or {}]
+    for group_name, group in (poetry.get("group", {}) or {}).items():
+        if isinstance(group, dict) and str(group_name) not in optional:
+            tables.append(group.get("dependencies", {}) or {})
+    for table in tables:
+        for name, spec in table.items():
+            if normalize(name) == "python":
+                continue
+            marker, is_optional, extras = _dep_spec(spec)
+            if not is_optional:
+                roots.setdefault(normalize(name), (marker, extras))
     return roots
 
 
@@ -161,11 +198,12 @@ def _any_of(markers: list[str]) -> str:
 
 
 def requirements_from_poetry(lock_text: str, pyproject_text: str) -> str:
-    """A `--require-hashes` requirements text for the main group of the lock."""
+    """A `--require-hashes` requirements text for every non-optional group of the lock."""
     lock = _toml(lock_text, LOCK)
     pyproject = _toml(pyproject_text, "pyproject.toml")
     packages = _packages(lock)
-    roots = _roots(pyproject)
+    optional = _optional_groups(pyproject)
+    roots = _roots(pyproject, optional)
     missing = sorted(n for n in roots if n not in packages)
     if missing:
         raise DepsError(
@@ -174,7 +212,11 @@ def requirements_from_poetry(lock_text: str, pyproject_text: str) -> str:
             hint="run `poetry lock` and commit the new poetry.lock",
         )
     if any(p.groups is not None for p in packages.values()):
-        selected = {n: p.marker for n, p in packages.items() if p.groups and "main" in p.groups}
+        selected = {}
+        for name, pkg in packages.items():
+            wanted = [g for g in pkg.groups or [] if g not in optional]
+            if wanted:
+                selected[name] = _group_marker(pkg, wanted)
     else:
         selected = _walk(packages, roots)
     return _render(packages, selected)

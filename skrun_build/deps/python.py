@@ -1,5 +1,12 @@
 """Python installs with uv (the binary of the `uv` PyPI package) into a relocatable venv.
 
+The package set is the one Skrun v0.7.0 installs for the same key (its cache hit
+is only "the folder exists"): `pip install -r requirements.txt`; `pip install
+<entry dir>` for pyproject.toml alone (the project itself and its dependencies);
+`uv sync --frozen` for uv.lock (default groups, so `dev` too, and the project
+when it is a package); `poetry install --no-root` for poetry.lock (every
+non-optional group). uv is faster and installs the same set.
+
 The entry is built in a temp dir and renamed, so the venv must not hold its own
 absolute path: `uv venv --relocatable` writes console scripts that find their
 interpreter relative to themselves. `--python` is always passed, so uv never
@@ -10,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,11 +136,7 @@ def install_python(
     run([uv, "venv", "--relocatable", "--no-project", "--quiet", "--python", interpreter, VENV])
     common = ["--python", venv_python, "--compile-bytecode", *off]
     if manifest.lock_kind == "uv":
-        # --locked (not --frozen): a lock that no longer matches pyproject.toml fails.
-        run(
-            [uv, "sync", "--locked", "--no-install-project", "--no-dev", *common],
-            {"UV_PROJECT_ENVIRONMENT": str(work / VENV)},
-        )
+        _uv_sync(manifest, work, uv, common, run)
     elif manifest.lock_kind == "poetry":
         from skrun_build.deps.poetry import requirements_from_poetry
 
@@ -144,6 +147,11 @@ def install_python(
             run([uv, "pip", "install", "--require-hashes", *common, "-r", POETRY_REQUIREMENTS])
         finally:
             reqs.unlink(missing_ok=True)
+    elif manifest.kind == "pyproject":
+        # As Skrun's `pip install <entry dir>`: the project is built (its build backend,
+        # or setuptools when [build-system] is missing) and installed with its
+        # dependencies; extras and dependency groups are not.
+        run([uv, "pip", "install", *common, "."])
     else:
         run([uv, "pip", "install", *common, "-r", manifest.name])
     version = (output_of([uv, "--version"]) or "uv unknown").split()
@@ -153,6 +161,34 @@ def install_python(
         runtime=venv_runtime(work / VENV),
         packages=count_packages(work / VENV),
     )
+
+
+def _uv_sync(
+    manifest: Manifest,
+    work: Path,
+    uv: str,
+    common: list[str],
+    run: Callable[[list[str], Mapping[str, str] | None], None],
+) -> None:
+    """`uv sync --locked` with the options the lock records; a stale lock is refused."""
+    from skrun_build.deps.uvlock import is_stale_lock, sync_flags
+    from skrun_build.errors import DepsError, InstallFailed
+
+    assert manifest.lock_text is not None
+    # --locked (not the runtime's --frozen): a lock that no longer matches
+    # pyproject.toml fails instead of installing stale pins.
+    argv = [uv, "sync", "--locked", *sync_flags(manifest.lock_text), *common]
+    try:
+        run(argv, {"UV_PROJECT_ENVIRONMENT": str(work / VENV)})
+    except InstallFailed as e:
+        if not is_stale_lock(str(e)):
+            raise
+        raise DepsError(
+            "out of date: it no longer matches pyproject.toml (uv sync --locked refuses it)",
+            path="uv.lock",
+            hint="run `uv lock` and commit uv.lock; the Skrun runtime runs `uv sync --frozen`, "
+            "which would install the stale lock as it is",
+        ) from e
 
 
 def is_pinned_requirements(text: str) -> bool:
