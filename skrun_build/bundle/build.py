@@ -189,12 +189,14 @@ def build_bundle(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    workers: int = 0,
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
     `strict`, `select` and `ignore` are the validator's (as for `skrun validate`);
-    `exclude` adds gitignore patterns to the exclusion rules.
+    `exclude` adds gitignore patterns to the exclusion rules; `workers` threads
+    compress (0: one per CPU); the bytes never depend on it.
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
@@ -216,7 +218,9 @@ def build_bundle(
 
         result = write_skill_zip(final, info.name, files, max_size, Allow(allow_secrets), warnings)
     else:
-        result = _write_agent(final, info, files, max_size, Allow(allow_secrets), warnings)
+        result = _write_agent(
+            final, info, files, max_size, Allow(allow_secrets), warnings, workers=workers
+        )
     return dataclasses.replace(result, issues=tuple(info.issues))
 
 
@@ -227,6 +231,8 @@ def _write_agent(
     max_size: int,
     allow: Allow,
     warnings: list[str],
+    *,
+    workers: int = 0,
 ) -> BuildResult:
     from skrun_build.bundle.writer import GzipSink, SizeExceeded, TarStream, atomic_output
 
@@ -238,7 +244,7 @@ def _write_agent(
     try:
         try:
             with output as raw:
-                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size)
+                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size, workers=workers)
                 with sink:
                     tar = TarStream(sink, build_mtime())
                     snapshot = canonical_json(info.snapshot)

@@ -24,6 +24,11 @@ SNAPSHOT_PATH = ".skrun/config.json"
 RECORD_PATH = ".skrun/record.json"
 
 GZIP_LEVEL = 6
+# The deflate stream is compressed in independent blocks of this much input, each
+# primed with the previous DICTIONARY bytes of input (pigz's scheme): the bytes do
+# not depend on how many threads compressed them.
+DEFLATE_BLOCK = 128 * 1024
+DICTIONARY = 32 * 1024
 DEFAULT_MTIME = 0
 MODE_FILE = 0o644
 MODE_EXEC = 0o755

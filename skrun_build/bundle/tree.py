@@ -95,6 +95,7 @@ class Job:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    compress_workers: int = 0  # threads compressing one bundle (0: one per CPU)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ def run_job(job: Job) -> TargetResult:
             select=job.select,
             ignore=job.ignore,
             exclude=job.exclude,
+            workers=job.compress_workers,
         )
         name, version = identity(job.source, job.format)
         return TargetResult(
@@ -294,6 +296,10 @@ def run_jobs(
             results.append(run_job(job))
             on_result(results[-1])
         return results
+    import dataclasses
+
+    # The processes already share the CPUs: one compression thread each.
+    jobs = [dataclasses.replace(job, compress_workers=1) for job in jobs]
     return _Pool(jobs, min(workers, len(jobs))).run(on_result)
 
 

@@ -105,7 +105,8 @@ def _limits(max_unpacked_size: str, max_members: int) -> Limits:
     "--jobs",
     type=click.IntRange(1, 1024),
     default=None,
-    help="Targets built at once in a tree build (default: the CPUs available).",
+    help="Targets built at once in a tree build, or threads compressing one bundle "
+    "(default: the CPUs available).",
 )
 @click.option(
     "--manifest",
@@ -199,6 +200,7 @@ def build(
             allow,
             strict,
             config,
+            jobs or config.build.jobs or 0,
         )
     except Exception as e:
         if as_json and not tree and not (explain is not None or list_only):
@@ -219,6 +221,7 @@ def _build(
     allow: tuple[str, ...],
     strict: bool | None,
     config: Config,
+    workers: int,
 ) -> int:
     from skrun_build.bundle.build import build_bundle, list_files
     from skrun_build.bundle.build import explain as explain_path
@@ -267,6 +270,7 @@ def _build(
             select=config.select,
             ignore=config.ignore,
             exclude=exclude,
+            workers=workers,
         )
     except ValidationFailed as e:
         _print_issues(e.issues)
