@@ -120,7 +120,9 @@ def main() -> int:
         print(f"  skrun build agents (-j {cpus}):                 {tree:7.2f} s")
         serial, _ = run([str(SKRUN), "build", "agents", "-o", "dist1", "-j", "1"], work)
         print(f"  skrun build agents -j 1:                      {serial:7.2f} s")
-        print(f"  tree vs loop: {loop / tree:5.1f}x faster (goal >= 5x) {verdict(loop / tree >= 5)}")
+        print(
+            f"  tree vs loop: {loop / tree:5.1f}x faster (goal >= 5x) {verdict(loop / tree >= 5)}"
+        )
         ratio = serial / tree
         print(f"  tree vs -j 1: {ratio:5.2f}x faster (goal >= 1.7x) {verdict(ratio >= 1.7)}")
         same = all(
@@ -150,11 +152,15 @@ def main() -> int:
             print("  tar or gzip missing: skipped")
             return 0
         base = min(run([tar], big, shell=True)[0] for _ in range(3))
-        runs = [run([str(SKRUN), "build", str(big), "-o", str(work / "out")], work) for _ in range(3)]
+        runs = [
+            run([str(SKRUN), "build", str(big), "-o", str(work / "out")], work) for _ in range(3)
+        ]
         ours = min(r[0] for r in runs)
         rss = max(r[1] for r in runs)
         print(f"  tar | gzip -6 -n: {base:6.2f} s; skrun build: {ours:6.2f} s")
-        print(f"  ratio {ours / base:.2f}x (goal <= 0.55x on 2 cores) {verdict(ours / base <= 0.55)}")
+        print(
+            f"  ratio {ours / base:.2f}x (goal <= 0.55x on 2 cores) {verdict(ours / base <= 0.55)}"
+        )
         print(f"  peak memory {rss:.1f} MB (goal < 64 MB) {verdict(rss < 64)}")
     return 0
 

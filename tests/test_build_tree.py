@@ -223,6 +223,9 @@ def test_a_malformed_manifest_is_a_located_error(
     err = capsys.readouterr().err
     assert err.startswith("skrun: error: m.json: not a skrun build manifest: format is 'other'")
     assert "delete it" in err
+    assert run(["build", "agents", "--manifest", "m.json", "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)  # a script reading stdout gets a document
+    assert doc["ok"] is False and doc["error"]["path"] == "m.json"
     assert run(["build", "agents", "--manifest", "m.json", "--force"]) == 0
 
 

@@ -1,9 +1,10 @@
 """Interrupting a tree build: no partial bundle, no temp file, no worker left running.
 
 The workers are real `skrun build` worker processes. A `sitecustomize.py` put on
-PYTHONPATH (imported by every Python that starts, so by each spawned worker too)
-records each worker's pid and makes the writer block on a fifo nobody writes when
-it reaches the member `block.txt`: by then the bundle's temp file exists. The
+PYTHONPATH (imported by every Python that starts: `skrun`, and a spawned worker;
+a forked one inherits it) records each worker's pid and makes the writer block on
+a fifo nobody writes when it reaches the member `block.txt`: by then the bundle's
+temp file exists. The
 test waits for the marker file (no sleep races a process), signals skrun, and
 checks what is left.
 """
@@ -29,11 +30,15 @@ BOUND = 60.0  # seconds: generous, only reached when something is broken
 SITECUSTOMIZE = """
 import os, sys
 _dir = os.environ.get("SKRUN_TEST_BLOCK_DIR")
-if _dir and "--multiprocessing-fork" in sys.argv:
-    open(os.path.join(_dir, f"worker.{os.getpid()}"), "w").close()
-    from skrun_build.bundle import writer
+if _dir:
+    from skrun_build.bundle import tree, writer
 
+    _worker_main = tree._worker_main
     _add_file = writer.TarStream.add_file
+
+    def worker_main(conn):
+        open(os.path.join(_dir, f"worker.{os.getpid()}"), "w").close()
+        return _worker_main(conn)
 
     def add_file(self, name, path, size, mode, feed):
         if name == "block.txt":
@@ -44,6 +49,7 @@ if _dir and "--multiprocessing-fork" in sys.argv:
             os.open(os.path.join(_dir, "fifo"), os.O_RDONLY)  # no writer: blocks
         return _add_file(self, name, path, size, mode, feed)
 
+    tree._worker_main = worker_main
     writer.TarStream.add_file = add_file
 """
 

@@ -4,9 +4,9 @@
 agent.yaml, or SKILL.md for `--format skill`, is a target; any other folder is
 searched like `skrun validate` searches it). `run_jobs()` builds each target with
 `build_bundle()`, so a tree build writes the same bytes as single builds: in this
-process for one job or one worker, else in worker processes (started with
-'spawn': compression holds the GIL only in small steps, and a fresh interpreter
-inherits no threads or locks). One failure never stops the others.
+process for one job or one worker, else in worker processes, so compression never
+shares one GIL (forked when no other thread runs here, so no lock is inherited
+held; else spawned). One failure never stops the others.
 
 Interrupts: workers ignore SIGINT (Ctrl-C reaches the whole process group; the
 parent decides) and turn SIGTERM into `Terminated`, so a bundle being written is
@@ -322,7 +322,8 @@ class _Pool:
         import multiprocessing
         from multiprocessing.connection import wait
 
-        ctx = multiprocessing.get_context("spawn")
+        fork = _fork_safe()
+        ctx = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         results: dict[int, TargetResult] = {}
         todo = list(range(len(self.jobs)))[::-1]  # popped from the end: job order
         try:
@@ -386,6 +387,16 @@ class _Pool:
         pids = {str(w.proc.pid) for w in self.workers}
         for folder in {job.output or job.source for job in self.jobs}:
             _remove_temps(folder, pids)
+
+
+def _fork_safe() -> bool:
+    """Whether to fork (POSIX, and no other thread runs here, so no lock can be
+    inherited held) rather than spawn. A forked worker starts at once with every
+    module already imported; a spawned one pays an interpreter start and the imports."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _remove_temps(folder: Path, pids: set[str]) -> None:

@@ -203,7 +203,7 @@ def build(
             jobs or config.build.jobs or 0,
         )
     except Exception as e:
-        if as_json and not tree and not (explain is not None or list_only):
+        if as_json and not (explain is not None or list_only):
             # A script reading stdout gets a document on failure too; the error line
             # and the exit code stay those of the failure.
             echo(json.dumps(_failure(e), ensure_ascii=False, sort_keys=True))
