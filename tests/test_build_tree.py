@@ -298,3 +298,41 @@ def test_run_jobs_returns_results_in_job_order(tmp_path: Path) -> None:
         "beta-0.1.0.agent",
         "gamma-0.1.0.agent",
     ]
+
+
+def test_progress_on_a_terminal_is_one_line_updated_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agents(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("skrun_build.cli._tree.stderr_is_tty", lambda: True)
+    assert run(["build", "agents", "-j", "1"]) == 0
+    assert capsys.readouterr().err == (
+        "\r\x1b[2K[1/3] built: agents/alpha"
+        "\r\x1b[2K[2/3] built: agents/beta"
+        "\r\x1b[2K[3/3] built: agents/gamma"
+        "\r\x1b[2K"
+    )
+
+
+def test_a_folder_that_cannot_be_searched_fails_the_tree_build_but_not_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    agents(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if os.fspath(path) in (str(locked), "locked"):  # type: ignore[call-overload]
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))  # type: ignore[call-overload]
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "stat", stat)
+    assert run(["build", "agents", "locked", "-o", "dist", "-j", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "locked: TR001 error cannot read this path: Permission denied" in captured.err
+    assert captured.out.splitlines()[-1] == "3 targets: 3 built, 0 up to date, 0 failed"

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from skrun_build.bundle._config import Format
 from skrun_build.bundle.manifest import Row, rel
 from skrun_build.bundle.plan import PlanItem
-from skrun_build.errors import SkrunError, Terminated, UsageError, ValidationFailed
+from skrun_build.errors import SkrunError, Terminated, ValidationFailed
 from skrun_build.spec.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,12 +66,11 @@ def find_targets(paths: Iterable[Path], fmt: Format) -> Targets:
             found.dirs.append(d)
 
     for path in paths:
-        if (path / marker(fmt)).is_file():
+        # os.path, not pathlib: a folder that cannot be looked at is then discover's TR001.
+        if os.path.isfile(path / marker(fmt)):
             add(path)
             continue
-        if not path.is_dir():
-            raise UsageError("no such directory", path=path, hint="pass a folder of agents")
-        result = discover(path)
+        result = discover(path)  # a missing path is its UsageError
         found.issues += [i for i in result.issues if i.code.startswith("TR")]
         for unit in result.units:
             if (unit.dir / marker(fmt)).is_file():

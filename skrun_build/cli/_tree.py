@@ -77,7 +77,9 @@ def target_search(paths: Sequence[Path], fmt: Format) -> Targets | None:
 
     if len(paths) == 1:
         p = paths[0]
-        if not p.is_dir() or (p / marker(fmt)).is_file():
+        # os.path, not pathlib: a folder that cannot be looked at gets the plain
+        # build's message, never a PermissionError.
+        if not os.path.isdir(p) or os.path.isfile(p / marker(fmt)):
             return None
         found = find_targets(paths, fmt)
         return found if found.dirs else None
