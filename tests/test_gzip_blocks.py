@@ -160,8 +160,16 @@ def test_keyboard_interrupt_at_every_point_with_many_blocks_and_workers(
     (out / name).unlink()
     out.rmdir()
     for at in range(1, total + 1):
-        error, _, finished = _run_writer(info, files, out / name, at)
+        error, count, finished = _run_writer(info, files, out / name, at)
         assert finished, f"the build hung after an interrupt at event {at}"
+        if count < at:
+            # How often the caller waits depends on which worker finishes first, so a
+            # run may pass fewer points than the first one: this one never got its
+            # interrupt, and the bundle must simply be complete.
+            assert error is None and verify_bundle(out / name).ok, at
+            (out / name).unlink()
+            out.rmdir()
+            continue
         assert isinstance(error, KeyboardInterrupt), (at, error)
         assert not [t for t in threading.enumerate() if t.name == "skrun-gzip"], at
         left = _leftovers(out)
