@@ -322,6 +322,11 @@ class _Pool:
         from multiprocessing.connection import wait
 
         fork = _fork_safe()
+        if fork:
+            # Imported once here, before forking, rather than once in every worker.
+            import skrun_build.agent
+            import skrun_build.bundle.build
+            import skrun_build.validate  # noqa: F401
         ctx = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         results: dict[int, TargetResult] = {}
         todo = list(range(len(self.jobs)))[::-1]  # popped from the end: job order
