@@ -5,9 +5,11 @@ filesystem root. In each directory a `.skrun.toml` wins (its keys at the top lev
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
 the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
-Whether the codes exist is the validator's question, not this module's: the CLI
-asks it (`cli.validate_cmd.find_checked_config`), so settings never import rules.
+`strict` (bool), and the `build` table (`[tool.skrun.build]`, `skrun build`'s
+settings, see `BuildConfig`). Anything malformed raises `ConfigError` naming the
+file and key. Whether the codes exist is the validator's question, not this
+module's: the CLI asks it (`cli.validate_cmd.find_checked_config`), so settings
+never import rules.
 """
 
 from __future__ import annotations
@@ -19,7 +21,27 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict")
+KEYS = ("select", "ignore", "strict", "build")
+BUILD_KEYS = ("output", "format", "max-size", "allow-secrets", "exclude", "targets", "jobs")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """`[tool.skrun.build]`: defaults for `skrun build` (flags override each one).
+
+    Paths (`output`, `targets`) are relative to the config file's folder and are
+    stored resolved against it; None or () means "not set".
+    """
+
+    output: Path | None = None
+    format: str | None = None  # "agent" | "skill"
+    max_size: int | None = None
+    allow_secrets: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # glob patterns, already joined to the config's folder
+    jobs: int | None = None
+
+
 FILES = (".skrun.toml", "pyproject.toml")
 
 
@@ -31,6 +53,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+    build: BuildConfig = BuildConfig()
 
     def key(self, name: str) -> str:
         """How messages name key `name`: `tool.skrun.select` in pyproject.toml, else `select`."""
@@ -132,7 +155,99 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
-    return Config(path=path, select=select, ignore=ignore, strict=strict)
+    build = _build(path, table.get("build", {}), where + "build.")
+    return Config(path=path, select=select, ignore=ignore, strict=strict, build=build)
+
+
+def _build(path: Path, table: Any, where: str) -> BuildConfig:
+    """`[tool.skrun.build]`, every value checked, paths joined to the file's folder."""
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"{where[:-1]} must be a table", path=path, hint=f"write [{_section(path, where)}]"
+        )
+    for key in table:
+        if key not in BUILD_KEYS:
+            from skrun_build.suggest import hint as suggestion
+
+            hint = suggestion(key, BUILD_KEYS) or "known keys: " + ", ".join(BUILD_KEYS)
+            raise ConfigError(f"unknown key {where}{key}", path=path, hint=hint)
+    base = path.parent
+    out = table.get("output")
+    if out is not None and (not isinstance(out, str) or not out.strip()):
+        raise ConfigError(
+            f"{where}output must be a folder path (a string), not {out!r}",
+            path=path,
+            hint='output = "dist"',
+        )
+    fmt = table.get("format")
+    if fmt is not None and fmt not in ("agent", "skill"):
+        raise ConfigError(
+            f'{where}format must be "agent" or "skill", not {fmt!r}',
+            path=path,
+            hint='format = "agent"',
+        )
+    max_size = _max_size(path, table.get("max-size"), where)
+    jobs = table.get("jobs")
+    if jobs is not None and (type(jobs) is not int or not 1 <= jobs <= 1024):
+        raise ConfigError(
+            f"{where}jobs must be a whole number from 1 to 1024, not {jobs!r}",
+            path=path,
+            hint="jobs = 4, or leave it out to use every CPU",
+        )
+    targets = _strings(path, table, "targets", where, 'targets = ["agents/*"]')
+    for t in targets:
+        if os.path.isabs(t) or ".." in Path(t).parts:
+            raise ConfigError(
+                f"{where}targets: {t!r} must be a glob relative to the config's folder",
+                path=path,
+                hint='targets = ["agents/*"]',
+            )
+    return BuildConfig(
+        output=None if out is None else base / out,
+        format=fmt,
+        max_size=max_size,
+        allow_secrets=_strings(path, table, "allow-secrets", where, 'allow-secrets = ["*.pem"]'),
+        exclude=_strings(path, table, "exclude", where, 'exclude = ["*.log", "data/"]'),
+        targets=tuple(str(base / t) for t in targets),
+        jobs=jobs,
+    )
+
+
+def _section(path: Path, where: str) -> str:
+    return where[:-1] if path.name == "pyproject.toml" else "build"
+
+
+def _max_size(path: Path, value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    from skrun_build.errors import UsageError
+    from skrun_build.fsutil import parse_size
+
+    try:
+        if type(value) is int:
+            if value < 1:
+                raise UsageError("not positive")
+            return value
+        if isinstance(value, str):
+            return parse_size(value)
+        raise UsageError("not a size")
+    except UsageError:
+        raise ConfigError(
+            f'{where}max-size must be a size such as "20MiB" or a byte count, not {value!r}',
+            path=path,
+            hint='max-size = "20MiB"',
+        ) from None
+
+
+def _strings(path: Path, table: dict[str, Any], key: str, where: str, hint: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(
+            f"{where}{key} must be a list of non-empty strings, not {value!r}",
+            path=path,
+            hint=hint,
+        )
+    return tuple(value)
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -80,3 +80,24 @@ def human_size(n: int) -> str:
             return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
+
+
+def parse_size(text: str) -> int:
+    """`50MiB`, `10M`, `1.5 GiB`, `2048` -> bytes (K/M/G are powers of 1024)."""
+    import re
+
+    from skrun_build.errors import UsageError
+
+    mib = 1024 * 1024
+    units = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": mib, "mb": mib, "mib": mib}
+    units |= {"g": 1024 * mib, "gb": 1024 * mib, "gib": 1024 * mib}
+
+    # Plain ASCII decimals only: float() would take "1e999" (inf), "1_000" and "١٢".
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([a-z]*)", text.strip().lower().replace(" ", ""))
+    size = 0
+    if match is not None and match.group(2) in units:
+        value = float(match.group(1)) * units[match.group(2)]
+        size = int(value) if value < 2**63 else 0  # a 400-digit count is a typo, not a limit
+    if size < 1:
+        raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
+    return size

@@ -43,8 +43,13 @@ def write_agent_tar(
     max_size: int,
     allow: Allow,
     warnings: list[str],
+    *,
+    workers: int = 0,
 ) -> BuildResult:
-    """Write `final` atomically: the snapshot, every file, the record; guards on the way."""
+    """Write `final` atomically: the snapshot, every file, the record; guards on the way.
+
+    `workers` threads compress (0: one per CPU); the bytes never depend on it.
+    """
     findings: list[Finding] = []
     entries: list[RecordEntry] = []
     digest = hashlib.sha256()
@@ -53,7 +58,7 @@ def write_agent_tar(
     try:
         try:
             with output as raw:
-                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size)
+                sink = GzipSink(_HashingWriter(raw, digest), limit=max_size, workers=workers)
                 with sink:
                     tar = TarStream(sink, build_mtime())
                     config = canonical_json(snapshot)

@@ -23,9 +23,12 @@ from skrun_build.errors import BundleError, UsageError
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
 
 
-def source_rules(source: Path, output: Path | None = None) -> Rules:
-    """The exclusion rules of `source`, excluding `output` when it lies inside it."""
-    return Rules(source, output=output)
+def source_rules(source: Path, output: Path | None = None, exclude: Sequence[str] = ()) -> Rules:
+    """The exclusion rules of `source`, excluding `output` when it lies inside it.
+
+    `exclude`: extra gitignore patterns (`[tool.skrun.build] exclude`).
+    """
+    return Rules(source, output=output, exclude=exclude)
 
 
 def list_files(
@@ -34,6 +37,7 @@ def list_files(
     *,
     format: Format = "agent",
     warn: Callable[[str], None] | None = None,
+    exclude: Sequence[str] = (),
 ) -> list[SourceFile]:
     """What a build would pack (source files, in member order), without validating.
 
@@ -42,7 +46,7 @@ def list_files(
     """
     source = _source_dir(source)
     _check_output(output)
-    rules = source_rules(source, output)
+    rules = source_rules(source, output, exclude)
     try:
         files = collect(source, rules)
     finally:
@@ -59,6 +63,7 @@ def explain(
     format: Format = "agent",
     base: Path | None = None,
     warn: Callable[[str], None] | None = None,
+    exclude: Sequence[str] = (),
 ) -> Verdict:
     """The rule that includes or excludes `path`.
 
@@ -74,7 +79,7 @@ def explain(
         rel = _inside(source, path, base or Path.cwd())
     else:
         rel = normalize_rel(path)
-    rules = source_rules(source, output)
+    rules = source_rules(source, output, exclude)
     exists = bool(rel) and path_kind(source.joinpath(*rel.split("/"))) != "missing"
     try:
         if exists:
@@ -141,11 +146,15 @@ def build_bundle(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    workers: int = 0,
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
-    `strict`, `select` and `ignore` are the validator's (as for `skrun validate`).
+    `strict`, `select` and `ignore` are the validator's (as for `skrun validate`);
+    `exclude` adds gitignore patterns to the exclusion rules; `workers` threads
+    compress (0: one per CPU); the bytes never depend on it.
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
@@ -153,7 +162,7 @@ def build_bundle(
     info = check_source(src, format, strict=strict, select=select, ignore=ignore)
     out_dir = Path(output) if output is not None else src
     final = out_dir / (info.stem + EXTENSIONS[format])
-    rules = source_rules(src, out_dir if output is not None else None)
+    rules = source_rules(src, out_dir if output is not None else None, exclude)
     warnings: list[str] = []
     try:
         files = collect(src, rules)
@@ -161,7 +170,7 @@ def build_bundle(
         warnings += rules.warnings
     check_required(src, format, rules, {f.rel for f in files})
     if output is not None:
-        _refuse_output_holding_sources(src, out_dir, files)
+        _refuse_output_holding_sources(src, out_dir, files, exclude)
     if format == "skill":
         from skrun_build.bundle.skillzip import write_skill_zip
 
@@ -170,11 +179,15 @@ def build_bundle(
         from skrun_build.bundle.agenttar import write_agent_tar
 
         allow = Allow(allow_secrets)
-        result = write_agent_tar(final, info.snapshot, files, max_size, allow, warnings)
+        result = write_agent_tar(
+            final, info.snapshot, files, max_size, allow, warnings, workers=workers
+        )
     return dataclasses.replace(result, issues=tuple(info.issues))
 
 
-def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceFile]) -> None:
+def _refuse_output_holding_sources(
+    src: Path, out_dir: Path, files: list[SourceFile], exclude: Sequence[str] = ()
+) -> None:
     # The output folder is never packed (so a second build does not pack the first's
     # leftovers); `-o scripts` would silently leave the agent's own scripts out.
     if not out_dir.is_dir():
@@ -182,7 +195,7 @@ def _refuse_output_holding_sources(src: Path, out_dir: Path, files: list[SourceF
     inside = relative_inside(out_dir, src)  # as Rules computed it for the exclusion
     if not inside:
         return
-    rules = source_rules(src)
+    rules = source_rules(src, exclude=exclude)
     if not rules.explain(inside, is_dir=True).included:
         # Excluded anyway (dist/, a dot-folder): both walks would be the same, so
         # the usual rebuild into dist/ does not walk the whole tree a second time.

@@ -27,6 +27,11 @@ SNAPSHOT_PATH = ".skrun/config.json"
 RECORD_PATH = ".skrun/record.json"
 
 GZIP_LEVEL = 6
+# The deflate stream is compressed in independent blocks of this much input, each
+# primed with the previous DICTIONARY bytes of input (pigz's scheme): the bytes do
+# not depend on how many threads compressed them.
+DEFLATE_BLOCK = 128 * 1024
+DICTIONARY = 32 * 1024
 DEFAULT_MTIME = 0
 MODE_FILE = 0o644
 MODE_EXEC = 0o755
@@ -139,20 +144,3 @@ def build_mtime() -> int:
             hint="unset it, or set it to the last commit's time: git log -1 --format=%ct",
         )
     return int(raw)
-
-
-def parse_size(text: str) -> int:
-    """`50MiB`, `10M`, `1.5 GiB`, `2048` -> bytes (K/M/G are powers of 1024)."""
-    units = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": MIB, "mb": MIB, "mib": MIB}
-    units |= {"g": 1024 * MIB, "gb": 1024 * MIB, "gib": 1024 * MIB}
-    import re
-
-    # Plain ASCII decimals only: float() would take "1e999" (inf), "1_000" and "١٢".
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([a-z]*)", text.strip().lower().replace(" ", ""))
-    size = 0
-    if match is not None and match.group(2) in units:
-        value = float(match.group(1)) * units[match.group(2)]
-        size = int(value) if value < 2**63 else 0  # a 400-digit count is a typo, not a limit
-    if size < 1:
-        raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
-    return size

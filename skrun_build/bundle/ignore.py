@@ -25,7 +25,7 @@ it cannot be re-included without re-including the directory first.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -48,6 +48,7 @@ DEFAULT_NAMES = (
 DEFAULT_PATTERNS = (".*", *DEFAULT_NAMES, "*.secret")
 HARD_PATTERNS = ("*.agent", "*.skill")
 IGNORE_FILES = (".gitignore", ".skrunignore")
+EXCLUDE_SOURCE = "[tool.skrun.build] exclude"  # how a verdict names the config's patterns
 
 EntryKind = Literal["file", "dir", "symlink", "special"]
 
@@ -187,9 +188,14 @@ class _BuiltinPatterns(_PatternFile):
 class Rules:
     """The exclusion rules of one source directory; ignore files are read on demand."""
 
-    def __init__(self, root: Path, *, output: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, *, output: Path | None = None, exclude: Sequence[str] = ()
+    ) -> None:
         self.root = root
         self._defaults: _PatternFile = _BuiltinPatterns("Skrun default", list(DEFAULT_PATTERNS))
+        # [tool.skrun.build] exclude: gitignore patterns relative to the agent root, a
+        # layer right after the defaults (so .gitignore and .skrunignore can re-include).
+        self._extra: _PatternFile | None = None
         hard = list(HARD_PATTERNS)
         if output is not None:
             inside = relative_inside(output, root)
@@ -200,6 +206,10 @@ class Rules:
         self._files: dict[str, tuple[_PatternFile | None, _PatternFile | None]] = {}
         # "file:line: why" for each pattern that never matches or is odd, as files are read
         self.warnings: list[str] = []
+        if exclude:
+            data = "\n".join(exclude).encode("utf-8")
+            self._extra = _PatternFile.read(EXCLUDE_SOURCE, data)
+            self.warnings += self._extra.notes
 
     def load_dir(self, rel_dir: str, fs_dir: Path) -> None:
         """Read the ignore files of one directory (the walk calls this as it enters it)."""
@@ -229,6 +239,8 @@ class Rules:
         if hard is not None and hard[0]:
             return self._make(rel, self._hard, True, hard[1])
         layers: list[tuple[_PatternFile, str]] = [(self._defaults, "")]
+        if self._extra is not None:
+            layers.append((self._extra, ""))
         dirs = _ancestors(rel)
         for which in (0, 1):  # every .gitignore, then every .skrunignore
             for d in dirs:

@@ -4,7 +4,8 @@ Every member is a regular file with uid/gid 0, empty owner names, mode 0644 or
 0755 and one fixed integer mtime. A name whose UTF-8 bytes fit the 100-byte ustar
 name field is written there raw, with no PAX header: that field is all the Skrun
 v0.7.0 server reads. A PAX header is added only for a name over 100 bytes.
-The gzip header has mtime 0, no file name, OS byte 255 and compression level 6.
+The gzip header has mtime 0, no file name, OS byte 255 and compression level 6;
+the deflate stream is made of independent blocks compressed in parallel (`GzipSink`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import BinaryIO, Protocol
 from skrun_build.bundle.format import (
     BLOCK,
     CHUNK,
+    DEFLATE_BLOCK,
+    DICTIONARY,
     GZIP_LEVEL,
     NAME_FIELD,
     PAX_HEADER_NAME,
@@ -54,37 +57,49 @@ class SizeExceeded(Exception):
 class GzipSink:
     """A gzip stream with a fixed header, writing to `out` and counting bytes.
 
-    Compression runs in one worker thread (zlib releases the GIL), so reading,
-    hashing and the secret scan overlap with it the way `tar | gzip` overlaps two
-    processes; at most `SLOTS` chunks wait, so memory stays bounded (~6 MiB).
+    The deflate stream is cut into independent blocks, as pigz does: every
+    `DEFLATE_BLOCK` bytes of input form a block, compressed on its own with the
+    previous 32 KiB of input as its dictionary and ended with a sync flush (so on a
+    byte boundary); the last block ends the stream. Blocks are compressed by
+    `workers` threads at once (zlib releases the GIL while it deflates) and written
+    in order, so the bytes depend only on the input, never on how many workers ran
+    or which finished first. A stream shorter than one block is a single plain
+    deflate stream. Reading, hashing and the secret scan in the calling thread
+    overlap with compression; at most `SLOTS` blocks wait (default: two per worker),
+    so memory stays bounded.
 
     Safe to interrupt by construction: Ctrl-C (KeyboardInterrupt) or SIGTERM can
-    land between any two bytecodes of the calling thread, and an interrupted
-    `Queue.put` could leave the queue's lock held, so that the clean-up's own `put`
-    waited forever. So the caller's side takes no lock at all: chunks go through a
-    deque (append and popleft are atomic), and the two threads wait on each other
-    only in `os.read` of a pipe (one byte per chunk, one byte per freed slot).
-    Stopping the worker is a flag and one byte written to a pipe that never fills.
-    The worker starts with SIGINT and SIGTERM blocked, so they always reach the
-    calling thread. Use it as a context manager so that the worker always stops.
+    land between any two bytecodes of the calling thread, and an interrupted lock
+    acquisition could leave a lock held that the clean-up then waits for forever.
+    So the caller's side takes no lock at all: blocks go through a deque and
+    results through a dict (single operations, atomic), and the threads wait on
+    each other only in `os.read` of a pipe (one byte per block handed over, one byte
+    per block done). Stopping the workers is a flag and one byte each, written to a
+    pipe that never fills. The workers start with SIGINT and SIGTERM blocked, so
+    they always reach the calling thread. Use it as a context manager so that the
+    workers always stop.
     """
 
-    SLOTS = 4
+    SLOTS = 0  # blocks handed over and not yet written, at most; 0: two per worker
 
-    def __init__(self, out: Writable, *, limit: int | None = None) -> None:
+    def __init__(self, out: Writable, *, limit: int | None = None, workers: int = 0) -> None:
         self._out = out
-        self._zlib = zlib.compressobj(
-            GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL
-        )
+        self.workers = workers if workers > 0 else _cpus()
+        self._slots = self.SLOTS or 2 * self.workers
         self._crc = 0
         self._raw = 0
         self.limit = limit
         self.written = 0
         self._buf = bytearray()
+        self._tail = b""  # the last 32 KiB of input: the next block's dictionary
+        self._blocks: deque[tuple[int, bytes, bytes, bool]] = deque()
+        self._done: dict[int, bytes] = {}
+        self._handed = 0  # blocks handed over
+        self._emitted = 0  # blocks written out, in order
+        self._credit = 0  # "done" bytes read from the pipe and not yet matched by a write
         self._error: BaseException | None = None
-        self._items: deque[bytes] = deque()
         self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._fds: list[int] = []
         self._emit(_GZIP_HEADER)
 
@@ -101,13 +116,13 @@ class GzipSink:
 
     def _start(self) -> None:
         # Each pipe is recorded before anything else can happen, so `abort` closes it.
-        self._fds += os.pipe()  # chunks waiting: worker reads, caller writes
-        self._fds += os.pipe()  # free slots: caller reads, worker writes
-        os.write(self._fds[3], b"\0" * self.SLOTS)
-        thread = threading.Thread(target=self._work, name="skrun-gzip", daemon=True)
-        with _signals_blocked():
-            thread.start()
-            self._thread = thread  # set only once started: `_join` may then always join
+        self._fds += os.pipe()  # blocks handed over: workers read, caller writes
+        self._fds += os.pipe()  # blocks done: caller reads, workers write
+        for _ in range(self.workers):
+            thread = threading.Thread(target=self._work, name="skrun-gzip", daemon=True)
+            with _signals_blocked():
+                thread.start()
+                self._threads.append(thread)  # only once started: `_join` may always join
 
     def _emit(self, data: bytes) -> None:
         if data:
@@ -117,53 +132,78 @@ class GzipSink:
                 raise SizeExceeded
 
     def _work(self) -> None:
-        chunks, slots = self._fds[0], self._fds[3]
+        blocks, done = self._fds[0], self._fds[3]
         try:
-            while os.read(chunks, 1) == b"\1" and not self._stopping:
-                item = self._items.popleft()
-                if self._error is None:  # after an error, keep freeing slots for the caller
+            while os.read(blocks, 1) == b"\1" and not self._stopping:
+                number, data, zdict, last = self._blocks.popleft()
+                out = b""
+                if self._error is None:  # after an error, keep answering for the caller
                     try:
-                        self._crc = zlib.crc32(item, self._crc)
-                        self._raw += len(item)
-                        self._emit(self._zlib.compress(item))
+                        out = deflate_block(data, zdict, last)
                     except BaseException as e:  # handed to the calling thread
                         self._error = e
-                os.write(slots, b"\0")
+                self._done[number] = out
+                os.write(done, b"\1")
         except BaseException as e:  # never expected: still, never leave the caller waiting
             self._error = self._error or e
-            os.write(slots, b"\0" * (self.SLOTS + 1))
+            os.write(done, b"\1" * (self._slots + 1))
 
-    def _send(self, data: bytes) -> None:
+    def _hand_over(self, data: bytes, last: bool) -> None:
+        """Queue one block (waiting for the oldest to be written when all slots are full)."""
         if self._error is not None:
             raise self._error
-        os.read(self._fds[2], 1)  # wait for a free slot
-        self._items.append(data)
+        while self._handed - self._emitted >= self._slots:
+            self._write_next()
+        zdict, self._tail = self._tail, (self._tail + data)[-DICTIONARY:]
+        self._crc = zlib.crc32(data, self._crc)
+        self._raw += len(data)
+        self._blocks.append((self._handed, data, zdict, last))
+        self._handed += 1
         os.write(self._fds[1], b"\1")
 
+    def _write_next(self) -> None:
+        """Wait for the oldest block handed over, then write it out."""
+        number = self._emitted
+        while number not in self._done or not self._credit:
+            if self._error is not None:
+                raise self._error
+            os.read(self._fds[2], 1)
+            self._credit += 1
+        self._credit -= 1
+        out = self._done.pop(number)
+        self._emitted += 1
+        if self._error is not None:
+            raise self._error
+        self._emit(out)
+
     def write(self, data: bytes) -> None:
-        """Compress and write `data` (batched to 1 MiB per chunk handed over)."""
-        if not self._buf and len(data) >= CHUNK:
-            self._send(data)
-            return
+        """Compress and write `data` (handed over in whole blocks)."""
         self._buf += data
-        if len(self._buf) >= CHUNK:
-            self._send(bytes(self._buf))
-            self._buf.clear()
+        size = DEFLATE_BLOCK
+        whole = len(self._buf) // size * size
+        if whole:
+            view = memoryview(self._buf)
+            try:
+                for start in range(0, whole, size):
+                    self._hand_over(bytes(view[start : start + size]), False)
+            finally:
+                view.release()
+            del self._buf[:whole]
 
     def _join(self, *, abort: bool) -> None:
-        """Stop the worker (after the chunks handed over, unless `abort`) and wait for it."""
-        thread = self._thread
-        if thread is None:
-            return
+        """Stop the workers (once idle, unless `abort`) and wait for them."""
         if abort:
             self._stopping = True
-        # Never blocks: at most SLOTS + 2 bytes ever wait in this pipe, far below its size.
-        os.write(self._fds[1], b"\0")
-        thread.join()  # the worker's own lock, released when it ends: never one we hold
-        self._thread = None
+        # Never blocks: fewer bytes than the slots plus twice the workers (an interrupted
+        # close, then abort) ever wait in this pipe, far below its size.
+        for _ in self._threads:
+            os.write(self._fds[1], b"\0")
+        while self._threads:  # a thread leaves the list only once joined
+            self._threads[0].join()  # its own lock, released when it ends: never one we hold
+            del self._threads[0]
 
     def abort(self) -> None:
-        """Stop the worker without taking any lock, then close the pipes; idempotent."""
+        """Stop the workers without taking any lock, then close the pipes; idempotent."""
         if self._fds:
             self._join(abort=True)
         # Only once no worker can read them (an fd number closed under it could be reused).
@@ -173,16 +213,33 @@ class GzipSink:
                 os.close(fd)
 
     def close(self) -> None:
-        """Flush the deflate stream and write the trailer (CRC32, size mod 2**32)."""
-        if self._buf:
-            self._send(bytes(self._buf))
-            self._buf.clear()
+        """Hand over the last block, write every block in order, then the trailer."""
+        rest = bytes(self._buf)
+        self._buf.clear()
+        self._hand_over(rest, True)
+        while self._emitted < self._handed:
+            self._write_next()
         self._join(abort=False)
         if self._error is not None:
             raise self._error
-        self._emit(self._zlib.flush())
         trailer = self._crc.to_bytes(4, "little") + (self._raw & 0xFFFFFFFF).to_bytes(4, "little")
         self._emit(trailer)
+
+
+def deflate_block(data: bytes, zdict: bytes, last: bool) -> bytes:
+    """One block of the deflate stream: raw deflate at `GZIP_LEVEL`, primed with `zdict`,
+    ended by a sync flush (an empty stored block: byte-aligned, not final) or, for the
+    last block, by the end of the stream."""
+    args = (GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY)
+    c = zlib.compressobj(*args, zdict) if zdict else zlib.compressobj(*args)
+    return c.compress(data) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @contextlib.contextmanager

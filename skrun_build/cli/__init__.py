@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check a bundle against its record (and its source).",
     ),
     "unpack": ("skrun_build.cli.bundle_cmd:unpack", "Extract a bundle safely into a directory."),
+    "plan": (
+        "skrun_build.cli.plan_cmd:plan",
+        "List a tree's build targets and what changed (CI matrix).",
+    ),
     "deps": ("skrun_build.cli.deps_cmd:deps", "Resolve script dependencies into the cache."),
     "cache": ("skrun_build.cli.deps_cmd:cache", "List, clear and prune the dependency cache."),
     "init": ("skrun_build.cli.init_cmd:init", "Scaffold a skill or agent, or import a skill."),

@@ -19,11 +19,13 @@ from skrun_build.cli._output import (
     relpath,
     style,
 )
-from skrun_build.errors import ValidationFailed
+from skrun_build.errors import UsageError, ValidationFailed
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.bundle.format import Format
     from skrun_build.bundle.reader import Limits
+    from skrun_build.config import Config
 
 _CTX = {"help_option_names": ["-h", "--help"]}
 _PATH = click.Path(path_type=Path)
@@ -49,22 +51,21 @@ def _limit_options(command: Callable[..., int]) -> Callable[..., int]:
 
 
 def _limits(max_unpacked_size: str, max_members: int) -> Limits:
-    from skrun_build.bundle.format import parse_size
     from skrun_build.bundle.reader import Limits
+    from skrun_build.fsutil import parse_size
 
     return Limits(parse_size(max_unpacked_size), max_members)
 
 
 @click.command("build", context_settings=_CTX)
-@click.argument("directory", required=False, type=_PATH, default=Path("."))
+@click.argument("paths", nargs=-1, type=_PATH, metavar="[PATH]...")
 @click.option("-o", "--output", type=_PATH, help="Write the bundle here (created if missing).")
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["agent", "skill"]),
-    default="agent",
-    show_default=True,
-    help="agent: <slug>-<version>.agent; skill: <name>.skill zip for claude.ai upload.",
+    default=None,
+    help="agent (default): <slug>-<version>.agent; skill: <name>.skill zip for claude.ai upload.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
@@ -80,10 +81,9 @@ def _limits(max_unpacked_size: str, max_members: int) -> Limits:
 )
 @click.option(
     "--max-size",
-    default="50MiB",
-    show_default=True,
+    default=None,
     metavar="SIZE",
-    help="Fail when the bundle would be larger (e.g. 20MiB, 500KiB).",
+    help="Fail when the bundle would be larger (e.g. 20MiB, 500KiB; default 50MiB).",
 )
 @click.option(
     "--allow-secret",
@@ -100,17 +100,36 @@ def _limits(max_unpacked_size: str, max_members: int) -> Limits:
 @click.option(
     "--no-config", is_flag=True, help="Ignore [tool.skrun] in pyproject.toml and .skrun.toml."
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Targets built at once in a tree build, or threads compressing one bundle "
+    "(default: the CPUs available).",
+)
+@click.option(
+    "--manifest",
+    type=_PATH,
+    metavar="FILE",
+    help="Write a JSON manifest of every target (and FILE's .sha256 checksums); "
+    "targets it lists unchanged are not rebuilt.",
+)
+@click.option("--force", is_flag=True, help="Rebuild targets the manifest says are up to date.")
 def build(
-    directory: Path,
+    paths: tuple[Path, ...],
     output: Path | None,
     fmt: str,
     as_json: bool,
     list_only: bool,
     explain: str | None,
-    max_size: str,
+    max_size: str | None,
     allow: tuple[str, ...],
     strict: bool | None,
     no_config: bool,
+    jobs: int | None,
+    manifest: Path | None,
+    force: bool,
 ) -> int:
     """Validate DIR (default: .) and build a reproducible bundle from it.
 
@@ -123,10 +142,66 @@ def build(
     Exit codes: 0 built, 1 invalid agent or refused build (or --explain PATH
     does not exist), 2 usage error. With --json, a failed build prints
     {"ok": false, "error": {...}, "issues": [...]} on stdout too.
+
+    \b
+    Several PATHs, or one folder holding several agents: a tree build, each
+    target in parallel (-j), a line per target and a total, exit 1 if any
+    failed; --manifest FILE records them and skips unchanged ones next time
+    (docs/ci.md). Defaults come from [tool.skrun.build]; flags override them.
     """
+    from skrun_build.cli._tree import TreeSettings, build_tree_cli, merge_settings, target_search
+    from skrun_build.cli.validate_cmd import find_checked_config
+    from skrun_build.config import Config
+
+    tree = False
     try:
+        config = Config() if no_config else find_checked_config(paths[0] if paths else Path("."))
+        if not paths and config.build.targets:
+            from skrun_build.cli._tree import expand_targets
+
+            paths, tree = tuple(expand_targets(config)), True
+        fmt_, output, limit, allow = merge_settings(
+            config.build, fmt=fmt, output=output, max_size=max_size, allow=allow
+        )
+        paths = paths or (Path("."),)
+        found = None
+        if tree or manifest is not None or len(paths) > 1:
+            tree = True
+        else:
+            found = target_search(paths, fmt_)
+            tree = found is not None
+        if tree:
+            if explain is not None or list_only:
+                raise UsageError(
+                    "--list and --explain take one agent folder, not a tree",
+                    hint="pass the agent's own folder",
+                )
+            settings = TreeSettings(
+                fmt_,
+                output,
+                limit,
+                allow,
+                config.build.exclude,
+                strict,
+                no_config,
+                jobs or config.build.jobs,
+                manifest,
+                force,
+                as_json,
+            )
+            return build_tree_cli(paths, found, settings)
         return _build(
-            directory, output, fmt, as_json, list_only, explain, max_size, allow, strict, no_config
+            paths[0],
+            output,
+            fmt_,
+            as_json,
+            list_only,
+            explain,
+            limit,
+            allow,
+            strict,
+            config,
+            jobs or config.build.jobs or 0,
         )
     except Exception as e:
         if as_json and not (explain is not None or list_only):
@@ -139,24 +214,30 @@ def build(
 def _build(
     directory: Path,
     output: Path | None,
-    fmt: str,
+    fmt_: Format,
     as_json: bool,
     list_only: bool,
     explain: str | None,
-    max_size: str,
+    limit: int,
     allow: tuple[str, ...],
     strict: bool | None,
-    no_config: bool,
+    config: Config,
+    workers: int,
 ) -> int:
     from skrun_build.bundle.build import build_bundle, list_files
     from skrun_build.bundle.build import explain as explain_path
-    from skrun_build.bundle.format import Format, parse_size
 
-    fmt_: Format = "skill" if fmt == "skill" else "agent"
+    exclude = config.build.exclude
     if explain is not None:
         # PATH is relative to the current directory, like every path argument.
         verdict = explain_path(
-            directory, explain, output, format=fmt_, base=Path.cwd(), warn=echo_warning
+            directory,
+            explain,
+            output,
+            format=fmt_,
+            base=Path.cwd(),
+            warn=echo_warning,
+            exclude=exclude,
         )
         if as_json:
             import dataclasses
@@ -171,19 +252,14 @@ def _build(
         echo(one_line(line))
         return 0 if verdict.exists else 1
     if list_only:
-        files = list_files(directory, output, format=fmt_, warn=echo_warning)
+        files = list_files(directory, output, format=fmt_, warn=echo_warning, exclude=exclude)
         if as_json:
             echo(json.dumps([f.rel for f in files], ensure_ascii=False))
         else:
             for f in files:
                 echo(one_line(f.rel))
         return 0
-    limit = parse_size(max_size)
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
-    from skrun_build.cli.validate_cmd import find_checked_config
-    from skrun_build.config import Config
-
-    config = Config() if no_config else find_checked_config(directory)
     try:
         result = build_bundle(
             directory,
@@ -194,6 +270,8 @@ def _build(
             strict=config.strict if strict is None else strict,
             select=config.select,
             ignore=config.ignore,
+            exclude=exclude,
+            workers=workers,
         )
     except ValidationFailed as e:
         _print_issues(e.issues)
