@@ -102,9 +102,14 @@ def test_the_writers_never_import_the_build_or_the_validator_bridge() -> None:
 
 def test_settings_import_nothing_but_the_error_tree() -> None:
     # config.py reads [tool.skrun]; whether its codes exist is asked by the CLI. The one
-    # did-you-mean (suggest.py) is a leaf that imports nothing of ours.
-    assert _imports(PACKAGE / "config.py") == {"skrun_build.errors", "skrun_build.suggest"}
+    # did-you-mean (suggest.py) and the size parser (fsutil.py) are leaves.
+    assert _imports(PACKAGE / "config.py") == {
+        "skrun_build.errors",
+        "skrun_build.suggest",
+        "skrun_build.fsutil",
+    }
     assert _imports(PACKAGE / "suggest.py") == set()
+    assert _imports(PACKAGE / "fsutil.py") <= {"skrun_build.errors"}
 
 
 def _count_agent_yaml_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
