@@ -1,4 +1,5 @@
-"""File-system helpers every feature shares: atomic file writes and human sizes.
+"""File-system helpers every feature shares: atomic file writes, human sizes, and
+folder creation and removal that do not recurse (any depth of tree).
 
 A file is written as a hidden temp file beside its final name (same filesystem,
 so the rename is atomic), flushed to disk, then renamed over the final name: a
@@ -80,3 +81,62 @@ def human_size(n: int) -> str:
             return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
+
+
+def make_dirs(path: Path) -> None:
+    """`mkdir -p path` without recursion; raises OSError.
+
+    `Path.mkdir(parents=True)` and `os.makedirs` recurse once per missing folder, so a
+    member ~1,000 folders deep (a hostile bundle or skill) was a RecursionError.
+    """
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+
+
+def remove_tree(path: Path) -> None:
+    """Remove `path` and everything under it, best effort, without recursion.
+
+    A symlink is unlinked, never followed. Read-only folders (some packages ship them)
+    are made writable first. `shutil.rmtree` recurses once per folder on Python 3.11, so
+    a tree ~1,000 folders deep could not be cleaned up; this walks an explicit stack.
+    """
+    top = os.fspath(path)
+    if os.path.islink(top) or not os.path.isdir(top):
+        with contextlib.suppress(OSError):
+            os.unlink(top)
+        return
+    stack: list[tuple[str, bool]] = [(top, False)]
+    while stack:
+        folder, emptied = stack.pop()
+        if emptied:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+            continue
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)  # read-only folders cannot be emptied
+        stack.append((folder, True))
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append((entry.path, False))
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from skrun_build.bundle.reader import (
 )
 from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError, os_hint
-from skrun_build.fsutil import stale_temps, temp_path
+from skrun_build.fsutil import make_dirs, remove_tree, stale_temps, temp_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +206,7 @@ def unpack_bundle(bundle: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> 
         _make_staging(dest, staging)
         _extract(bundle, dest, staging, limits)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
         raise
     return names
 
@@ -216,7 +215,7 @@ def _make_staging(dest: Path, staging: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         for stale in stale_temps(dest):  # left by unpacks that were killed outright
-            shutil.rmtree(stale, ignore_errors=True)
+            remove_tree(stale)
         os.mkdir(staging, 0o700)
         staging.chmod(0o755)
     except OSError as e:
@@ -239,7 +238,7 @@ def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
         for member, stream in iter_members(bundle, limits):
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(target.parent)  # any depth: Path.mkdir(parents=True) recurses
             with open(target, "xb") as out:
                 while chunk := stream.read(CHUNK):
                     out.write(chunk)

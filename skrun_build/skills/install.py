@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skrun_build.errors import SkillError, ValidationFailed, os_hint
+from skrun_build.fsutil import make_dirs, remove_tree
 from skrun_build.skills.locate import SkillInfo, is_skill_id, load_info, skills_root
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,7 +100,7 @@ def install_local(
     except OSError as e:
         raise SkillError(f"cannot install: {e.strerror}", path=target, hint=os_hint(e)) from e
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)  # after a swap: the old install
+        remove_tree(tmp)  # after a swap: the old install; any depth (not shutil.rmtree)
     return InstallResult(load_info(target), target, rels, exists, warnings)
 
 
@@ -140,7 +141,7 @@ def _fill(tmp: Path, files: list[SourceFile]) -> None:
     tmp.mkdir(mode=0o755)
     for f in files:
         dest = tmp / f.rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(dest.parent)  # any depth: Path.mkdir(parents=True) recurses
         with open(f.path, "rb") as fin, open(dest, "xb") as fout:
             shutil.copyfileobj(fin, fout)
             fout.flush()
@@ -210,7 +211,7 @@ def recover(base: Path) -> list[Path]:
                 with contextlib.suppress(OSError):
                     os.rename(path, target)
                 continue
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path)
             removed.append(path)
     return removed
 
