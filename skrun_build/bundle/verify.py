@@ -15,6 +15,7 @@ from skrun_build.bundle.format import (
     REBUILD,
     RECORD_PATH,
     SNAPSHOT_PATH,
+    load_json_member,
     parse_record,
 )
 from skrun_build.bundle.reader import (
@@ -86,10 +87,14 @@ def inspect_bundle(bundle: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     snapshot = None
     if SNAPSHOT_PATH in kept:
         try:
-            snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
-        except (ValueError, RecursionError) as e:
+            snapshot = load_json_member(kept[SNAPSHOT_PATH])
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise BundleError(
                 f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle, hint=REBUILD
+            ) from e
+        except ValueError as e:  # too deep, or not an object
+            raise BundleError(
+                f"{SNAPSHOT_PATH} is malformed: {e}", path=bundle, hint=REBUILD
             ) from e
     manifest, lock = manifest_names({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)

@@ -71,9 +71,14 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def parse_meta(text: str | bytes) -> EntryMeta | None:
     """The metadata in `text`, or None when it is not a complete, well-typed record."""
+    from skrun_build.jsonloc import check_depth
+
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        check_depth(text)  # the same answer on every Python, before json recurses
         data: Any = json.loads(text)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, JsonError
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None

@@ -241,6 +241,8 @@ def quick_spec(path: Path) -> RunSpec | None:
     """
     import json
 
+    from skrun_build.jsonloc import check_depth
+
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(items)
         if len(out) != len(items):
@@ -249,7 +251,9 @@ def quick_spec(path: Path) -> RunSpec | None:
 
     try:
         raw = (path / ARTIFACT_FILE).read_bytes()
-        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"), object_pairs_hook=pairs)
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        check_depth(text)  # a JsonError (ValueError) on every Python, not a RecursionError
+        data = json.loads(text, object_pairs_hook=pairs)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or type(data.get("schema_version")) is not int:

@@ -89,6 +89,9 @@ def parse_json(text: str) -> Any:
     def constant(name: str) -> Any:
         raise ValueError(name)
 
+    from skrun_build.jsonloc import check_depth
+
+    check_depth(text)  # its JsonError is a ValueError, the same on every Python
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 
