@@ -241,8 +241,6 @@ def quick_spec(path: Path) -> RunSpec | None:
     """
     import json
 
-    from skrun_build.jsonloc import check_depth
-
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(items)
         if len(out) != len(items):
@@ -252,7 +250,12 @@ def quick_spec(path: Path) -> RunSpec | None:
     try:
         raw = (path / ARTIFACT_FILE).read_bytes()
         text = raw.decode("utf-8").removeprefix("\ufeff")
-        check_depth(text)  # a JsonError (ValueError) on every Python, not a RecursionError
+        if text.count("[") + text.count("{") > 127:
+            # Refused at serde_json's depth on every Python (a JsonError is a ValueError);
+            # imported only then: jsonloc pulls in PyYAML, which `skrun skill run` avoids.
+            from skrun_build.jsonloc import check_depth
+
+            check_depth(text)
         data = json.loads(text, object_pairs_hook=pairs)
     except (OSError, ValueError):
         return None
