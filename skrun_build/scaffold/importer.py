@@ -372,10 +372,36 @@ def _to_yaml(config: dict[str, Any], source: Path) -> str:
         f"# Skrun runtime configuration, written by `skrun init --from-skill` for the\n"
         f"# skill in {source.name}/ (SKILL.md stays the source of its name and description).\n"
     )
-    body = yaml.safe_dump(
-        config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    body = yaml.dump(
+        config,
+        Dumper=_core_schema_dumper(),
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     return header + body
+
+
+def _core_schema_dumper() -> Any:
+    """A SafeDumper that double-quotes every string YAML 1.2 core would read as non-string.
+
+    PyYAML's dumper quotes what YAML 1.1 would retype (`yes`, `1:30`) but leaves `0o17`,
+    `1e3` or `.inf` plain; Skrun v0.7.0 reads agent.yaml as YAML 1.2 core (yaml_schema).
+    """
+    import yaml
+
+    from skrun_build.yaml_schema import plain_value
+
+    def represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+        style = None if isinstance(plain_value(data), str) else '"'
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(str, represent_str)
+    return Dumper
 
 
 def _copy_list(source: Path) -> list[str]:
