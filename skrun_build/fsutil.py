@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -103,40 +103,54 @@ def make_dirs(path: Path) -> None:
                 raise
 
 
-def remove_tree(path: Path) -> None:
-    """Remove `path` and everything under it, best effort, without recursion.
+def remove_tree(path: Path, *, ignore_errors: bool = False) -> None:
+    """Remove `path` and everything under it, without recursion.
 
     A symlink is unlinked, never followed. Read-only folders (some packages ship them)
     are made writable first. `shutil.rmtree` recurses once per folder on Python 3.11, so
     a tree ~1,000 folders deep could not be cleaned up; this walks an explicit stack.
+    Everything removable is removed; then, unless `ignore_errors`, the first OSError is
+    raised if `path` is still there (a vanished `path` is no error, as a race is not).
     """
     top = os.fspath(path)
-    if os.path.islink(top) or not os.path.isdir(top):
-        with contextlib.suppress(OSError):
-            os.unlink(top)
-        return
-    stack: list[tuple[str, bool]] = [(top, False)]
-    while stack:
-        folder, emptied = stack.pop()
-        if emptied:
-            with contextlib.suppress(OSError):
-                os.rmdir(folder)
-            continue
-        with contextlib.suppress(OSError):
-            os.chmod(folder, 0o700)  # read-only folders cannot be emptied
-        stack.append((folder, True))
+    errors: list[OSError] = []
+
+    def attempt(func: Callable[[str], None], target: str) -> None:
         try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError:
-            continue
-        for entry in entries:
+            func(target)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            errors.append(e)
+
+    if os.path.islink(top) or not os.path.isdir(top):
+        attempt(os.unlink, top)
+    else:
+        stack: list[tuple[str, bool]] = [(top, False)]
+        while stack:
+            folder, emptied = stack.pop()
+            if emptied:
+                attempt(os.rmdir, folder)
+                continue
+            with contextlib.suppress(OSError):
+                os.chmod(folder, 0o700)  # read-only folders cannot be emptied
+            stack.append((folder, True))
             try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                stack.append((entry.path, False))
-            else:
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                with os.scandir(folder) as it:
+                    entries = list(it)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                errors.append(e)
+                continue
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    stack.append((entry.path, False))
+                else:
+                    attempt(os.unlink, entry.path)
+    if errors and not ignore_errors and os.path.lexists(top):
+        raise errors[0]

@@ -128,3 +128,26 @@ def test_init_from_skill_into_copies_a_skill_at_the_depth_bound(
     monkeypatch.chdir(tmp_path)
     assert run(["init", "--from-skill", "demo", "--into", "copy"]) == 0
     assert (tmp_path / "copy" / ("a/" * MAX_COPY_DEPTH + "f.md")).read_text() == "deep"
+
+
+def test_remove_tree_reports_what_it_could_not_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As shutil.rmtree does without ignore_errors: callers (cache clear) name the failure.
+    make_tree(tmp_path / "t", {"keep.txt": "", "sub": {"gone.txt": ""}})
+    real_unlink = os.unlink
+
+    def unlink(path: str) -> None:
+        if path.endswith("keep.txt"):
+            raise PermissionError(13, "Permission denied", path)
+        real_unlink(path)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(PermissionError):
+        remove_tree(tmp_path / "t")
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["keep.txt"]
+    remove_tree(tmp_path / "t", ignore_errors=True)  # best effort, silent
+    assert (tmp_path / "t" / "keep.txt").exists()
+    monkeypatch.undo()
+    remove_tree(tmp_path / "t")
+    assert not (tmp_path / "t").exists()

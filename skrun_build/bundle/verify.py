@@ -211,7 +211,7 @@ def unpack_bundle(bundle: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> 
         _make_staging(dest, staging)
         _extract(bundle, dest, staging, limits)
     except BaseException:
-        remove_tree(staging)
+        remove_tree(staging, ignore_errors=True)
         raise
     return names
 
@@ -220,7 +220,7 @@ def _make_staging(dest: Path, staging: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         for stale in stale_temps(dest):  # left by unpacks that were killed outright
-            remove_tree(stale)
+            remove_tree(stale, ignore_errors=True)
         os.mkdir(staging, 0o700)
         staging.chmod(0o755)
     except OSError as e:

@@ -51,14 +51,14 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
             except OSError as e:
                 raise ScaffoldError(f"cannot create {target}: {e.strerror}", hint=os_hint(e)) from e
     except BaseException:
-        remove_tree(tmp)
+        remove_tree(tmp, ignore_errors=True)
         for path in reversed(created):
             try:
                 path.rmdir()
             except OSError:
                 break
         raise
-    remove_tree(tmp)
+    remove_tree(tmp, ignore_errors=True)
 
 
 def write_file_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

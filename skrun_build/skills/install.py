@@ -100,7 +100,9 @@ def install_local(
     except OSError as e:
         raise SkillError(f"cannot install: {e.strerror}", path=target, hint=os_hint(e)) from e
     finally:
-        remove_tree(tmp)  # after a swap: the old install; any depth (not shutil.rmtree)
+        remove_tree(
+            tmp, ignore_errors=True
+        )  # after a swap: the old install; any depth (not shutil.rmtree)
     return InstallResult(load_info(target), target, rels, exists, warnings)
 
 
@@ -211,7 +213,7 @@ def recover(base: Path) -> list[Path]:
                 with contextlib.suppress(OSError):
                     os.rename(path, target)
                 continue
-            remove_tree(path)
+            remove_tree(path, ignore_errors=True)
             removed.append(path)
     return removed
 
