@@ -4,7 +4,10 @@
    `yaml.safe_load` and `yaml.load(CSafeLoader)` of the same frontmatter;
 2. one process validating a tree of 1,000 skill dirs (goal <= 1 s) vs just reading the files;
 3. a frontmatter with 10,000 metadata keys (goal <= 0.5 s) vs `yaml.load(CSafeLoader)`;
-4. cold `skrun validate DIR` wall time vs `agentskills validate DIR` (PyPI skills-ref, installed
+4. hostile inputs, each against the goal the test suite used to time (the tests now count
+   work instead; no test may depend on load): an alias bomb and 2,000-deep nesting
+   (<= 0.5 s), a 10 MB body (<= 1 s), quadratic-bait JavaScript (<= 10 s, in practice ms);
+5. cold `skrun validate DIR` wall time vs `agentskills validate DIR` (PyPI skills-ref, installed
    with uv into a temporary venv when not on PATH) and vs `python -c pass` (goal: ratio <= 1.0).
 
 Not a test: run `.venv/bin/python benchmarks/validate.py`.
@@ -123,6 +126,47 @@ def bench_10000_keys() -> None:
     )
 
 
+def bench_hostile(root: Path) -> None:
+    from skrun_build.checks.scripts import js_imports
+
+    ok = "---\nname: my-skill\ndescription: Does x.\n"
+    bomb = ['a: &a ["lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        bomb.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
+    from skrun_build.formats.yaml import YamlError
+
+    def refused(raw: bytes) -> None:
+        try:
+            parse_skill_md(raw, "SKILL.md")
+        except YamlError:
+            return
+        raise AssertionError("not refused")
+
+    cases: list[tuple[str, Callable[[], object], float]] = []
+    for label, text in (
+        ("alias bomb", ok + "\n".join(bomb) + "\n---\n"),
+        ("2,000-deep nesting", ok + "metadata: " + "[" * 2000 + "]" * 2000 + "\n---\n"),
+    ):
+        raw = text.encode()
+        cases.append((label, lambda raw=raw: refused(raw), 0.5))
+    body = (ok + "---\n" + ("x" * 99 + "\n") * 100_000).encode()
+    cases.append(("10 MB body", lambda: parse_skill_md(body, "SKILL.md"), 1.0))
+    for name, text in (
+        ("imports", "import as " * 50_000),
+        ("quotes", "'" + "a\\'" * 200_000),
+        ("comments", "/*" * 200_000),
+        ("long string", '"' + "a" * 1_000_000),
+    ):
+        script = root / f"{name.replace(' ', '-')}.js"
+        script.write_text(text + '\nimport x from "late-pkg";\n')
+        cases.append((f"JS scan: {name}", lambda script=script: js_imports(script), 10.0))
+    print("4. hostile inputs (best of 3)")
+    for label, fn, goal in cases:
+        best = min(timeit(fn, 3))
+        row(f"{label} (goal <= {goal:g} s): {verdict(best, goal)}", best, "s")
+
+
 def wall(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True)
@@ -186,7 +230,7 @@ def bench_cold(root: Path) -> None:
     skill = root / "cold" / "report"
     skill.mkdir(parents=True)
     (skill / "SKILL.md").write_text(skill_md("report"))
-    print(f"4. cold wall time of one process on one skill dir (median of {COLD_RUNS})")
+    print(f"5. cold wall time of one process on one skill dir (median of {COLD_RUNS})")
     base = cold("baseline: python -c pass", [sys.executable, "-c", "pass"], root)
     ours = cold("skrun validate DIR", [str(SKRUN), "validate", str(skill)], root)
     cold("skrun validate DIR/SKILL.md", [str(SKRUN), "validate", str(skill / "SKILL.md")], root)
@@ -220,6 +264,7 @@ def main() -> int:
         bench_10kb()
         bench_1000_dirs(root)
         bench_10000_keys()
+        bench_hostile(root)
         bench_cold(root)
     return 0
 

@@ -1,4 +1,5 @@
-"""File-system helpers every feature shares: atomic file writes and human sizes.
+"""File-system helpers every feature shares: atomic file writes, human sizes, and
+folder creation and removal that do not recurse (any depth of tree).
 
 A file is written as a hidden temp file beside its final name (same filesystem,
 so the rename is atomic), flushed to disk, then renamed over the final name: a
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -101,3 +102,76 @@ def parse_size(text: str) -> int:
     if size < 1:
         raise UsageError(f"invalid size {text!r} (use e.g. 50MiB, 500KiB or a byte count)")
     return size
+
+
+def make_dirs(path: Path) -> None:
+    """`mkdir -p path` without recursion; raises OSError.
+
+    `Path.mkdir(parents=True)` and `os.makedirs` recurse once per missing folder, so a
+    member ~1,000 folders deep (a hostile bundle or skill) was a RecursionError.
+    """
+    missing: list[Path] = []
+    while not path.is_dir():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+
+
+def remove_tree(path: Path, *, ignore_errors: bool = False) -> None:
+    """Remove `path` and everything under it, without recursion.
+
+    A symlink is unlinked, never followed. Read-only folders (some packages ship them)
+    are made writable first. `shutil.rmtree` recurses once per folder on Python 3.11, so
+    a tree ~1,000 folders deep could not be cleaned up; this walks an explicit stack.
+    Everything removable is removed; then, unless `ignore_errors`, the first OSError is
+    raised if `path` is still there (a vanished `path` is no error, as a race is not).
+    """
+    top = os.fspath(path)
+    errors: list[OSError] = []
+
+    def attempt(func: Callable[[str], None], target: str) -> None:
+        try:
+            func(target)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            errors.append(e)
+
+    if os.path.islink(top) or not os.path.isdir(top):
+        attempt(os.unlink, top)
+    else:
+        stack: list[tuple[str, bool]] = [(top, False)]
+        while stack:
+            folder, emptied = stack.pop()
+            if emptied:
+                attempt(os.rmdir, folder)
+                continue
+            with contextlib.suppress(OSError):
+                os.chmod(folder, 0o700)  # read-only folders cannot be emptied
+            stack.append((folder, True))
+            try:
+                with os.scandir(folder) as it:
+                    entries = list(it)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                errors.append(e)
+                continue
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    stack.append((entry.path, False))
+                else:
+                    attempt(os.unlink, entry.path)
+    if errors and not ignore_errors and os.path.lexists(top):
+        raise errors[0]

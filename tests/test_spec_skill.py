@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_tree
@@ -32,6 +33,41 @@ def fm(*lines: str) -> str:
 
 OK = ("name: my-skill", "description: Does x.")
 F = "my-skill/SKILL.md"
+
+
+@dataclass
+class YamlWork:
+    """What the YAML loader did: events read from the parser, pure-Python loaders made."""
+
+    events: int = 0
+    pure_loaders: int = 0
+
+
+@pytest.fixture
+def yaml_work(monkeypatch: pytest.MonkeyPatch) -> YamlWork:
+    """Count the loader's work instead of timing it (no test may depend on load)."""
+    import yaml
+
+    from skrun_build import yaml as loader
+
+    work = YamlWork()
+    for cls in {loader._LOADER, yaml.SafeLoader}:
+        real = cls.get_event
+
+        def get_event(self: Any, real: Any = real) -> Any:
+            work.events += 1
+            return real(self)
+
+        monkeypatch.setattr(cls, "get_event", get_event)
+    if loader._LOADER is not yaml.SafeLoader:  # libyaml present: the pure loader is a retry
+        real_init = yaml.SafeLoader.__init__
+
+        def init(self: Any, stream: Any) -> None:
+            work.pure_loaders += 1
+            real_init(self, stream)
+
+        monkeypatch.setattr(yaml.SafeLoader, "__init__", init)
+    return work
 
 
 def test_valid_skill_has_no_issues() -> None:
@@ -307,34 +343,40 @@ def test_duplicate_keys() -> None:
     ]
 
 
-def test_alias_bomb_is_refused_fast() -> None:
+def test_alias_bomb_is_refused_at_once(yaml_work: YamlWork) -> None:
     lines = ["name: my-skill", "description: x", 'a: &a ["lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
-    start = time.perf_counter()
     issues = run(fm(*lines))
-    assert time.perf_counter() - start < 0.5
+    # Refused at the first anchor: nothing past it is parsed, no alias is ever expanded.
+    assert yaml_work.events <= 12
+    assert yaml_work.pure_loaders == 0
     assert issues == [
         f"{F}:4:4: SK009 error YAML anchors and aliases (&name, *name) are not allowed "
         "(write the value out in full)"
     ]
 
 
-def test_two_thousand_deep_nesting_is_refused_fast() -> None:
-    start = time.perf_counter()
+def test_two_thousand_deep_nesting_is_refused_at_the_bound(yaml_work: YamlWork) -> None:
     issues = run(fm(*OK, "metadata: " + "[" * 2000 + "]" * 2000))
-    assert time.perf_counter() - start < 0.5
+    # Refused as the 33rd level opens (a few events per level), and never by the
+    # pure-Python scanner, which takes quadratic time on deep flow nesting.
+    assert yaml_work.events <= 2 * 33 + 12
+    assert yaml_work.pure_loaders == 0
     assert issues == [
         f"{F}:4:42: SK009 error YAML nesting is deeper than 32 levels (flatten the structure)"
     ]
 
 
-def test_ten_thousand_metadata_keys() -> None:
+def test_ten_thousand_metadata_keys(yaml_work: YamlWork) -> None:
     keys = [f"  key{i}: value {i}" for i in range(10_000)]
-    start = time.perf_counter()
     assert run(fm(*OK, "metadata:", *keys)) == []
-    assert time.perf_counter() - start < 2.0  # the benchmark holds the real goal (0.5 s)
+    # One pass over the events (two per key), in the C parser; the speed goal (0.5 s)
+    # is held by benchmarks/validate.py, not by a wall clock here.
+    assert yaml_work.events <= 2 * 10_000 + 20
+    assert yaml_work.pure_loaders == 0
+    yaml_work.events = 0
     many = [f"  key{i}: {i}" for i in range(10_000)]
     issues = run(fm(*OK, "metadata:", *many))
     assert len(issues) == 10_000

@@ -116,18 +116,54 @@ def record_bytes(entries: list[RecordEntry]) -> bytes:
 def parse_record(raw: bytes, bundle: str) -> list[RecordEntry]:
     """Read the record member back; a malformed record is a BundleError."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = load_json_member(raw)
         if data.get("format") != FORMAT_NAME:
             raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT_NAME!r}")
         version = data.get("format_version")
         if type(version) is not int or version not in READABLE_VERSIONS:
             raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
-        return [
-            RecordEntry(str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"]))
-            for f in data["files"]
-        ]
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        files = data.get("files")
+        if not isinstance(files, list):
+            raise ValueError(f'"files" is {_kind(files)}, expected a list')
+        entries = []
+        for i, f in enumerate(files):
+            if not isinstance(f, dict):
+                raise ValueError(f"files[{i}] is {_kind(f)}, expected an object")
+            entries.append(
+                RecordEntry(
+                    str(f["path"]), int(f["size"]), int(str(f["mode"]), 8), str(f["sha256"])
+                )
+            )
+        return entries
+    except (ValueError, KeyError, TypeError) as e:
         raise BundleError(f"{RECORD_PATH} is malformed: {e}", path=bundle, hint=REBUILD) from e
+
+
+def load_json_member(raw: bytes) -> dict[str, Any]:
+    """A bundle's JSON member that must be an object; ValueError (one line) otherwise.
+
+    The depth is checked before `json.loads`, whose own limit differs between Python
+    3.11 (RecursionError) and 3.13 (which parses 5,000 levels).
+    """
+    from skrun_build.formats.jsonloc import JsonError, check_depth
+
+    text = raw.decode("utf-8")
+    try:
+        check_depth(text)
+    except JsonError as e:
+        raise ValueError(f"{e.message} (line {e.line}, column {e.col})") from e
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"the top level is {_kind(data)}, expected an object")
+    return data
+
+
+def _kind(value: Any) -> str:
+    """`a list`, `a string`, `null`: a JSON value's type in words."""
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    return names.get(type(value), "a list" if isinstance(value, list) else "an object")
 
 
 def build_mtime() -> int:

@@ -315,12 +315,17 @@ def walk(root: Path, rules: Rules, *, prefix: str = "") -> Iterator[WalkEntry]:
     special files are yielded as they are, for the caller to judge. `prefix` is
     the relative path of `root` inside the source tree (for symlinked dirs).
     """
-    entries = _scan(root, rules, prefix)
-    for rel, path, kind in entries:
-        if kind == "dir":
-            yield from walk(path, rules, prefix=rel)
-        else:
+    # An explicit stack of listings, not recursion: a tree deeper than the interpreter's
+    # recursion limit (~1,000 folders) is walked like any other, on every Python.
+    stack = [iter(_scan(root, rules, prefix))]
+    while stack:
+        for rel, path, kind in stack[-1]:
+            if kind == "dir":
+                stack.append(iter(_scan(path, rules, rel)))
+                break
             yield WalkEntry(rel, path, kind)
+        else:
+            stack.pop()
 
 
 def _scan(fs_dir: Path, rules: Rules, prefix: str) -> list[tuple[str, Path, EntryKind]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from skrun_build.bundle.format import (
     RECORD_PATH,
     SNAPSHOT_PATH,
     Format,
+    load_json_member,
     parse_record,
 )
 from skrun_build.bundle.reader import (
@@ -31,7 +31,7 @@ from skrun_build.bundle.reader import (
 )
 from skrun_build.deps.detect import manifest_names
 from skrun_build.errors import BundleError, os_hint
-from skrun_build.fsutil import stale_temps, temp_path
+from skrun_build.fsutil import make_dirs, remove_tree, stale_temps, temp_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +87,14 @@ def inspect_bundle(bundle: Path, limits: Limits = DEFAULT_LIMITS) -> Inspection:
     snapshot = None
     if SNAPSHOT_PATH in kept:
         try:
-            snapshot = json.loads(kept[SNAPSHOT_PATH].decode("utf-8"))
-        except (ValueError, RecursionError) as e:
+            snapshot = load_json_member(kept[SNAPSHOT_PATH])
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise BundleError(
                 f"{SNAPSHOT_PATH} is not valid JSON: {e}", path=bundle, hint=REBUILD
+            ) from e
+        except ValueError as e:  # too deep, or not an object
+            raise BundleError(
+                f"{SNAPSHOT_PATH} is malformed: {e}", path=bundle, hint=REBUILD
             ) from e
     manifest, lock = manifest_names({m.name for m in members})
     return Inspection(bundle, members, snapshot, manifest, lock)
@@ -207,7 +211,7 @@ def unpack_bundle(bundle: Path, dest: Path, limits: Limits = DEFAULT_LIMITS) -> 
         _make_staging(dest, staging)
         _extract(bundle, dest, staging, limits)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging, ignore_errors=True)
         raise
     return names
 
@@ -216,7 +220,7 @@ def _make_staging(dest: Path, staging: Path) -> None:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         for stale in stale_temps(dest):  # left by unpacks that were killed outright
-            shutil.rmtree(stale, ignore_errors=True)
+            remove_tree(stale, ignore_errors=True)
         os.mkdir(staging, 0o700)
         staging.chmod(0o755)
     except OSError as e:
@@ -239,7 +243,7 @@ def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
         for member, stream in iter_members(bundle, limits):
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(target.parent)  # any depth: Path.mkdir(parents=True) recurses
             with open(target, "xb") as out:
                 while chunk := stream.read(CHUNK):
                     out.write(chunk)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ from skrun_build.cli._output import (
     echo,
     echo_issues,
     echo_warning,
+    json_text,
     one_line,
     plural,
     relpath,
@@ -140,7 +140,7 @@ def build(
     every dot-name, *.secret, *.agent, .gitignore and .skrunignore rules.
     Format, rules and secret guard: docs/bundle-format.md.
     Exit codes: 0 built, 1 invalid agent or refused build (or --explain PATH
-    does not exist), 2 usage error. With --json, a failed build prints
+    does not exist), 2 usage error. With --json, a failed build or --list prints
     {"ok": false, "error": {...}, "issues": [...]} on stdout too.
 
     \b
@@ -204,10 +204,10 @@ def build(
             jobs or config.build.jobs or 0,
         )
     except Exception as e:
-        if as_json and not (explain is not None or list_only):
+        if as_json and explain is None:
             # A script reading stdout gets a document on failure too; the error line
             # and the exit code stay those of the failure.
-            echo(json.dumps(_failure(e), ensure_ascii=False, sort_keys=True))
+            echo(json_text(_failure(e), sort_keys=True))
         raise
 
 
@@ -242,7 +242,7 @@ def _build(
         if as_json:
             import dataclasses
 
-            echo(json.dumps(dataclasses.asdict(verdict), ensure_ascii=False))
+            echo(json_text(dataclasses.asdict(verdict)))
             return 0 if verdict.exists else 1
         line = verdict.describe()
         if not verdict.exists:
@@ -254,7 +254,7 @@ def _build(
     if list_only:
         files = list_files(directory, output, format=fmt_, warn=echo_warning, exclude=exclude)
         if as_json:
-            echo(json.dumps([f.rel for f in files], ensure_ascii=False))
+            echo(json_text([f.rel for f in files]))
         else:
             for f in files:
                 echo(one_line(f.rel))
@@ -280,7 +280,7 @@ def _build(
     for warning in result.warnings:
         echo_warning(_relative(warning))
     if as_json:
-        echo(json.dumps({"ok": True, **result.to_dict()}, ensure_ascii=False, sort_keys=True))
+        echo(json_text({"ok": True, **result.to_dict()}, sort_keys=True))
         return 0
     from skrun_build.fsutil import human_size
 
@@ -322,7 +322,7 @@ def inspect(bundle: Path, as_json: bool, max_unpacked_size: str, max_members: in
 
     result = inspect_bundle(bundle, _limits(max_unpacked_size, max_members))
     if as_json:
-        echo(json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True, indent=2))
+        echo(json_text(result.to_dict(), sort_keys=True, indent=2))
         return 0
     width = max((len(str(m.size)) for m in result.members), default=1)
     for m in result.members:
@@ -343,7 +343,7 @@ def inspect(bundle: Path, as_json: bool, max_unpacked_size: str, max_members: in
         echo("config: none (no .skrun/config.json)")
         return 0
     echo("config (.skrun/config.json):")
-    text = json.dumps(result.snapshot, sort_keys=True, indent=2, ensure_ascii=False)
+    text = json_text(result.snapshot, sort_keys=True, indent=2)
     for line in text.splitlines():
         echo("  " + line)
     return 0

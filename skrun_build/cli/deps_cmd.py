@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ import click
 from skrun_build.cli._output import (
     echo,
     echo_warning,
+    json_text,
     plural,
     stderr_is_tty,
     stdin_is_tty,
@@ -155,7 +155,7 @@ def install(
     manifest, source = _manifest_of(target)
     if manifest is None:
         if as_json:
-            echo(json.dumps({"status": "none", "path": None, "warnings": []}))
+            echo(json_text({"status": "none", "path": None, "warnings": []}))
         else:
             echo_warning(
                 f"nothing to install: {target} has no package.json, pyproject.toml "
@@ -182,7 +182,7 @@ def install(
             "made_by": result.made_by,
             **(_meta_json(meta) if meta is not None else _runtime_json(result)),
         }
-        echo(json.dumps(data, indent=2))
+        echo(json_text(data, indent=2))
         return 0
     if result.status == "hit":
         by = "" if meta is not None else "made by the Skrun runtime, "
@@ -266,7 +266,7 @@ def list_(as_json: bool) -> int:
     good = [e for e in entries if not e.incomplete]
     corrupt = len(entries) - len(good)
     if as_json:
-        echo(json.dumps([_entry_json(e) for e in good], indent=2))
+        echo(json_text([_entry_json(e) for e in good], indent=2))
     elif not good:
         echo("No cache entries.")
     else:

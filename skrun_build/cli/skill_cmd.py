@@ -15,7 +15,14 @@ from typing import Any
 
 import click
 
-from skrun_build.cli._output import echo, echo_issues, echo_warning, relpath, stdin_is_tty
+from skrun_build.cli._output import (
+    echo,
+    echo_issues,
+    echo_warning,
+    json_text,
+    relpath,
+    stdin_is_tty,
+)
 from skrun_build.errors import InputError, UsageError, ValidationFailed
 
 _CTX = {"help_option_names": ["-h", "--help"]}
@@ -172,9 +179,8 @@ def run(
             stream.flush()
 
     output = call(prepared, value, timeout=timeout, what=what, on_stderr=pass_through)
-    import json
 
-    echo(json.dumps(output, indent=2, ensure_ascii=False))
+    echo(json_text(output, indent=2))
     return 0
 
 
@@ -248,8 +254,6 @@ def list_(root: Path | None, fmt: str) -> int:
 
     found = list_skills(root)
     if fmt == "json":
-        import json
-
         rows: list[dict[str, Any]] = []
         for item in found:
             row: dict[str, Any] = (
@@ -257,7 +261,7 @@ def list_(root: Path | None, fmt: str) -> int:
             )
             row["problem"] = item.problem
             rows.append(row)
-        echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json_text(rows, indent=2))
         return 0
     for item in found:
         if item.info is not None and item.problem is None:
@@ -280,9 +284,7 @@ def show(root: Path | None, fmt: str, target: str) -> int:
         info = load_info(resolve(target, root))
     data = info.as_json()
     if fmt == "json":
-        import json
-
-        echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo(json_text(data, indent=2))
         return 0
     for key in ("id", "kind", "version", "name", "description", "entry", "path"):
         if data.get(key) is not None:

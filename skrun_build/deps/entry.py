@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from skrun_build.deps.meta import META_NAME, EntryMeta, read_meta
 
@@ -158,30 +156,16 @@ def tree_size(path: Path) -> int:
     return total
 
 
-def _make_writable(func: Any, path: str, _exc: Any) -> None:
-    # Some packages ship read-only directories; rmtree needs write access to empty them.
-    parent = os.path.dirname(path)
-    try:
-        os.chmod(parent, 0o700)
-        if not os.path.islink(path) and os.path.isdir(path):
-            os.chmod(path, 0o700)
-    except OSError:
-        pass
-    func(path)
-
-
 def rmtree(path: Path) -> None:
     """Remove `path` (a symlink is unlinked, never followed)."""
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
         return
-    # Imported here: shutil pulls in bz2 and lzma, which a cache hit or `cache list` never needs.
-    import shutil
+    # Not shutil.rmtree: it recurses once per folder on Python 3.11 (RecursionError on a
+    # deep tree) and imports bz2 and lzma, which a cache hit or `cache list` never needs.
+    from skrun_build.fsutil import remove_tree
 
-    if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=_make_writable)
-    else:
-        shutil.rmtree(path, onerror=_make_writable)
+    remove_tree(path)
 
 
 def entry_at(key: str, path: Path, st: os.stat_result) -> Entry:

@@ -72,8 +72,16 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def parse_meta(text: str | bytes) -> EntryMeta | None:
     """The metadata in `text`, or None when it is not a complete, well-typed record."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if text.count("[") + text.count("{") > 127:
+            # The same answer on every Python, before json recurses; imported only then
+            # (jsonloc pulls in PyYAML, which a cache hit never needs).
+            from skrun_build.formats.jsonloc import check_depth
+
+            check_depth(text)
         data: Any = json.loads(text)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, JsonError
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None

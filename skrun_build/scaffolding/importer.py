@@ -41,6 +41,9 @@ COPY_EXCLUDE = frozenset(
     {".git", "node_modules", "__pycache__", ".pytest_cache", ".venv", "venv", ".DS_Store", ".env"}
 )
 _SEMVER = re.compile(VERSION_PATTERN)
+# Folders a skill copied by --into may nest; deeper is almost certainly hostile, and
+# Path/os helpers recurse once per folder (RecursionError near 1,000 on Python 3.11).
+MAX_COPY_DEPTH = 256
 
 
 @dataclass
@@ -370,29 +373,68 @@ def _to_yaml(config: dict[str, Any], source: Path) -> str:
         f"# Skrun runtime configuration, written by `skrun init --from-skill` for the\n"
         f"# skill in {source.name}/ (SKILL.md stays the source of its name and description).\n"
     )
-    body = yaml.safe_dump(
-        config, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    body = yaml.dump(
+        config,
+        Dumper=_core_schema_dumper(),
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     return header + body
 
 
+def _core_schema_dumper() -> Any:
+    """A SafeDumper that double-quotes every string YAML 1.2 core would read as non-string.
+
+    PyYAML's dumper quotes what YAML 1.1 would retype (`yes`, `1:30`) but leaves `0o17`,
+    `1e3` or `.inf` plain; Skrun v0.7.0 reads agent.yaml as YAML 1.2 core (yaml_schema).
+    """
+    import yaml
+
+    from skrun_build.formats.yaml_schema import plain_value
+
+    def represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+        style = None if isinstance(plain_value(data), str) else '"'
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    Dumper.add_representer(str, represent_str)
+    return Dumper
+
+
 def _copy_list(source: Path) -> list[str]:
+    # An explicit stack, not os.walk (which recurses once per folder on Python 3.11), and a
+    # depth bound: a skill nested deeper than MAX_COPY_DEPTH folders is refused, named.
     out: list[str] = []
-    for root, dirs, files in os.walk(source):
-        dirs[:] = sorted(d for d in dirs if d not in COPY_EXCLUDE)
-        rel_root = Path(root).relative_to(source)
-        # os.walk does not descend into symlinked dirs: copy the link itself.
-        links = [d for d in dirs if os.path.islink(os.path.join(root, d))]
-        dirs[:] = [d for d in dirs if d not in links]
-        for f in sorted(files + links):
-            if (
-                f in COPY_EXCLUDE
-                or f.endswith(".agent")
-                or (f == "agent.yaml" and root == str(source))
-            ):
+    stack: list[tuple[str, int]] = [("", 0)]
+    while stack:
+        rel_root, depth = stack.pop()
+        folder = source / rel_root if rel_root else source
+        try:
+            with os.scandir(folder) as it:
+                entries = [(e.name, e.is_dir() and not e.is_symlink()) for e in it]
+        except OSError:
+            continue  # as os.walk did: the copy itself then names what it cannot read
+        subdirs: list[str] = []
+        for name, is_dir in sorted(entries):
+            rel = f"{rel_root}/{name}" if rel_root else name
+            if name in COPY_EXCLUDE:
                 continue
-            out.append((rel_root / f).as_posix())
-    return out
+            if is_dir:
+                if depth + 1 > MAX_COPY_DEPTH:
+                    raise ScaffoldError(
+                        f"{source / rel}: folders nested more than {MAX_COPY_DEPTH} deep",
+                        hint="flatten the skill's folders, or import without --into",
+                    )
+                subdirs.append(rel)
+            elif not (name.endswith(".agent") or (name == "agent.yaml" and not rel_root)):
+                # A symlink (to a folder too) is copied as the link itself.
+                out.append(rel)
+        stack.extend((d, depth + 1) for d in reversed(subdirs))
+    return out  # os.walk's order: a folder's files, then each sub-folder's, by name
 
 
 def _copy_writer(source: Path, files: list[str], agent_yaml: bytes) -> Any:

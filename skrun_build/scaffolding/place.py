@@ -11,13 +11,12 @@ failure removes the temp dir and any parent dirs this call created.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from skrun_build.errors import ScaffoldError, os_hint
-from skrun_build.fsutil import write_atomic
+from skrun_build.fsutil import remove_tree, write_atomic
 
 
 def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> None:
@@ -52,14 +51,14 @@ def place_tree(target: Path, write: Callable[[Path], None], *, force: bool) -> N
             except OSError as e:
                 raise ScaffoldError(f"cannot create {target}: {e.strerror}", hint=os_hint(e)) from e
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp, ignore_errors=True)
         for path in reversed(created):
             try:
                 path.rmdir()
             except OSError:
                 break
         raise
-    shutil.rmtree(tmp, ignore_errors=True)
+    remove_tree(tmp, ignore_errors=True)
 
 
 def write_file_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

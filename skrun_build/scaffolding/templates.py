@@ -177,6 +177,7 @@ def template_values(
     tool = names.check_tool_name(tool or names.default_tool_name(name))
     values = {
         "name": name,
+        "name_yaml": names.yaml_scalar(name),  # `name: 1e3` would be a number
         "title": " ".join(part.capitalize() for part in name.split("-")),
         "description_yaml": names.yaml_quote(description),
         "description_md": description.strip(),
@@ -186,6 +187,7 @@ def template_values(
         "model": model_name,
         "model_yaml": names.yaml_scalar(model_name),
         "tool": tool,
+        "tool_yaml": names.yaml_scalar(tool),  # `name: null` would be null
     }
     return values, warnings
 

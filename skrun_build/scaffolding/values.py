@@ -176,7 +176,18 @@ _YAML_RESERVED = re.compile(
 
 
 def yaml_scalar(text: str) -> str:
-    """`text` plain when YAML reads it back as the same string, else double-quoted."""
-    if _PLAIN_SAFE.match(text) and not _YAML_RESERVED.match(text):
+    """`text` plain when YAML reads it back as the same string, else double-quoted.
+
+    "The same string" under both readings: the YAML 1.2 core schema Skrun v0.7.0 reads
+    with (`yaml_schema.plain_value`: `0o17`, `1e3`, `0x1F`, `.inf`, `null` are not
+    strings there) and YAML 1.1 (`yes`, `on`, `1:30`), so any client reads a string.
+    """
+    from skrun_build.formats.yaml_schema import plain_value
+
+    if (
+        _PLAIN_SAFE.match(text)
+        and not _YAML_RESERVED.match(text)
+        and isinstance(plain_value(text), str)
+    ):
         return text
     return yaml_quote(text)

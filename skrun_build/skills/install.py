@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from skrun_build.errors import SkillError, ValidationFailed, os_hint
+from skrun_build.fsutil import make_dirs, remove_tree
 from skrun_build.skills.leftovers import NEW_MARKER as _NEW
 from skrun_build.skills.leftovers import OLD_MARKER as _OLD
 from skrun_build.skills.leftovers import recover
@@ -100,7 +101,9 @@ def install_local(
     except OSError as e:
         raise SkillError(f"cannot install: {e.strerror}", path=target, hint=os_hint(e)) from e
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)  # after a swap: the old install
+        remove_tree(
+            tmp, ignore_errors=True
+        )  # after a swap: the old install; any depth (not shutil.rmtree)
     return InstallResult(load_info(target), target, rels, exists, warnings)
 
 
@@ -141,7 +144,7 @@ def _fill(tmp: Path, files: list[SourceFile]) -> None:
     tmp.mkdir(mode=0o755)
     for f in files:
         dest = tmp / f.rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(dest.parent)  # any depth: Path.mkdir(parents=True) recurses
         with open(f.path, "rb") as fin, open(dest, "xb") as fout:
             shutil.copyfileobj(fin, fout)
             fout.flush()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from pathlib import Path
+
+from skrun_build.fsutil import remove_tree
 
 # `.<id><marker><pid>-<hex>`: a new install being filled, or an old one set aside.
 NEW_MARKER = ".skrun-new-"
@@ -43,7 +44,7 @@ def recover(base: Path) -> list[Path]:
                 with contextlib.suppress(OSError):
                     os.rename(path, target)
                 continue
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path, ignore_errors=True)
             removed.append(path)
     return removed
 

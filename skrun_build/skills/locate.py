@@ -249,7 +249,14 @@ def quick_spec(path: Path) -> RunSpec | None:
 
     try:
         raw = (path / ARTIFACT_FILE).read_bytes()
-        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"), object_pairs_hook=pairs)
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        if text.count("[") + text.count("{") > 127:
+            # Refused at serde_json's depth on every Python (a JsonError is a ValueError);
+            # imported only then: jsonloc pulls in PyYAML, which `skrun skill run` avoids.
+            from skrun_build.formats.jsonloc import check_depth
+
+            check_depth(text)
+        data = json.loads(text, object_pairs_hook=pairs)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or type(data.get("schema_version")) is not int:

@@ -207,6 +207,12 @@ def _decode(stdout: bytes, name: str, tail: str) -> Any:
     try:
         if not text:
             raise ValueError("stdout is empty")
+        if text.count("[") + text.count("{") > 127:
+            # Deep output: refused at serde_json's depth on every Python (3.11's json raised
+            # RecursionError). Imported only then: jsonloc pulls in PyYAML.
+            from skrun_build.formats.jsonloc import check_depth
+
+            check_depth(text)  # its JsonError is a ValueError
         return json.loads(text, parse_constant=refuse)
     except ValueError as e:
         shown = text if len(text) <= 80 else text[:77] + "..."

@@ -89,6 +89,12 @@ def parse_json(text: str) -> Any:
     def constant(name: str) -> Any:
         raise ValueError(name)
 
+    if text.count("[") + text.count("{") > 127:
+        # Refused at serde_json's depth on every Python (a JsonError is a ValueError);
+        # imported only then: jsonloc pulls in PyYAML, which `skrun skill run` avoids.
+        from skrun_build.formats.jsonloc import check_depth
+
+        check_depth(text)
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 

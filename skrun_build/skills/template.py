@@ -89,6 +89,7 @@ def new_skill(
         "id": skill_id,
         "id_yaml": checks.yaml_quote(skill_id),
         "skill_name": skill_name,
+        "skill_name_yaml": checks.yaml_scalar(skill_name),
         "name_json": json.dumps(display, ensure_ascii=False),
         "name_md": display.replace("\n", " ").strip(),
         "version_json": json.dumps(version, ensure_ascii=False),
