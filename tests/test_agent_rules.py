@@ -1202,7 +1202,7 @@ def test_js_scan_is_linear_on_hostile_input(
     # benchmarks/validate.py's): the tokens are disjoint and in order (no look-back over a
     # clause), and an unclosed string is one token running to its line's end, so the
     # scanner never restarts inside it.
-    from skrun_build import scripts_check
+    from skrun_build.checks import scripts as scripts_check
 
     spans: list[tuple[int, int]] = []
     real = scripts_check._JS_TOKENS

@@ -166,7 +166,7 @@ def test_yaml_errors_come_from_the_shared_loader_with_file_lines() -> None:
 def test_ten_megabyte_body_is_split_without_parsing_it(monkeypatch: pytest.MonkeyPatch) -> None:
     # Work counted, not timed: the YAML parser sees only the frontmatter, and the fence
     # search runs once over the text (the benchmark in benchmarks/validate.py times it).
-    from skrun_build import skillmd
+    from skrun_build.formats import skillmd
 
     parsed: list[str] = []
     real_load = skillmd.load_yaml

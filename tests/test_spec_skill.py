@@ -48,7 +48,7 @@ def yaml_work(monkeypatch: pytest.MonkeyPatch) -> YamlWork:
     """Count the loader's work instead of timing it (no test may depend on load)."""
     import yaml
 
-    from skrun_build import yaml as loader
+    from skrun_build.formats import yaml as loader
 
     work = YamlWork()
     for cls in {loader._LOADER, yaml.SafeLoader}:
