@@ -34,8 +34,12 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-class JsonError(InputError):
-    """The text is not JSON we accept; `line`/`col` are 1-based."""
+class JsonError(InputError, ValueError):
+    """The text is not JSON we accept; `line`/`col` are 1-based.
+
+    Also a ValueError, as `json.loads`'s own errors are, so a caller that reads JSON
+    (cache metadata, installed artifacts, a skill's output) catches both in one place.
+    """
 
     line: int
 
