@@ -5,7 +5,8 @@ filesystem root. In each directory a `.skrun.toml` wins (its keys at the top lev
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
 the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
+`strict` (bool), `target` (`generic`, `claude-code` or `codex`). Anything
+malformed raises `ConfigError` naming the file and key.
 Whether the codes exist is the validator's question, not this module's: the CLI
 asks it (`cli.validate_cmd.find_checked_config`), so settings never import rules.
 """
@@ -19,7 +20,8 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict")
+KEYS = ("select", "ignore", "strict", "target")
+TARGETS = ("generic", "claude-code", "codex")  # checks.clients.TARGETS; settings import no rules
 FILES = (".skrun.toml", "pyproject.toml")
 
 
@@ -31,6 +33,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+    target: str | None = None
 
     def key(self, name: str) -> str:
         """How messages name key `name`: `tool.skrun.select` in pyproject.toml, else `select`."""
@@ -132,7 +135,14 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
-    return Config(path=path, select=select, ignore=ignore, strict=strict)
+    target = table.get("target")
+    if target is not None and target not in TARGETS:
+        raise ConfigError(
+            f"{where}target must be one of {', '.join(TARGETS)}, not {target!r}",
+            path=path,
+            hint='target = "claude-code"',
+        )
+    return Config(path=path, select=select, ignore=ignore, strict=strict, target=target)
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
