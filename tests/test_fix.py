@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import make_tree
 
+from skrun_build import cli
 from skrun_build.checks.fix import fix_file, fix_text
 from skrun_build.checks.run import validate
-from skrun_build import cli
 
 
 def fixed(text: str) -> tuple[str, list[str]]:
@@ -174,7 +174,9 @@ def test_cli_diff_prints_and_writes_nothing(tmp_path: Path, run: Run) -> None:
     assert run(["validate", "--diff", "clean"], root)[:2] == (0, "")
 
 
-def test_cli_fix_rewrites_atomically_keeps_mode_and_reports_the_rest(tmp_path: Path, run: Run) -> None:
+def test_cli_fix_rewrites_atomically_keeps_mode_and_reports_the_rest(
+    tmp_path: Path, run: Run
+) -> None:
     root = skill_tree(tmp_path)
     md = root / "my-skill/SKILL.md"
     md.chmod(0o600)

@@ -107,7 +107,8 @@ def _claude_code_value(skill: Skill, key: str, kind: str, value: Any) -> list[Is
         hint = f"write {key}: {'true' if kind == 'boolean' else wanted}"
         if kind == "string" and isinstance(value, list):
             hint = f'quote it: {key}: "[...]" (a bare [ starts a YAML list)'
-        message = f"{key} must be {wanted} for Claude Code, got {type_name(value, show=True)}"
+        got = type_name(value, show=True) + (f" ({value!r})" if isinstance(value, str) else "")
+        message = f"{key} must be {wanted} for Claude Code, got {got}"
         return [issue("SK051", message, hint)]
     choices = CLAUDE_CODE_CHOICES.get(key)
     if choices and value not in choices:
