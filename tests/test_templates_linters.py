@@ -25,7 +25,18 @@ KINDS = ("python_uv", "rust_binary", "markdown")
 
 
 def run(argv: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
+    # HOME and the caches under the temp tree: the module-scoped fixture runs before conftest's
+    # per-test isolation, and agnix keeps its settings under HOME.
+    home = cwd / ".home"
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "SKRUN_DEPS_DIR": str(home / ".skrun" / "deps"),
+        "SKRUN_SKILLS_DIR": str(home / ".skrun" / "skills"),
+    }
     return subprocess.run(
         [str(a) for a in argv],
         cwd=cwd,
