@@ -9,6 +9,10 @@
    (<= 0.5 s), a 10 MB body (<= 1 s), quadratic-bait JavaScript (<= 10 s, in practice ms);
 5. cold `skrun validate DIR` wall time vs `agentskills validate DIR` (PyPI skills-ref, installed
    with uv into a temporary venv when not on PATH) and vs `python -c pass` (goal: ratio <= 1.0).
+6. cold `skrun validate TREE` of 1,000 skills vs `agnix TREE` (PyPI agnix, a Rust binary; about
+   0.25 s wall on 2 cores; goal: ratio about 1).
+
+The linters are taken from .tools/ (where scripts/test installs them) when there.
 
 Not a test: run `.venv/bin/python benchmarks/validate.py`.
 """
@@ -32,6 +36,7 @@ from skrun_build.checks.skill import check_skill
 from skrun_build.formats.skillmd import parse_skill_md
 
 SKRUN = Path(sys.executable).parent / "skrun"
+TOOLS = Path(__file__).resolve().parent.parent / ".tools"
 UV = Path(sys.executable).parent / "uv"
 COLD_RUNS = 15
 
@@ -181,6 +186,9 @@ def cold(label: str, argv: list[str], cwd: Path) -> float:
 
 
 def find_agentskills(root: Path) -> tuple[Path | None, str]:
+    local = TOOLS / "skills-ref" / "bin" / "agentskills"
+    if local.exists():
+        return local, "skills-ref from .tools"
     found = shutil.which("agentskills")
     if found:
         return Path(found), "found on PATH"
@@ -244,9 +252,38 @@ def bench_cold(root: Path) -> None:
     )
     ratio = ours / theirs
     print(
-        f"  ratio skrun/agentskills {ratio:.2f} (goal <= 1.0): {verdict(ratio, 1.0)}; "
+        f"  ratio skrun/agentskills (one skill) {ratio:.2f} (goal <= 1.0): {verdict(ratio, 1.0)}; "
         f"skrun is {ours / base:.2f}x bare python start-up"
     )
+
+
+def find_agnix() -> Path | None:
+    local = TOOLS / "agnix" / "bin" / "agnix"
+    if local.exists():
+        return local
+    found = shutil.which("agnix")
+    return Path(found) if found else None
+
+
+def bench_1000_vs_agnix(root: Path) -> None:
+    tree = root / "agnix-tree"
+    for i in range(1000):
+        d = tree / f"skill-{i:04d}"
+        d.mkdir(parents=True)
+        (d / "SKILL.md").write_text(skill_md(f"skill-{i:04d}", body_bytes=2048))
+    print("5. cold wall time of one process on a tree of 1,000 skill dirs (median of 5)")
+    ours = statistics.median(
+        wall([str(SKRUN), "validate", "-q", str(tree)], root) for _ in range(5)
+    )
+    row("skrun validate TREE", ours, "s")
+    agnix = find_agnix()
+    if agnix is None:
+        print("  agnix: not measured (run scripts/test: it installs agnix into .tools/agnix)")
+        return
+    wall([str(agnix), str(tree)], root)  # warm the file cache
+    theirs = statistics.median(wall([str(agnix), str(tree)], root) for _ in range(5))
+    row("agnix TREE (PyPI agnix, Rust)", theirs, "s")
+    print(f"  ratio skrun/agnix {ours / theirs:.2f} (goal: about 1)")
 
 
 def main() -> int:
@@ -256,7 +293,7 @@ def main() -> int:
     loader = "libyaml (CSafeLoader)" if hasattr(yaml, "CSafeLoader") else "pure-Python YAML"
     import skrun_build
 
-    cached = any(Path(skrun_build.__file__).parent.glob("__pycache__/validate.*.pyc"))
+    cached = any(Path(skrun_build.__file__).parent.glob("checks/__pycache__/run.*.pyc"))
     bytecode = "compiled" if cached else "not compiled: each cold run compiles the sources"
     print(f"python {sys.version.split()[0]}, {loader}, skrun_build bytecode {bytecode}")
     with tempfile.TemporaryDirectory(prefix="skrun-bench-") as tmp:
@@ -266,6 +303,7 @@ def main() -> int:
         bench_10000_keys()
         bench_hostile(root)
         bench_cold(root)
+        bench_1000_vs_agnix(root)
     return 0
 
 

@@ -5,7 +5,7 @@ filesystem root. In each directory a `.skrun.toml` wins (its keys at the top lev
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
 the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool), and the `build` table (`[tool.skrun.build]`, `skrun build`'s
+`strict` (bool), `target` (`generic`, `claude-code` or `codex`), and the `build` table (`[tool.skrun.build]`, `skrun build`'s
 settings, see `BuildConfig`). Anything malformed raises `ConfigError` naming the
 file and key. Whether the codes exist is the validator's question, not this
 module's: the CLI asks it (`cli.validate_cmd.find_checked_config`), so settings
@@ -21,7 +21,8 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict", "build")
+KEYS = ("select", "ignore", "strict", "target", "build")
+TARGETS = ("generic", "claude-code", "codex")  # checks.clients.TARGETS; settings import no rules
 BUILD_KEYS = ("output", "format", "max-size", "allow-secrets", "exclude", "targets", "jobs")
 
 
@@ -53,6 +54,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+    target: str | None = None
     build: BuildConfig = BuildConfig()
 
     def key(self, name: str) -> str:
@@ -155,8 +157,17 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
+    target = table.get("target")
+    if target is not None and target not in TARGETS:
+        raise ConfigError(
+            f"{where}target must be one of {', '.join(TARGETS)}, not {target!r}",
+            path=path,
+            hint='target = "claude-code"',
+        )
     build = _build(path, table.get("build", {}), where + "build.")
-    return Config(path=path, select=select, ignore=ignore, strict=strict, build=build)
+    return Config(
+        path=path, select=select, ignore=ignore, strict=strict, target=target, build=build
+    )
 
 
 def _build(path: Path, table: Any, where: str) -> BuildConfig:

@@ -51,14 +51,14 @@ def hook_repo(dest: Path) -> str:
 
 def test_hook_definition() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["skrun-validate"]
-    hook = hooks[0]
-    assert (hook["entry"], hook["language"], hook["pass_filenames"]) == (
-        "skrun validate",
-        "python",
-        True,
-    )
-    assert hook["files"] == r"(^|/)(SKILL\.md|agent\.yaml|artifact\.json)$"
+    assert [h["id"] for h in hooks] == ["skrun-validate", "skrun-validate-fix"]
+    for hook, entry in zip(hooks, ("skrun validate", "skrun validate --fix"), strict=True):
+        assert (hook["entry"], hook["language"], hook["pass_filenames"]) == (
+            entry,
+            "python",
+            True,
+        )
+        assert hook["files"] == r"(^|/)(SKILL\.md|agent\.yaml|artifact\.json)$"
 
 
 def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path) -> None:

@@ -428,7 +428,16 @@ def test_every_code_has_a_level_and_summary() -> None:
     assert set(CODES) == set(RULES)
     assert all(level in ("error", "warning") for level, _ in RULES.values())
     warnings = sorted(c for c, (level, _) in RULES.items() if level == "warning")
-    assert warnings == ["SK024", "SK035", "SK041", "SK042", "SK050", "SK060"]
+    assert warnings == [
+        "SK024",
+        "SK035",
+        "SK041",
+        "SK042",
+        "SK050",
+        "SK052",
+        "SK053",
+        "SK060",
+    ]
 
 
 def test_check_skill_without_directory_rule() -> None:

@@ -212,6 +212,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.checks.codes.ag",
                 "skrun_build.checks.codes.ar",
                 "skrun_build.checks.codes.rule",
+                "skrun_build.checks.codes.sk_clients",
                 "skrun_build.checks.codes.sk_fields",
                 "skrun_build.checks.codes.sk_file",
                 "skrun_build.checks.codes.tr",

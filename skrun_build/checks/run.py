@@ -64,9 +64,10 @@ def validate(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    target: str = "generic",
 ) -> list[Issue]:
     """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems."""
-    return check_paths([path], strict=strict, select=select, ignore=ignore).issues
+    return check_paths([path], strict=strict, select=select, ignore=ignore, target=target).issues
 
 
 def check_paths(
@@ -75,15 +76,20 @@ def check_paths(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    target: str = "generic",
 ) -> Report:
-    """Validate several paths into one `Report` (issues deduplicated, in discovery order)."""
+    """Validate several paths into one `Report` (issues deduplicated, in discovery order).
+
+    `target`: `generic`, `claude-code` or `codex` (`skrun_build.checks.clients`).
+    """
     selection = Selection.parse(select, ignore)
     found = [discover(p) for p in paths]
     report = Report()
     seen_issues: set[Issue] = set()
     seen_files: set[str] = set()
     checked: list[tuple[list[str], list[Issue]]] = [([], d.issues) for d in found]
-    checked += [check_unit(unit) for unit in _merge([u for d in found for u in d.units])]
+    units = _merge([u for d in found for u in d.units])
+    checked += [check_unit(unit, target=target) for unit in units]
     for files, issues in checked:
         for f in files:
             if f not in seen_files:
@@ -121,7 +127,11 @@ def _merge(units: list[Unit]) -> list[Unit]:
 
 
 def check_skill_dir(
-    skill_dir: str | os.PathLike[str], dir_name: str | None = None, *, agent: bool | None = None
+    skill_dir: str | os.PathLike[str],
+    dir_name: str | None = None,
+    *,
+    agent: bool | None = None,
+    target: str = "generic",
 ) -> tuple[Skill | None, list[Issue]]:
     """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
 
@@ -145,16 +155,16 @@ def check_skill_dir(
         return None, issues
     if agent is None:
         agent = os.path.lexists(d / AGENT_YAML)
-    return skill, check_skill(skill, dir_name, agent=agent)
+    return skill, check_skill(skill, dir_name, agent=agent, target=target)
 
 
-def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
-    """(files checked, issues) of one directory."""
+def check_unit(unit: Unit, *, target: str = "generic") -> tuple[list[str], list[Issue]]:
+    """(files checked, issues) of one directory; `target` as in `check_paths`."""
     files: list[str] = []
     issues: list[Issue] = []
     skill = None
     if unit.skill_md or unit.agent:
-        skill, skill_issues = check_skill_dir(unit.dir)
+        skill, skill_issues = check_skill_dir(unit.dir, target=target)
         if unit.skill_md:
             files.append(str(unit.dir / SKILL_MD))
             issues.extend(skill_issues)

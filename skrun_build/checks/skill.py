@@ -63,6 +63,10 @@ _HOST_KEYS = {
     "context": "Claude Code",
     "agent": "Claude Code",
     "hooks": "Claude Code",
+    "effort": "Claude Code",
+    "paths": "Claude Code",
+    "shell": "Claude Code",
+    "when_to_use": "Claude Code",
 }
 
 
@@ -134,23 +138,27 @@ def description_problems(desc: str, *, agent: bool = False) -> list[Problem]:
     return out
 
 
-def check_skill(skill: Skill, dir_name: str | None, *, agent: bool = False) -> list[Issue]:
+def check_skill(
+    skill: Skill, dir_name: str | None, *, agent: bool = False, target: str = "generic"
+) -> list[Issue]:
     """Every frontmatter and body issue of a split SKILL.md, in file order.
 
     `dir_name` is the skill directory's name (None skips the name == directory rule).
     `agent`: the SKILL.md of an agent folder (agent.yaml present). Skrun never checks
     an agent's folder name (SK016 is skipped; AG016 compares the slug), and what its
     push refuses is an error (SK070-SK073, lengths in UTF-16 code units).
+    `target`: the client whose own keys are recognised (`skrun_build.checks.clients`).
     """
-    return _Checker(skill, agent).run(None if agent else dir_name, dir_name)
+    return _Checker(skill, agent, target).run(None if agent else dir_name, dir_name)
 
 
 class _Checker:
-    __slots__ = ("_lines", "agent", "fm", "issues", "skill")
+    __slots__ = ("_lines", "agent", "fm", "issues", "skill", "target")
 
-    def __init__(self, skill: Skill, agent: bool) -> None:
+    def __init__(self, skill: Skill, agent: bool, target: str = "generic") -> None:
         self.skill = skill
         self.agent = agent
+        self.target = target
         self.fm: dict[Any, Any] = skill.frontmatter
         self.issues: list[Issue] = []
         self._lines: list[str] | None = None
@@ -188,6 +196,10 @@ class _Checker:
         self.check_metadata()
         self.check_allowed_tools()
         self.check_body()
+        if self.target != "generic":
+            from skrun_build.checks.clients import client_issues
+
+            self.issues.extend(client_issues(self.skill, self.target))
         self.issues.sort(key=lambda i: (i.line, i.col, i.code))
         return self.issues
 
@@ -201,8 +213,13 @@ class _Checker:
         return None
 
     def check_keys(self) -> None:
+        known: frozenset[str] = frozenset()
+        if self.target != "generic":
+            from skrun_build.checks.clients import known_keys
+
+            known = known_keys(self.target)
         for key in self.fm:
-            if key in SPEC_KEYS:
+            if key in SPEC_KEYS or key in known:
                 continue
             shown = str(key)
             at = self.key_at(shown)

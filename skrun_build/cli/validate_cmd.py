@@ -57,6 +57,24 @@ FORMATS = ("text", "json", "github")
     is_flag=True,
     help="Ignore [tool.skrun] in pyproject.toml and .skrun.toml.",
 )
+@click.option(
+    "--target",
+    type=click.Choice(("generic", "claude-code", "codex")),
+    default=None,
+    help="Whose rules apply: generic (the Agent Skills spec; default, else from the config), "
+    "claude-code (its own keys recognised and checked) or codex.",
+)
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite SKILL.md files with the safe fixes (quoting, allowed-tools, metadata, "
+    "final newline), then report what is left.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the safe fixes as a unified diff and write nothing; exit 1 if there are any.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Text format: no summary line.")
 def validate(
     paths: tuple[str, ...],
@@ -65,6 +83,9 @@ def validate(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     no_config: bool,
+    target: str | None,
+    fix: bool,
+    diff: bool,
     quiet: bool,
 ) -> int:
     """Check the SKILL.md, agent.yaml and artifact.json files at PATH (default: .).
@@ -74,17 +95,26 @@ def validate(
     search (.git, node_modules, virtualenvs and dot-directories are skipped;
     the search stops at each skill folder and never follows a link out of PATH).
     Settings come from [tool.skrun] in the nearest pyproject.toml or
-    .skrun.toml above each PATH (keys: select, ignore, strict); flags given
-    here replace them.
+    .skrun.toml above each PATH (keys: select, ignore, strict, target); flags
+    given here replace them.
+    --fix rewrites only what keeps the meaning, atomically, keeping line endings
+    and a BOM; --diff shows the same changes and writes nothing.
     Exit codes: 0 no errors, 1 errors found (an unreadable folder, or nothing
-    to check, is one), 2 usage error.
+    to check, is one; with --diff: changes to make), 2 usage error.
     """
+    if fix or diff:
+        from skrun_build.cli.fix_output import apply_fixes
+
+        changed = apply_fixes(paths or (".",), diff=diff)
+        if diff:
+            return 1 if changed else 0
     report = run_validate(
         paths or (".",),
         strict=strict,
         select=select,
         ignore=ignore,
         use_config=not no_config,
+        target=target,
     )
     cwd = os.getcwd()
     issues = [_printable_issue(relative_issue(i, cwd)) for i in report.issues]
@@ -110,6 +140,7 @@ def run_validate(
     select: Sequence[str],
     ignore: Sequence[str],
     use_config: bool,
+    target: str | None = None,
 ) -> Report:
     """Validate each path with the config found above it, flags overriding; one report."""
     from skrun_build.config import Config
@@ -122,6 +153,7 @@ def run_validate(
             strict=config.strict if strict is None else strict,
             select=select or config.select,
             ignore=ignore or config.ignore,
+            target=target or config.target or "generic",
         )
         total.files += report.files
         total.issues += report.issues

@@ -14,6 +14,7 @@ from __future__ import annotations
 from skrun_build.checks.codes.ag import AG_RULES
 from skrun_build.checks.codes.ar import AR_RULES
 from skrun_build.checks.codes.rule import Rule
+from skrun_build.checks.codes.sk_clients import SK_CLIENT_RULES
 from skrun_build.checks.codes.sk_fields import SK_FIELD_RULES
 from skrun_build.checks.codes.sk_file import SK_FILE_RULES
 from skrun_build.checks.codes.tr import TR_RULES
@@ -22,9 +23,8 @@ from skrun_build.issues import Level
 __all__ = ["PREFIXES", "RULES", "Rule", "level", "summaries", "table"]
 
 # code -> rule, in code order within each prefix
-RULES: dict[str, Rule] = {
-    rule.code: rule for rule in (*SK_FILE_RULES, *SK_FIELD_RULES, *TR_RULES, *AG_RULES, *AR_RULES)
-}
+_SK_RULES = sorted((*SK_FILE_RULES, *SK_FIELD_RULES, *SK_CLIENT_RULES), key=lambda r: r.code)
+RULES: dict[str, Rule] = {rule.code: rule for rule in (*_SK_RULES, *TR_RULES, *AG_RULES, *AR_RULES)}
 
 PREFIXES: dict[str, str] = {
     "SK": "SKILL.md",

@@ -189,8 +189,9 @@ SK_FIELD_RULES: tuple[Rule, ...] = (
             "`allowed-tools`. Other keys are kept (round-trip) but skills-ref and claude.ai "
             "uploads reject them. Near misses get a did-you-mean (`Name`, `descripton`, "
             "`allowed_tools`); Claude Code's own keys (`argument-hint`, "
-            "`disable-model-invocation`, `user-invocable`, `model`, `context`, `agent`, `hooks`) "
-            "are named as such."
+            "`disable-model-invocation`, `user-invocable`, `model`, `effort`, `context`, `agent`, "
+            "`hooks`, `paths`, `shell`, `when_to_use`) are named as such, and with `--target "
+            "claude-code` they are recognised instead (their values checked by SK051-SK053)."
         ),
         fails=(
             (
