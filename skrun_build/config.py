@@ -4,8 +4,10 @@ The search starts at the given path (its directory for a file) and walks up to t
 filesystem root. In each directory a `.skrun.toml` wins (its keys at the top level,
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
-the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
+the default. Keys: `select`, `ignore` (lists of rule codes or prefixes), `strict`
+(bool) and `per-file-ignores` (a table of glob pattern -> codes, patterns relative
+to the config's folder, as in ruff). Anything malformed raises `ConfigError` naming
+the file and key (and its line, for a per-file-ignores entry).
 Whether the codes exist is the validator's question, not this module's: the CLI
 asks it (`cli.validate_cmd.find_checked_config`), so settings never import rules.
 """
@@ -19,7 +21,8 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict")
+KEYS = ("select", "ignore", "strict", "per-file-ignores")
+PER_FILE = "per-file-ignores"
 FILES = (".skrun.toml", "pyproject.toml")
 
 
@@ -31,6 +34,8 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+    # (glob pattern, codes or prefixes), in file order; patterns are relative to path's folder
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def key(self, name: str) -> str:
         """How messages name key `name`: `tool.skrun.select` in pyproject.toml, else `select`."""
@@ -132,7 +137,62 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
-    return Config(path=path, select=select, ignore=ignore, strict=strict)
+    per_file = _per_file(path, table.get(PER_FILE, {}), where)
+    return Config(path=path, select=select, ignore=ignore, strict=strict, per_file_ignores=per_file)
+
+
+def _per_file(path: Path, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    example = f'{PER_FILE} = {{"skills/legacy/**" = ["SK050"]}}'
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}{PER_FILE} must be a table of glob pattern = [rule codes]",
+            path=path,
+            line=key_line(path, PER_FILE),
+            hint=example,
+        )
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for pattern, codes in value.items():
+        label = f"{where}{PER_FILE}.{pattern!r}"
+        if isinstance(codes, str):
+            codes = [codes]
+        bad = not pattern.strip() or pattern.startswith(("/", "..")) or "/../" in pattern
+        if bad:
+            raise ConfigError(
+                f"{label}: a pattern must be a path relative to this file's folder",
+                path=path,
+                line=key_line(path, PER_FILE, pattern),
+                hint=example,
+            )
+        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(
+                f"{label} must be a list of rule codes, not {codes!r}",
+                path=path,
+                line=key_line(path, PER_FILE, pattern),
+                hint=example,
+            )
+        out.append((pattern, tuple(codes)))
+    return tuple(out)
+
+
+def key_line(path: Path, table: str, key: str | None = None) -> int | None:
+    """The line of `key` under `table` in the TOML file (tomllib keeps no positions)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    import re
+
+    start = next((n for n, line in enumerate(lines) if table in line), None)
+    if start is None:
+        return None
+    if key is None:
+        return start + 1
+    k = re.escape(key)
+    quoted = re.compile(rf"""(?:^|[{{,\s])(?:"{k}"|'{k}'|{k})\s*=""")
+    for n in range(start, len(lines)):
+        if quoted.search(lines[n]):
+            return n + 1
+    return start + 1
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

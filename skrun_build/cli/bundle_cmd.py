@@ -180,7 +180,7 @@ def _build(
         return 0
     limit = parse_size(max_size)
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
-    from skrun_build.cli.validate_cmd import find_checked_config
+    from skrun_build.cli.validate_cmd import find_checked_config, suppressions
     from skrun_build.config import Config
 
     config = Config() if no_config else find_checked_config(directory)
@@ -194,6 +194,7 @@ def _build(
             strict=config.strict if strict is None else strict,
             select=config.select,
             ignore=config.ignore,
+            suppress=suppressions(config),
         )
     except ValidationFailed as e:
         _print_issues(e.issues)
