@@ -22,7 +22,7 @@ SU_RULES: tuple[Rule, ...] = (
         ),
         fails=(
             (
-                "`name: my-skill  # skrun-ignore SK012` → `SKILL.md:2:19: SU001 warning "
+                "`name: my-skill  # skrun-ignore SK012` → `SKILL.md:2:32: SU001 warning "
                 "skrun-ignore SK012 silences nothing on line 2 (remove SK012 from the comment)`"
             ),
         ),
@@ -46,7 +46,11 @@ SU_RULES: tuple[Rule, ...] = (
                 "`<!-- skrun-ignore SK12 -->` → `SKILL.md:7:19: SU002 warning skrun-ignore "
                 "names an unknown rule code 'SK12' (did you mean 'SK012'?)`"
             ),
-            "`# skrun-ignore` with no code → `agent.yaml:4:3: SU002 warning skrun-ignore names no rule code (name the codes to silence: # skrun-ignore AG005)`",
+            (
+                "`# skrun-ignore` with no code → `agent.yaml:4:3: SU002 warning skrun-ignore "
+                "names no rule code (name the codes to silence, e.g. skrun-ignore SK050; skrun "
+                "rules lists them)`"
+            ),
         ),
         passes="`<!-- skrun-ignore SK012 -->`, `# skrun-ignore AG005, AG016`",
         fix="name full rule codes (skrun rules lists them), separated by commas or blanks",
