@@ -395,13 +395,14 @@ def test_su_rule_examples_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     skill(
         tmp_path, "---\nname: my-skill  # skrun-ignore SK012\ndescription: Does things.\n---\nx\n"
     )
-    line = [i.format() for i in validate("my-skill")][0].removeprefix("my-skill/")
+    [line] = [i.format().removeprefix("my-skill/") for i in validate("my-skill")]
     assert line in RULES["SU001"].fails[0]
     skill(tmp_path / "b", HEAD + "x\nx\n<!-- skrun-ignore SK12 -->\n")
     monkeypatch.chdir(tmp_path / "b")
-    line = [i.format() for i in validate("my-skill")][0].removeprefix("my-skill/")
+    [line] = [i.format().removeprefix("my-skill/") for i in validate("my-skill")]
     assert line in RULES["SU002"].fails[0]
     text = AGENT_BASE.replace("model:\n", "model:\n  # skrun-ignore\n")
     agent(tmp_path / "c", text)
     monkeypatch.chdir(tmp_path / "c" / "demo")
-    assert [i.format() for i in validate(".")][0] in RULES["SU002"].fails[1]
+    [line] = [i.format() for i in validate(".")]
+    assert line in RULES["SU002"].fails[1]
