@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -406,3 +408,24 @@ def test_su_rule_examples_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path / "c" / "demo")
     [line] = [i.format() for i in validate(".")]
     assert line in RULES["SU002"].fails[1]
+
+
+# --- files the checks do not read are not read for comments either -------------------------
+
+
+def test_a_fifo_or_a_link_out_is_not_read_for_comments(tmp_path: Path) -> None:
+    # A FIFO SKILL.md with no writer would block a reader: SK002, and nothing else.
+    root = tmp_path / "my-skill"
+    root.mkdir()
+    os.mkfifo(root / "SKILL.md")
+    code = "import sys; from skrun_build import validate; print([i.code for i in validate(sys.argv[1])])"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.stdout == "['SK002']\n"
+    # A link out of the folder (SK003): the comments of its target are no suppressions.
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\nname: x  # skrun-ignore SK012\n---\n")
+    link = make_tree(tmp_path / "linked", {})
+    (link / "SKILL.md").symlink_to(outside)
+    assert codes(link) == [(0, "SK003")]

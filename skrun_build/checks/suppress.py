@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,7 @@ from skrun_build.issues import Issue
 
 # Files whose comments count: the two YAML/Markdown files a user writes by hand.
 _COMMENTED = ("SKILL.md", "agent.yaml")
+_MAX_READ = 16 * 1024 * 1024  # far past what the loaders accept; comments beyond it are not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +56,26 @@ def apply(files: Sequence[str], issues: Sequence[Issue], settings: Suppressions)
 
 
 def _inline(file: str, issues: list[Issue]) -> list[Issue]:
-    from skrun_build.formats.ignore_comments import skill_md_comments, yaml_comments
-
     try:
+        # Only what the checks read: a regular file (a FIFO would block) that stays in its
+        # folder (a link out of it is SK003, its target unread).
+        mode = os.lstat(file).st_mode
+        if stat.S_ISLNK(mode):
+            folder = os.path.realpath(os.path.dirname(file))
+            if not os.path.realpath(file).startswith(folder + os.sep):
+                return issues
+            mode = os.stat(file).st_mode
+        if not stat.S_ISREG(mode):
+            return issues
         with open(file, "rb") as f:
-            raw = f.read()
+            raw = f.read(_MAX_READ)
+        if b"skrun-ignore" not in raw:  # the common case: no comment parsing, no import
+            return issues
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return issues  # the file's own checks report why it cannot be read
+    from skrun_build.formats.ignore_comments import skill_md_comments, yaml_comments
+
     is_yaml = os.path.basename(file) == "agent.yaml"
     comments = yaml_comments(text) if is_yaml else skill_md_comments(text)
     if not comments:
