@@ -134,7 +134,7 @@ CONFIGS = [
     (
         "pyproject.toml",
         b"[tool.skrun]\nbogus = 1\n",
-        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict)",
+        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, per-file-ignores)",
     ),
     # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
     (
