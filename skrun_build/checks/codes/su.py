@@ -35,11 +35,12 @@ SU_RULES: tuple[Rule, ...] = (
     Rule(
         code="SU002",
         level="warning",
-        summary="a skrun-ignore comment names no known rule code",
+        summary="a skrun-ignore comment names an unknown code, an SU code, or no code",
         why=(
             "A misspelt code (`SK12`, `SK-012`) or a bare `skrun-ignore` silences nothing, so "
             "the issue it was meant for is still reported; the comment must name full codes "
-            "from `skrun rules`."
+            "from `skrun rules`. SU codes are about the comments themselves, so a comment "
+            "cannot silence them (the config's `ignore` can)."
         ),
         fails=(
             (
