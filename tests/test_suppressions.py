@@ -429,3 +429,27 @@ def test_a_fifo_or_a_link_out_is_not_read_for_comments(tmp_path: Path) -> None:
     link = make_tree(tmp_path / "linked", {})
     (link / "SKILL.md").symlink_to(outside)
     assert codes(link) == [(0, "SK003")]
+
+
+def test_agent_build_honours_comments_in_skill_md_and_agent_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    md = AGENT_SKILL.replace("Count words.", "Count <b> words.")
+    root = make_tree(
+        tmp_path / "demo",
+        {"SKILL.md": md, "agent.yaml": AGENT_BASE, "scripts": {"count.py": "import json\n"}},
+    )
+    out = tmp_path / "out"
+    assert run(["build", "--strict", "-o", str(out), str(root)]) == 1
+    assert "SK024 error" in capsys.readouterr().err
+    (root / "SKILL.md").write_text(md.replace("words.\n", "words.  # skrun-ignore SK024\n", 1))
+    # An unused comment in agent.yaml is SU001, an error under --strict: the build says so.
+    (root / "agent.yaml").write_text(
+        AGENT_BASE.replace("model:\n", "model:  # skrun-ignore AG006\n")
+    )
+    assert run(["build", "--strict", "-o", str(out), str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "agent.yaml:3:24: SU001 error skrun-ignore AG006 silences nothing on line 3" in err
+    (root / "agent.yaml").write_text(AGENT_BASE)
+    assert run(["build", "--strict", "-o", str(out), str(root)]) == 0
+    assert (out / "demo-1.0.0.agent").is_file()
