@@ -453,3 +453,11 @@ def test_agent_build_honours_comments_in_skill_md_and_agent_yaml(
     (root / "agent.yaml").write_text(AGENT_BASE)
     assert run(["build", "--strict", "-o", str(out), str(root)]) == 0
     assert (out / "demo-1.0.0.agent").is_file()
+
+
+def test_no_su001_in_a_file_the_rules_could_not_read(tmp_path: Path) -> None:
+    # Invalid YAML (SK007): the name rules never ran, so the comment may well be needed.
+    text = "---\nname: My-Skill  # skrun-ignore SK012 SK99\ndescription: [oops\n---\nbody\n"
+    assert codes(skill(tmp_path / "a", text)) == [(4, "SK007"), (2, "SU002")]
+    bad = AGENT_BASE.replace("model:\n", "model:  # skrun-ignore AG006\n") + "x: [\n"
+    assert [c for _l, c in codes(agent(tmp_path / "b", bad))] == ["AG003"]
