@@ -24,9 +24,8 @@ __all__ = ["PREFIXES", "RULES", "Rule", "level", "summaries", "table"]
 
 # code -> rule, in code order within each prefix
 RULES: dict[str, Rule] = {
-    rule.code: rule for rule in (
-        *SK_FILE_RULES, *SK_FIELD_RULES, *TR_RULES, *AG_RULES, *AR_RULES, *SU_RULES
-    )
+    rule.code: rule
+    for rule in (*SK_FILE_RULES, *SK_FIELD_RULES, *TR_RULES, *AG_RULES, *AR_RULES, *SU_RULES)
 }
 
 PREFIXES: dict[str, str] = {
