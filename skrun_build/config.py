@@ -4,10 +4,12 @@ The search starts at the given path (its directory for a file) and walks up to t
 filesystem root. In each directory a `.skrun.toml` wins (its keys at the top level,
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
-the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool), `target` (`generic`, `claude-code` or `codex`), and the `build` table (`[tool.skrun.build]`, `skrun build`'s
-settings, see `BuildConfig`). Anything malformed raises `ConfigError` naming the
-file and key. Whether the codes exist is the validator's question, not this
+the default. Keys: `select`, `ignore` (lists of rule codes or prefixes), `strict`
+(bool), `target` (`generic`, `claude-code` or `codex`), `per-file-ignores` (a table of
+glob pattern -> codes, patterns relative to the config's folder, as in ruff) and the
+`build` table (`[tool.skrun.build]`, `skrun build`'s settings, see `BuildConfig`).
+Anything malformed raises `ConfigError` naming the file and key (and its line, for a
+per-file-ignores entry). Whether the codes exist is the validator's question, not this
 module's: the CLI asks it (`cli.validate_cmd.find_checked_config`), so settings
 never import rules.
 """
@@ -21,7 +23,8 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict", "target", "build")
+KEYS = ("select", "ignore", "strict", "target", "per-file-ignores", "build")
+PER_FILE = "per-file-ignores"
 TARGETS = ("generic", "claude-code", "codex")  # checks.clients.TARGETS; settings import no rules
 BUILD_KEYS = ("output", "format", "max-size", "allow-secrets", "exclude", "targets", "jobs")
 
@@ -55,6 +58,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     strict: bool = False
     target: str | None = None
+    # (glob pattern, codes or prefixes), in file order; patterns are relative to path's folder
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     build: BuildConfig = BuildConfig()
 
     def key(self, name: str) -> str:
@@ -164,10 +169,71 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
             path=path,
             hint='target = "claude-code"',
         )
+    per_file = _per_file(path, table.get(PER_FILE, {}), where)
     build = _build(path, table.get("build", {}), where + "build.")
     return Config(
-        path=path, select=select, ignore=ignore, strict=strict, target=target, build=build
+        path=path,
+        select=select,
+        ignore=ignore,
+        strict=strict,
+        target=target,
+        per_file_ignores=per_file,
+        build=build,
     )
+
+
+def _per_file(path: Path, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    example = f'{PER_FILE} = {{"skills/legacy/**" = ["SK050"]}}'
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}{PER_FILE} must be a table of glob pattern = [rule codes]",
+            path=path,
+            line=key_line(path, PER_FILE),
+            hint=example,
+        )
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for pattern, codes in value.items():
+        label = f"{where}{PER_FILE}.{pattern!r}"
+        if isinstance(codes, str):
+            codes = [codes]
+        bad = not pattern.strip() or pattern.startswith(("/", "..")) or "/../" in pattern
+        if bad:
+            raise ConfigError(
+                f"{label}: a pattern must be a path relative to this file's folder",
+                path=path,
+                line=key_line(path, PER_FILE, pattern),
+                hint=example,
+            )
+        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(
+                f"{label} must be a list of rule codes, not {codes!r}",
+                path=path,
+                line=key_line(path, PER_FILE, pattern),
+                hint=example,
+            )
+        out.append((pattern, tuple(codes)))
+    return tuple(out)
+
+
+def key_line(path: Path, table: str, key: str | None = None) -> int | None:
+    """The line of `key` under `table` in the TOML file (tomllib keeps no positions)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    import re
+
+    start = next((n for n, line in enumerate(lines) if table in line), None)
+    if start is None:
+        return None
+    if key is None:
+        return start + 1
+    k = re.escape(key)
+    quoted = re.compile(rf"""(?:^|[{{,\s])(?:"{k}"|'{k}'|{k})\s*=""")
+    for n in range(start, len(lines)):
+        if quoted.search(lines[n]):
+            return n + 1
+    return start + 1
 
 
 def _build(path: Path, table: Any, where: str) -> BuildConfig:

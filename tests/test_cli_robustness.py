@@ -134,7 +134,7 @@ CONFIGS = [
     (
         "pyproject.toml",
         b"[tool.skrun]\nbogus = 1\n",
-        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, target, build)",
+        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, target, per-file-ignores, build)",
     ),
     # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
     (

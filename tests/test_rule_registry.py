@@ -18,12 +18,12 @@ from skrun_build.cli import run
 from skrun_build.errors import EXIT_USAGE
 
 CHECKS = REPO / "skrun_build" / "checks"
-CODE = re.compile(r"^(SK|TR|AG|AR)\d{3}$")
+CODE = re.compile(r"^(SK|TR|AG|AR|SU)\d{3}$")
 
 
 def test_every_entry_is_complete() -> None:
     assert list(RULES) == sorted(
-        RULES, key=lambda c: ("SK", "TR", "AG", "AR").index(c[:2]) * 1000 + int(c[2:])
+        RULES, key=lambda c: ("SK", "TR", "AG", "AR", "SU").index(c[:2]) * 1000 + int(c[2:])
     )
     for code, rule in RULES.items():
         assert CODE.match(code) and rule.code == code

@@ -10,6 +10,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skrun_build.bundle.collect import SourceFile, collect
 from skrun_build.bundle.format import MAX_SIZE, Format
@@ -19,6 +20,9 @@ from skrun_build.bundle.result import BuildResult
 from skrun_build.bundle.secrets import Allow
 from skrun_build.bundle.source import check_source
 from skrun_build.errors import BundleError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.suppress import Suppressions
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
 
@@ -148,18 +152,19 @@ def build_bundle(
     ignore: Sequence[str] = (),
     exclude: Sequence[str] = (),
     workers: int = 0,
+    suppress: Suppressions | None = None,
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
-    `strict`, `select` and `ignore` are the validator's (as for `skrun validate`);
+    `strict`, `select`, `ignore` and `suppress` are the validator's (as for `skrun validate`);
     `exclude` adds gitignore patterns to the exclusion rules; `workers` threads
     compress (0: one per CPU); the bytes never depend on it.
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
     _check_output(output)
-    info = check_source(src, format, strict=strict, select=select, ignore=ignore)
+    info = check_source(src, format, strict=strict, select=select, ignore=ignore, suppress=suppress)
     out_dir = Path(output) if output is not None else src
     final = out_dir / (info.stem + EXTENSIONS[format])
     rules = source_rules(src, out_dir if output is not None else None, exclude)

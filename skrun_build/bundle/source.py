@@ -21,6 +21,7 @@ from skrun_build.errors import BundleError, ValidationFailed
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.suppress import Suppressions
     from skrun_build.formats.agent_yaml import AgentConfig
 
 __all__ = ["Format", "SourceInfo", "check_source"]
@@ -50,6 +51,7 @@ def check_source(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    suppress: Suppressions | None = None,
 ) -> SourceInfo:
     """Validate `source` like `skrun validate`; raise `ValidationFailed` on errors.
 
@@ -68,9 +70,12 @@ def check_source(
     names = ["SKILL.md"] if fmt == "skill" else ["SKILL.md", "agent.yaml", "artifact.json"]
     targets: list[Path] = [source / n for n in names if (source / n).exists()]
     if not all(_regular(t) for t in targets) or source / "SKILL.md" not in targets:
-        return _check_paths(source, fmt, targets, strict=strict, select=select, ignore=ignore)
+        return _check_paths(
+            source, fmt, targets, strict=strict, select=select, ignore=ignore, suppress=suppress
+        )
     from skrun_build.checks.run import check_skill_dir
     from skrun_build.checks.select import Selection
+    from skrun_build.checks.suppress import Suppressions, apply
 
     # What `check_paths(targets)` does for this one folder, with the agent check that
     # also returns the config.
@@ -85,6 +90,7 @@ def check_source(
         found += agent_issues
         if source / "artifact.json" in targets:
             found += check_artifact_dir(source)
+    found = apply([str(t) for t in targets], found, suppress or Suppressions())
     kept = (i for i in found if selection.keeps(i.code))
     if strict:
         kept = (dataclasses.replace(i, level="error") if i.level == "warning" else i for i in kept)
@@ -134,6 +140,7 @@ def _check_paths(
     strict: bool,
     select: Sequence[str],
     ignore: Sequence[str],
+    suppress: Suppressions | None,
 ) -> SourceInfo:
     # A missing SKILL.md, or a target that is not a regular file: the validator's search
     # reports it for the directory (it may still pass when select/ignore hide the error).
@@ -141,7 +148,9 @@ def _check_paths(
 
     if source / "SKILL.md" not in targets:
         targets = [source]
-    issues = check_paths(targets, strict=strict, select=select, ignore=ignore).issues
+    issues = check_paths(
+        targets, strict=strict, select=select, ignore=ignore, suppress=suppress
+    ).issues
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
     if fmt == "skill":

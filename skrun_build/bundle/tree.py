@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
+    from skrun_build.checks.suppress import Suppressions
+
 STOP_WAIT = 30.0  # seconds a terminated worker gets to remove its temp file
 
 
@@ -95,6 +97,7 @@ class Job:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     compress_workers: int = 0  # threads compressing one bundle (0: one per CPU)
+    suppress: Suppressions | None = None  # skrun-ignore comments, per-file ignores
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,7 @@ def run_job(job: Job) -> TargetResult:
             ignore=job.ignore,
             exclude=job.exclude,
             workers=job.compress_workers,
+            suppress=job.suppress,
         )
         name, version = identity(job.source, job.format)
         return TargetResult(

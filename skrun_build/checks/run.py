@@ -28,6 +28,7 @@ from skrun_build.checks.discovery import (
 )
 from skrun_build.checks.select import Selection
 from skrun_build.checks.skill import body_issues, check_skill, read_error_issue
+from skrun_build.checks.suppress import Suppressions, apply
 from skrun_build.errors import InputError
 from skrun_build.formats.skillmd import (
     SKILL_MD,
@@ -65,9 +66,15 @@ def validate(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     target: str = "generic",
+    suppress: Suppressions | None = None,
 ) -> list[Issue]:
-    """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems."""
-    return check_paths([path], strict=strict, select=select, ignore=ignore, target=target).issues
+    """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems.
+
+    `suppress`: what may silence an issue (default: the files' `skrun-ignore` comments).
+    """
+    return check_paths(
+        [path], strict=strict, select=select, ignore=ignore, target=target, suppress=suppress
+    ).issues
 
 
 def check_paths(
@@ -77,12 +84,14 @@ def check_paths(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     target: str = "generic",
+    suppress: Suppressions | None = None,
 ) -> Report:
     """Validate several paths into one `Report` (issues deduplicated, in discovery order).
 
     `target`: `generic`, `claude-code` or `codex` (`skrun_build.checks.clients`).
     """
     selection = Selection.parse(select, ignore)
+    settings = Suppressions() if suppress is None else suppress
     found = [discover(p) for p in paths]
     report = Report()
     seen_issues: set[Issue] = set()
@@ -90,6 +99,7 @@ def check_paths(
     checked: list[tuple[list[str], list[Issue]]] = [([], d.issues) for d in found]
     units = _merge([u for d in found for u in d.units])
     checked += [check_unit(unit, target=target) for unit in units]
+    checked = [(files, apply(files, issues, settings)) for files, issues in checked]
     for files, issues in checked:
         for f in files:
             if f not in seen_files:

@@ -126,7 +126,7 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     )
 
     def job_for(item: PlanItem) -> Job:
-        from skrun_build.cli.validate_cmd import find_checked_config
+        from skrun_build.cli.validate_cmd import find_checked_config, suppressions
 
         config = Config() if s.no_config else find_checked_config(item.source)
         return Job(
@@ -140,6 +140,7 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
             config.select,
             config.ignore,
             s.exclude,
+            suppress=suppressions(config),
         )
 
     progress = Progress(len(items))

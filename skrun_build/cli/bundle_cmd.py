@@ -260,6 +260,8 @@ def _build(
                 echo(one_line(f.rel))
         return 0
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
+    from skrun_build.cli.validate_cmd import suppressions
+
     try:
         result = build_bundle(
             directory,
@@ -272,6 +274,7 @@ def _build(
             ignore=config.ignore,
             exclude=exclude,
             workers=workers,
+            suppress=suppressions(config),
         )
     except ValidationFailed as e:
         _print_issues(e.issues)

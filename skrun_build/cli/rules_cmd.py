@@ -26,6 +26,7 @@ def rules(output_format: str) -> int:
 
     \b
     SK: SKILL.md   TR: the searched tree   AG: agent.yaml   AR: artifact.json
+    SU: skrun-ignore comments
     `skrun explain CODE` shows why a rule exists, examples and the fix.
     """
     from skrun_build.checks.codes import RULES

@@ -20,9 +20,10 @@ from skrun_build.cli._output import (
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.suppress import Suppressions
     from skrun_build.config import Config
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 
 @click.command("validate", context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +34,10 @@ FORMATS = ("text", "json", "github")
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: file:line:col lines; json: one document; github: Actions annotations.",
+    help=(
+        "text: file:line:col lines; json: one document; github: Actions annotations; "
+        "sarif: SARIF 2.1.0 for code scanning."
+    ),
 )
 @click.option(
     "--strict/--no-strict",
@@ -75,6 +79,11 @@ FORMATS = ("text", "json", "github")
     is_flag=True,
     help="Print the safe fixes as a unified diff and write nothing; exit 1 if there are any.",
 )
+@click.option(
+    "--no-inline-ignores",
+    is_flag=True,
+    help="Disregard skrun-ignore comments in the files (CI); per-file-ignores still apply.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Text format: no summary line.")
 def validate(
     paths: tuple[str, ...],
@@ -86,6 +95,7 @@ def validate(
     target: str | None,
     fix: bool,
     diff: bool,
+    no_inline_ignores: bool,
     quiet: bool,
 ) -> int:
     """Check the SKILL.md, agent.yaml and artifact.json files at PATH (default: .).
@@ -95,8 +105,9 @@ def validate(
     search (.git, node_modules, virtualenvs and dot-directories are skipped;
     the search stops at each skill folder and never follows a link out of PATH).
     Settings come from [tool.skrun] in the nearest pyproject.toml or
-    .skrun.toml above each PATH (keys: select, ignore, strict, target); flags
-    given here replace them.
+    .skrun.toml above each PATH (keys: select, ignore, strict, target,
+    per-file-ignores); flags given here replace them. A `skrun-ignore CODES`
+    comment silences those codes on its line (alone on a line: the next one).
     --fix rewrites only what keeps the meaning, atomically, keeping line endings
     and a BOM; --diff shows the same changes and writes nothing.
     Exit codes: 0 no errors, 1 errors found (an unreadable folder, or nothing
@@ -115,7 +126,13 @@ def validate(
         ignore=ignore,
         use_config=not no_config,
         target=target,
+        inline_ignores=not no_inline_ignores,
     )
+    if output_format == "sarif":
+        from skrun_build.cli.sarif import sarif_document
+
+        echo(json_text(sarif_document(report.issues, os.getcwd()), indent=2))
+        return 1 if report.errors else 0
     cwd = os.getcwd()
     issues = [_printable_issue(relative_issue(i, cwd)) for i in report.issues]
     files = [printable(relpath(f, cwd)) for f in report.files]
@@ -141,6 +158,7 @@ def run_validate(
     ignore: Sequence[str],
     use_config: bool,
     target: str | None = None,
+    inline_ignores: bool = True,
 ) -> Report:
     """Validate each path with the config found above it, flags overriding; one report."""
     from skrun_build.config import Config
@@ -154,6 +172,7 @@ def run_validate(
             select=select or config.select,
             ignore=ignore or config.ignore,
             target=target or config.target or "generic",
+            suppress=suppressions(config, inline=inline_ignores),
         )
         total.files += report.files
         total.issues += report.issues
@@ -179,7 +198,25 @@ def find_checked_config(path: str | os.PathLike[str]) -> Config:
         Selection.parse(config.select, config.ignore, labels=labels)
     except UsageError as e:
         raise ConfigError(e.message, path=config.path, hint=e.hint) from e
+    from skrun_build.config import PER_FILE, key_line
+
+    for pattern, codes in config.per_file_ignores:
+        label = f"{config.key(PER_FILE)}.{pattern!r}"
+        try:
+            Selection.parse(codes, (), labels=(label, label))
+        except UsageError as e:
+            assert config.path is not None  # per-file ignores come from a file
+            line = key_line(config.path, PER_FILE, pattern)
+            raise ConfigError(e.message, path=config.path, line=line, hint=e.hint) from e
     return config
+
+
+def suppressions(config: Config, *, inline: bool = True) -> Suppressions:
+    """What may silence an issue under `config`: comments (if `inline`), per-file ignores."""
+    from skrun_build.checks.suppress import Suppressions
+
+    root = None if config.path is None else os.path.dirname(os.path.abspath(config.path))
+    return Suppressions(inline=inline, per_file=config.per_file_ignores, root=root)
 
 
 def printable(text: str) -> str:
