@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,10 @@ pytest_plugins = ["tests.deps_support"]
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+# The bin folder of the venv running the suite (`.venv`, `.venvs/py3.12`, ...): tests that run
+# the installed `skrun`, `python` or `pre-commit` take them from here, so that each
+# interpreter scripts/test runs the suite on tests its own install.
+BIN = Path(sys.executable).parent
 
 
 # Real skills written by others, vendored (with SOURCE.json and licence) so the suite

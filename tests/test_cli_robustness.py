@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
+from conftest import BIN
 
 from skrun_build.cli import run
 
 REPO = Path(__file__).resolve().parent.parent
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 
 
 def _one_line_error(err: str) -> str:
@@ -610,7 +611,7 @@ def test_the_console_script_and_python_m_use_the_guarded_entry() -> None:
     assert scripts == {"skrun": "skrun_build._entry:main"}
     assert "from skrun_build._entry import main" in SKRUN.read_text()
     proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "-m", "skrun_build", "inspect", "/nonexistent"],
+        [str(BIN / "python"), "-m", "skrun_build", "inspect", "/nonexistent"],
         capture_output=True,
         text=True,
         check=False,

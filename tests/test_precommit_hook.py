@@ -2,7 +2,9 @@
 
 The hook repository is a git copy of this project's sources; pre-commit pip-installs it into
 its own virtualenv from the wheelhouse `scripts/setup` fills (`.tools/wheelhouse`), with
-`PIP_NO_INDEX=1`, so the test runs offline.
+`PIP_NO_INDEX=1`, so the test runs offline. pre-commit is the one of the interpreter running
+the suite, and its hook venv uses that same Python: the wheelhouse holds wheels for every
+interpreter scripts/test runs the suite on.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-from conftest import REPO, make_tree
+from conftest import BIN, REPO, make_tree
 
-PRE_COMMIT = REPO / ".venv" / "bin" / "pre-commit"
+PRE_COMMIT = BIN / "pre-commit"
 WHEELHOUSE = REPO / ".tools" / "wheelhouse"
 
 
@@ -83,6 +86,9 @@ def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path)
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        # pre-commit picks the hook's Python as `pythonX.Y` on PATH: this venv's, not a
+        # pyenv shim that runs only for the versions pyenv has selected.
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": str(WHEELHOUSE),
         "PIP_CONFIG_FILE": os.devnull,
@@ -111,3 +117,12 @@ def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path)
     assert lines[0].startswith("skrun validate") and lines[0].endswith("Failed")
     assert 'bad/SKILL.md:2:7: SK012 error name must be lowercase: "Bad" (try "bad")' in lines
     assert "2 files checked: 1 error, 0 warnings." in lines
+    # The hook ran on the Python running the suite (scripts/test runs it on each).
+    (hook_python,) = (tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/python")
+    version = subprocess.run(
+        [str(hook_python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == "{}.{}".format(*sys.version_info[:2])

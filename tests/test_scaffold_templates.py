@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, REPO
+from conftest import BIN, FIXTURES, REPO
 
 from skrun_build import cli
 from skrun_build.errors import ScaffoldError, UsageError
@@ -26,7 +26,7 @@ VALUES = {
     "model": "openai/gpt-4o",
     "namespace": "acme",
 }
-UV = str(REPO / ".venv" / "bin" / "uv")
+UV = str(BIN / "uv")
 
 
 def tree(root: Path) -> dict[str, tuple[bytes, int]]:
