@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -417,6 +418,20 @@ def test_the_readme_commands_build_the_example_and_ci_runs_the_test_command(
     assert (tmp_path / "dist" / "csv-summary-1.0.0.agent").is_file()
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert ci[-1] == f"exec {blocks[1]} -q"
+
+
+def test_the_readme_shows_every_argument_of_inspect_verify_and_unpack(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (REPO / "README.md").read_text().splitlines()
+    for command in ("inspect", "verify", "unpack"):
+        (line,) = [x for x in readme if re.match(rf"skrun (\S+\|)?{command}\b", x)]
+        shown = line.split("#", 1)[0].split()[2:]
+        assert cli.run([command, "--help"]) == 0
+        usage = capsys.readouterr().out.splitlines()[0].split()
+        assert usage[:3] == ["Usage:", "skrun", command]
+        arguments = [a for a in usage[3:] if a != "[OPTIONS]"]
+        assert len(shown) == len(arguments), (line, usage)
 
 
 def test_deps_install_cli_uses_the_skills_npmrc(
