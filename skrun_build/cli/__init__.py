@@ -16,7 +16,14 @@ import click
 
 from skrun_build import __version__
 from skrun_build.cli._output import echo_error, silence_stdout
-from skrun_build.errors import EXIT_INTERRUPTED, EXIT_USAGE, SkrunError, exit_code_for
+from skrun_build.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    SkrunError,
+    Terminated,
+    exit_code_for,
+    raise_terminated,
+)
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -121,12 +128,21 @@ def cli() -> None:
 
     \b
     Exit codes: 0 ok, 1 invalid input or failed operation, 2 usage error,
-    3 unexpected error (a bug: please report it), 130 interrupted.
+    3 unexpected error (a bug: please report it), 130 interrupted, 143 terminated.
     """
+
+
+def handle_sigterm() -> None:
+    """From now on SIGTERM raises `Terminated` in the main thread, as SIGINT raises
+    KeyboardInterrupt: the same clean-up runs, then `run` exits 143 with one line."""
+    import signal
+
+    signal.signal(signal.SIGTERM, raise_terminated)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the documented exit code; never show a traceback."""
+    handle_sigterm()
     code = run(argv)
     try:
         sys.stdout.flush()  # here, not at interpreter exit, where a failure means exit 120
@@ -142,8 +158,10 @@ def run(argv: list[str] | None = None) -> int:
         result: Any = cli.main(args=argv, prog_name="skrun", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.Abort:
-        echo_error("aborted")
+    except click.Abort as exc:
+        # click turns Ctrl-C (and end of input at a prompt) into Abort.
+        ctrl_c = isinstance(exc.__context__, KeyboardInterrupt)
+        echo_error("interrupted" if ctrl_c else "aborted")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
@@ -153,6 +171,9 @@ def run(argv: list[str] | None = None) -> int:
         return exit_code_for(exc)
     except KeyboardInterrupt as exc:
         echo_error("interrupted")
+        return exit_code_for(exc)
+    except Terminated as exc:
+        echo_error("terminated")
         return exit_code_for(exc)
     except BrokenPipeError:
         # The reader went away (`skrun cache list | head`): not an error of ours.
