@@ -150,9 +150,10 @@ def test_yaml_errors_come_from_the_shared_loader_with_file_lines() -> None:
 
 def test_ten_megabyte_body_is_split_fast() -> None:
     body = ("x" * 99 + "\n") * 100_000
-    start = time.perf_counter()
+    # CPU time of this process: the load of other processes must not fail it.
+    start = time.process_time()
     skill = parse("---\nname: my-skill\ndescription: x\n---\n" + body)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert skill.body == body
     assert skill.body_lines() == 100_000
 

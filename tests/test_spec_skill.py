@@ -298,9 +298,10 @@ def test_alias_bomb_is_refused_fast() -> None:
     for i in range(1, 10):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 9)}]")
-    start = time.perf_counter()
+    # CPU time of this process: the load of other processes must not fail it.
+    start = time.process_time()
     issues = run(fm(*lines))
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert issues == [
         f"{F}:4:4: SK009 error YAML anchors and aliases (&name, *name) are not allowed "
         "(write the value out in full)"
@@ -308,9 +309,10 @@ def test_alias_bomb_is_refused_fast() -> None:
 
 
 def test_two_thousand_deep_nesting_is_refused_fast() -> None:
-    start = time.perf_counter()
+    # CPU time of this process: the load of other processes must not fail it.
+    start = time.process_time()
     issues = run(fm(*OK, "metadata: " + "[" * 2000 + "]" * 2000))
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert issues == [
         f"{F}:4:42: SK009 error YAML nesting is deeper than 32 levels (flatten the structure)"
     ]
@@ -318,9 +320,10 @@ def test_two_thousand_deep_nesting_is_refused_fast() -> None:
 
 def test_ten_thousand_metadata_keys() -> None:
     keys = [f"  key{i}: value {i}" for i in range(10_000)]
-    start = time.perf_counter()
+    # CPU time of this process: the load of other processes must not fail it.
+    start = time.process_time()
     assert run(fm(*OK, "metadata:", *keys)) == []
-    assert time.perf_counter() - start < 2.0  # the benchmark holds the real goal (0.5 s)
+    assert time.process_time() - start < 2.0  # the benchmark holds the real goal (0.5 s)
     many = [f"  key{i}: {i}" for i in range(10_000)]
     issues = run(fm(*OK, "metadata:", *many))
     assert len(issues) == 10_000
