@@ -44,8 +44,20 @@ class Terminated(BaseException):
 
 
 def raise_terminated(signum: int, frame: object) -> NoReturn:
-    """A SIGTERM handler (`signal.signal(SIGTERM, raise_terminated)`): raise `Terminated`."""
+    """The CLI's SIGTERM handler (`signal.signal(SIGTERM, raise_terminated)`): raise `Terminated`.
+
+    Once: it stops handling SIGTERM first, so that a second one cannot cut short the clean-up
+    the first started (SIGKILL still stops everything).
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _ignore)
     raise Terminated
+
+
+def _ignore(signum: int, frame: object) -> None:
+    # A handler that does nothing, not SIG_IGN: a child started now must not inherit it.
+    return None
 
 
 class SkrunError(Exception):

@@ -112,6 +112,30 @@ def test_main_installs_the_sigterm_handler(monkeypatch: pytest.MonkeyPatch) -> N
     assert installed == [(signal.SIGTERM, raise_terminated)]
     with pytest.raises(Terminated):
         raise_terminated(signal.SIGTERM, None)
+    # Once: a second SIGTERM must not cut short the clean-up the first one started.
+    (signum, again) = installed[-1]
+    assert signum == signal.SIGTERM and again is not raise_terminated
+    assert callable(again) and again(signal.SIGTERM, None) is None
+
+
+def test_sigterm_while_flushing_the_output_at_the_end(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from skrun_build import cli
+
+    class Stalled(io.StringIO):  # a reader that stopped reading: flush blocks, then SIGTERM
+        def flush(self) -> None:
+            raise Terminated
+
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: None)
+    monkeypatch.setattr(cli, "run", lambda argv: 0)
+    monkeypatch.setattr(sys, "stdout", Stalled())
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 143
+    assert capsys.readouterr().err == "skrun: error: terminated\n"
 
 
 # --- real processes --------------------------------------------------------------------

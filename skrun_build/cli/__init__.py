@@ -9,6 +9,7 @@ exit codes (see `skrun_build.errors`).
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from typing import Any
 
@@ -135,8 +136,6 @@ def cli() -> None:
 def handle_sigterm() -> None:
     """From now on SIGTERM raises `Terminated` in the main thread, as SIGINT raises
     KeyboardInterrupt: the same clean-up runs, then `run` exits 143 with one line."""
-    import signal
-
     signal.signal(signal.SIGTERM, raise_terminated)
 
 
@@ -149,6 +148,10 @@ def main(argv: list[str] | None = None) -> None:
     except OSError:
         silence_stdout()
         code = code or 1
+    except (KeyboardInterrupt, Terminated) as exc:  # while blocked on a reader that stalls
+        silence_stdout()  # or the interpreter's own final flush blocks again
+        echo_error("terminated" if isinstance(exc, Terminated) else "interrupted")
+        code = exit_code_for(exc)
     sys.exit(code)
 
 
