@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
-from conftest import BIN
+from conftest import BIN, sigint_as_on_a_terminal
 
 from skrun_build.cli import run
 
@@ -482,6 +482,7 @@ def test_signal_in_a_real_subprocess_mid_build(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_on_a_terminal,
     )
     try:
         # Mid-write, whatever the load: once the hidden temp bundle exists, freeze the build,

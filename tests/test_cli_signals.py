@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
-from conftest import BIN, REPO, make_tree
+from conftest import BIN, REPO, make_tree, sigint_as_on_a_terminal
 
 from skrun_build import build_bundle
 from skrun_build.cli import run
@@ -171,7 +171,12 @@ def test_a_real_process_blocked_on_its_output(
     tmp_path: Path, command: str, signum: int, code: int, line: str
 ) -> None:
     argv = _argv(command, tmp_path)
-    proc = subprocess.Popen([SKRUN, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [SKRUN, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=sigint_as_on_a_terminal,
+    )
     try:
         assert proc.stdout is not None
         # Output means the CLI runs (its handler is in place); not reading it means the
@@ -230,7 +235,13 @@ def test_init_waiting_at_its_prompt(tmp_path: Path, signum: int, code: int, line
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["NO_COLOR"] = "1"
     proc = subprocess.Popen(
-        [SKRUN, "init", "weather"], cwd=tmp_path, stdin=slave, stdout=slave, stderr=slave, env=env
+        [SKRUN, "init", "weather"],
+        cwd=tmp_path,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=sigint_as_on_a_terminal,
     )
     os.close(slave)
     try:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_tree
+from conftest import make_tree, sigint_as_on_a_terminal
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
@@ -37,6 +37,7 @@ def _install_caught_mid_way(skill: Path, root: Path, *, stderr: int) -> subproce
         stderr=stderr,
         text=True,
         start_new_session=True,
+        preexec_fn=sigint_as_on_a_terminal,
     )
     deadline = time.monotonic() + 120  # a bound on a hang, not a wait for the install
     while not (root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir())):
