@@ -9,8 +9,8 @@ Exit codes (documented in README.md and docs/rules.md; `skrun --help` lists them
         files, failed installs, mismatching bundles, ...)
     2   usage error (bad flag, bad argument, missing path)
     3   unexpected error: a bug in skrun-build, please report it
-    130 interrupted (Ctrl-C, SIGINT)
-    143 terminated (SIGTERM)
+    130 interrupted (SIGINT, Ctrl-C)
+    143 terminated (SIGTERM, as sent by `kill`, systemd, docker stop, CI timeouts)
 
 Constructors never print; messages are plain text, one line where possible,
 naming the file (and line/field) and the fix.
@@ -19,7 +19,7 @@ naming the file (and line/field) and the fix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:  # pragma: no cover
     # pathlib only for the hint: `skrun --version` and `--help` need nothing it imports.
@@ -32,11 +32,32 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM killed
 
 
 class Terminated(BaseException):
-    """SIGTERM arrived: raised in the main thread like KeyboardInterrupt, so clean-up runs."""
+    """SIGTERM arrived; the CLI raises it in the main thread, as Python raises KeyboardInterrupt.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it and
+    every clean-up path (`finally`, `except BaseException: ...; raise`) runs as for Ctrl-C.
+    """
+
+
+def raise_terminated(signum: int, frame: object) -> NoReturn:
+    """The CLI's SIGTERM handler (`signal.signal(SIGTERM, raise_terminated)`): raise `Terminated`.
+
+    Once: it stops handling SIGTERM first, so that a second one cannot cut short the clean-up
+    the first started (SIGKILL still stops everything).
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _ignore)
+    raise Terminated
+
+
+def _ignore(signum: int, frame: object) -> None:
+    # A handler that does nothing, not SIG_IGN: a child started now must not inherit it.
+    return None
 
 
 class SkrunError(Exception):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,18 @@ pytest_plugins = ["tests.deps_support"]
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+# The bin folder of the venv running the suite (`.venv`, `.venvs/py3.12`, ...): tests that run
+# the installed `skrun`, `python` or `pre-commit` take them from here, so that each
+# interpreter scripts/test runs the suite on tests its own install.
+BIN = Path(sys.executable).parent
+
+
+def sigint_as_on_a_terminal() -> None:
+    """A Popen `preexec_fn`: the child gets SIGINT's default disposition back, so Python in it
+    turns SIGINT into KeyboardInterrupt. A shell starts a background job (`bash scripts/test &`,
+    some CI runners) with SIGINT ignored, children inherit that, and Python then keeps ignoring
+    it, as it should: the tests that send SIGINT must not depend on how the suite was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # Real skills written by others, vendored (with SOURCE.json and licence) so the suite

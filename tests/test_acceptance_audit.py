@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import BIN, REPO
 
 from skrun_build import cli
 from tests.deps_fakes import write_entry
@@ -154,7 +156,7 @@ def test_inspect_json_gives_each_members_mode_size_and_sha256(
     assert (doc["manifest"], doc["lockfile"]) == ("pyproject.toml", "uv.lock")
 
 
-SKRUN = str(REPO / ".venv" / "bin" / "skrun")
+SKRUN = str(BIN / "skrun")
 
 
 def _run_on_a_pty(argv: list[str], cwd: Path, answers: bytes = b"") -> tuple[int, str]:
@@ -224,7 +226,7 @@ def test_the_wheel_ships_the_templates_and_init_works_from_a_plain_install(
 
     wheelhouse = REPO / ".tools" / "wheelhouse"
     assert wheelhouse.is_dir(), "run scripts/setup: it fills .tools/wheelhouse"
-    uv = str(REPO / ".venv" / "bin" / "uv")
+    uv = str(BIN / "uv")
     env = {**os.environ, "UV_NO_INDEX": "1", "UV_FIND_LINKS": str(wheelhouse)}
     dist = tmp_path / "dist"
     subprocess.run(
@@ -247,7 +249,10 @@ def test_the_wheel_ships_the_templates_and_init_works_from_a_plain_install(
     )
     assert shipped == in_repo and "agent-python/scripts/{{tool}}.py" in shipped
     venv = tmp_path / "venv"
-    subprocess.run([uv, "venv", "--quiet", str(venv)], env=env, check=True)
+    # The interpreter running the suite: scripts/test runs it on every supported Python.
+    subprocess.run(
+        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)], env=env, check=True
+    )
     subprocess.run(
         [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
         env=env,
@@ -413,6 +418,20 @@ def test_the_readme_commands_build_the_example_and_ci_runs_the_test_command(
     assert (tmp_path / "dist" / "csv-summary-1.0.0.agent").is_file()
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert ci[-1] == f"exec {blocks[1]} -q"
+
+
+def test_the_readme_shows_every_argument_of_inspect_verify_and_unpack(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (REPO / "README.md").read_text().splitlines()
+    for command in ("inspect", "verify", "unpack"):
+        (line,) = [x for x in readme if re.match(rf"skrun (\S+\|)?{command}\b", x)]
+        shown = line.split("#", 1)[0].split()[2:]
+        assert cli.run([command, "--help"]) == 0
+        usage = capsys.readouterr().out.splitlines()[0].split()
+        assert usage[:3] == ["Usage:", "skrun", command]
+        arguments = [a for a in usage[3:] if a != "[OPTIONS]"]
+        assert len(shown) == len(arguments), (line, usage)
 
 
 def test_deps_install_cli_uses_the_skills_npmrc(

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
-from conftest import REPO
+from conftest import BIN
 
 from skrun_build.cli import run
 
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 
 
 @pytest.fixture

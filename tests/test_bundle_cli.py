@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
+from conftest import BIN
 
 from skrun_build.cli import run
 
 REPO = Path(__file__).resolve().parent.parent
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 
 
 def test_build_prints_path_count_size_and_sha(

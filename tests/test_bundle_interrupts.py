@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from _bundle import agent_tree
+from conftest import BIN
 
 from skrun_build.bundle import build as build_mod
 from skrun_build.bundle import writer
@@ -32,7 +33,7 @@ from skrun_build.bundle.source import check_source
 from skrun_build.bundle.verify import verify_bundle
 
 REPO = Path(__file__).resolve().parent.parent
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 # Files whose every bytecode may be interrupted: the writer, the build around it, the
 # atomic-file helpers, and the standard library pieces they call into.
 import contextlib  # noqa: E402 - listed with the traced modules

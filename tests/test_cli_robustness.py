@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import signal
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -17,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from _bundle import agent_tree
+from conftest import BIN, sigint_as_on_a_terminal
 
 from skrun_build.cli import run
 
 REPO = Path(__file__).resolve().parent.parent
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 
 
 def _one_line_error(err: str) -> str:
@@ -436,7 +438,7 @@ def test_interrupted_build_leaves_nothing(
 
     monkeypatch.setattr(writer, "read_exactly", interrupted)
     assert run(["build", str(root), "-o", str(tmp_path / "dist")]) == 130
-    assert _one_line_error(capsys.readouterr().err) == "skrun: error: aborted"
+    assert _one_line_error(capsys.readouterr().err) == "skrun: error: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
 
@@ -456,13 +458,24 @@ def test_interrupted_unpack_leaves_nothing(
 
     monkeypatch.setattr(MemberStream, "read", interrupted)
     assert run(["unpack", str(bundle), str(tmp_path / "out")]) == 130
-    assert _one_line_error(capsys.readouterr().err) == "skrun: error: aborted"
+    assert _one_line_error(capsys.readouterr().err) == "skrun: error: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.agent"]
 
 
-def test_sigint_in_a_real_subprocess(tmp_path: Path) -> None:
+def _stopped(pid: int) -> bool:
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state in ("T", "t")
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "line"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_in_a_real_subprocess_mid_build(
+    tmp_path: Path, signum: int, code: int, line: str
+) -> None:
     import random
-    import signal
     import time
 
     words = [f"word{n}" for n in range(5000)]
@@ -474,15 +487,29 @@ def test_sigint_in_a_real_subprocess(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_on_a_terminal,
     )
-    # Interrupt mid-write: once the hidden temp bundle exists.
-    deadline = time.monotonic() + 30
-    while not (dist.is_dir() and any(dist.iterdir())) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert _one_line_error(err) == "skrun: error: aborted"
+    try:
+        # Mid-write, whatever the load: once the hidden temp bundle exists, freeze the build,
+        # check it is still unfinished, queue the signal, and let it go on.
+        deadline = time.monotonic() + 120  # a bound on a hang, not a wait for the build
+        while not (dist.is_dir() and any(dist.iterdir())):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.poll()
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGSTOP)
+        while not _stopped(proc.pid):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        written = [p.name for p in dist.iterdir()]
+        assert len(written) == 1 and written[0].startswith(".demo-0.1.0.agent."), written
+        proc.send_signal(signum)
+        proc.send_signal(signal.SIGCONT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()  # never leave a build running into later tests
+        proc.wait()
+    assert proc.returncode == code, err
+    assert _one_line_error(err) == f"skrun: error: {line}"
     # The output folder this build created is removed with the temp bundle.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
 
@@ -615,7 +642,7 @@ def test_the_console_script_and_python_m_use_the_guarded_entry() -> None:
     assert scripts == {"skrun": "skrun_build._entry:main"}
     assert "from skrun_build._entry import main" in SKRUN.read_text()
     proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "-m", "skrun_build", "inspect", "/nonexistent"],
+        [str(BIN / "python"), "-m", "skrun_build", "inspect", "/nonexistent"],
         capture_output=True,
         text=True,
         check=False,

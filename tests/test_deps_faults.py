@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_tree
+from conftest import make_tree, sigint_as_on_a_terminal
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
@@ -31,19 +31,27 @@ def _names(root: Path) -> list[str]:
 
 
 def _install_caught_mid_way(skill: Path, root: Path, *, stderr: int) -> subprocess.Popen[str]:
-    """Start `skrun deps install` in its own session; return once its temp dir exists."""
+    """Start `skrun deps install` in its own session; return it stopped (SIGSTOP, with the
+    uv it started) while its temp dir exists and no entry is done: mid-way whatever the load.
+    Send SIGCONT to the group after the signal under test."""
     proc = subprocess.Popen(
         [SKRUN, "deps", "install", str(skill)],
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         text=True,
         start_new_session=True,
+        preexec_fn=sigint_as_on_a_terminal,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir()):
-            break
+    deadline = time.monotonic() + 120  # a bound on a hang, not a wait for the install
+    while not (root.is_dir() and any(p.name.startswith(".tmp-") for p in root.iterdir())):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.poll()
         time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGSTOP)
+    while Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "T":
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    names = _names(root)
+    assert len(names) == 1 and names[0].startswith(".tmp-"), names  # not done yet
     return proc
 
 
@@ -131,7 +139,8 @@ def test_ctrl_c_during_install_leaves_nothing(tmp_path: Path, py_offline: Path) 
     root = Store().root
     proc = _install_caught_mid_way(skill, root, stderr=subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    os.killpg(proc.pid, signal.SIGCONT)
+    _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert _names(root) == []  # the temp dir was removed on the way out

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import BIN
 
 from skrun_build import cli
 from skrun_build.cli import init_cmd
 
-SKRUN = str(REPO / ".venv" / "bin" / "skrun")
+SKRUN = str(BIN / "skrun")
 
 
 def listing(root: Path) -> list[str]:
@@ -253,7 +253,7 @@ def test_init_and_from_skill_never_import_pydantic(tmp_path: Path) -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'tarfile')))\n"
     )
     proc = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "python"), "-c", code, str(tmp_path)],
+        [str(BIN / "python"), "-c", code, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, make_tree
+from conftest import BIN, make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import validate
@@ -17,7 +17,7 @@ from skrun_build.scaffolding import import_skill
 from skrun_build.scaffolding import place as place_mod
 from skrun_build.scaffolding.importer import split_allowed_tools
 
-SKRUN = str(REPO / ".venv" / "bin" / "skrun")
+SKRUN = str(BIN / "skrun")
 
 SKILL_MD = """\
 ---

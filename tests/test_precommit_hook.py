@@ -2,7 +2,9 @@
 
 The hook repository is a git copy of this project's sources; pre-commit pip-installs it into
 its own virtualenv from the wheelhouse `scripts/setup` fills (`.tools/wheelhouse`), with
-`PIP_NO_INDEX=1`, so the test runs offline.
+`PIP_NO_INDEX=1`, so the test runs offline. pre-commit is the one of the interpreter running
+the suite, and its hook venv uses that same Python: the wheelhouse holds wheels for every
+interpreter scripts/test runs the suite on.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-from conftest import REPO, make_tree
+from conftest import BIN, REPO, make_tree
 
-PRE_COMMIT = REPO / ".venv" / "bin" / "pre-commit"
+PRE_COMMIT = BIN / "pre-commit"
 WHEELHOUSE = REPO / ".tools" / "wheelhouse"
+UPSTREAM = "https://github.com/<owner>/skrun-build"
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -49,6 +53,12 @@ def hook_repo(dest: Path) -> str:
     return git(dest, "rev-parse", "HEAD")
 
 
+def docs_snippet() -> str:
+    """The .pre-commit-config.yaml snippet of docs/rules.md."""
+    section = (REPO / "docs" / "rules.md").read_text().split("### pre-commit\n", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
 def test_hook_definition() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert [h["id"] for h in hooks] == ["skrun-validate", "skrun-validate-fix"]
@@ -59,6 +69,11 @@ def test_hook_definition() -> None:
             True,
         )
         assert hook["files"] == r"(^|/)(SKILL\.md|agent\.yaml|artifact\.json)$"
+    # The usage comment at its top is the docs' snippet: no tag that does not exist.
+    comment = [line[2:] for line in (REPO / ".pre-commit-hooks.yaml").read_text().splitlines()]
+    assert "    rev: main   # `pre-commit autoupdate` pins a tag or commit sha here" in comment
+    assert f"  - repo: {UPSTREAM}" in comment
+    assert f"  - repo: {UPSTREAM}" in docs_snippet()
 
 
 def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path) -> None:
@@ -72,17 +87,19 @@ def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path)
             "notes.md": "not checked\n",
         },
     )
-    config = {
-        "repos": [
-            {"repo": str(tmp_path / "hooks"), "rev": rev, "hooks": [{"id": "skrun-validate"}]}
-        ]
-    }
-    (work / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    # The snippet of docs/rules.md as a user pastes it, pointing at the local hook repo.
+    snippet = docs_snippet()
+    assert "rev: main" in snippet
+    config = work / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(UPSTREAM, str(tmp_path / "hooks")))
     git(work, "init", "-q", "-b", "main")
     git(work, "add", "-A")
     env = {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        # pre-commit picks the hook's Python as `pythonX.Y` on PATH: this venv's, not a
+        # pyenv shim that runs only for the versions pyenv has selected.
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "PIP_NO_INDEX": "1",
         "PIP_FIND_LINKS": str(WHEELHOUSE),
         "PIP_CONFIG_FILE": os.devnull,
@@ -105,9 +122,36 @@ def test_real_pre_commit_passes_a_clean_file_and_fails_a_bad_one(tmp_path: Path)
     assert clean.stdout.splitlines()[-1].startswith("skrun validate")
     assert clean.stdout.splitlines()[-1].endswith("Passed")
 
+    # What the docs say to do next: without a release tag, autoupdate pins the commit sha.
+    update = subprocess.run(
+        [str(PRE_COMMIT), "autoupdate", "--color", "never"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert f"rev: {rev}" in config.read_text()
+    git(work, "add", "-A")
+
     failing = pre_commit("--all-files")
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    lines = failing.stdout.splitlines()
+    # Without pre-commit's own [INFO] lines (it installs the hook for the new rev first).
+    lines = [line for line in failing.stdout.splitlines() if not line.startswith("[INFO]")]
     assert lines[0].startswith("skrun validate") and lines[0].endswith("Failed")
     assert 'bad/SKILL.md:2:7: SK012 error name must be lowercase: "Bad" (try "bad")' in lines
     assert "2 files checked: 1 error, 0 warnings." in lines
+    # The hook ran on the Python running the suite (scripts/test runs it on each).
+    hook_pythons = list((tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/python"))
+    assert len(hook_pythons) == 2  # one per rev: `main`, then the sha
+    versions = {
+        subprocess.run(
+            [str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for python in hook_pythons
+    }
+    assert versions == {"{}.{}".format(*sys.version_info[:2])}

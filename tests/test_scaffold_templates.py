@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, REPO
+from conftest import BIN, FIXTURES, REPO
 
 from skrun_build import cli
 from skrun_build.errors import ScaffoldError, UsageError
@@ -26,13 +26,26 @@ VALUES = {
     "model": "openai/gpt-4o",
     "namespace": "acme",
 }
-UV = str(REPO / ".venv" / "bin" / "uv")
+UV = str(BIN / "uv")
 
 
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under root: relative path -> (bytes, permission bits)."""
+def tree(root: Path) -> dict[str, tuple[bytes, bool]]:
+    """Every file under root: relative path -> (bytes, executable by its owner).
+
+    Only the executable bit: it is all git keeps of a golden file's mode, and the rest
+    comes from the umask of whoever checked the repository out (0664 under umask 002).
+    """
     return {
-        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode & 0o777)
+        p.relative_to(root).as_posix(): (p.read_bytes(), bool(p.stat().st_mode & 0o100))
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def modes(root: Path) -> dict[str, int]:
+    """Every file under root: relative path -> its permission bits."""
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_mode & 0o777
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
@@ -55,7 +68,23 @@ def test_golden_tree(template: str, tmp_path: Path) -> None:
     result = scaffold(template, tmp_path / "demo", **VALUES)  # type: ignore[arg-type]
     assert tree(tmp_path / "demo") == tree(GOLDEN / template)
     assert result.files == sorted(tree(GOLDEN / template))
+    # What docs/init.md promises, whatever the umask: scripts 0755, everything else 0644.
+    expected = {
+        p: 0o755 if executable else 0o644 for p, (_, executable) in tree(GOLDEN / template).items()
+    }
+    assert modes(tmp_path / "demo") == expected
     assert listing(tmp_path) == ["demo", *(f"demo/{p}" for p in listing(tmp_path / "demo"))]
+
+
+@pytest.mark.parametrize("umask", [0o002, 0o077])
+def test_file_modes_do_not_depend_on_the_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        scaffold("agent-python", tmp_path / "demo", **VALUES)  # type: ignore[arg-type]
+    finally:
+        os.umask(old)
+    assert set(modes(tmp_path / "demo").values()) == {0o644, 0o755}
+    assert modes(tmp_path / "demo")["scripts/demo.py"] == 0o755
 
 
 def test_golden_file_sets_are_the_documented_ones() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, make_tree
+from conftest import BIN, REPO, make_tree
 from test_agent_rules import BASE as AGENT_BASE
 from test_agent_rules import SKILL as AGENT_SKILL
 
@@ -22,7 +22,7 @@ from skrun_build.config import load_config
 from skrun_build.errors import ConfigError
 from skrun_build.formats.ignore_comments import skill_md_comments, yaml_comments
 
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 Row = tuple[int, int, str, str]
 
 

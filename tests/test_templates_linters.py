@@ -14,11 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import BIN, REPO
 
 from skrun_build.scaffolding import TEMPLATES
 
-SKRUN = REPO / ".venv" / "bin" / "skrun"
+SKRUN = BIN / "skrun"
 AGENTSKILLS = REPO / ".tools" / "skills-ref" / "bin" / "agentskills"
 AGNIX = REPO / ".tools" / "agnix" / "bin" / "agnix"
 KINDS = ("python_uv", "rust_binary", "markdown")

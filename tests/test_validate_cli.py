@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_tree
+from conftest import BIN, make_tree
 
 from skrun_build import cli
 
@@ -238,7 +238,7 @@ def test_unexpected_exception_is_exit_3_with_please_report(
 
 
 def test_real_subprocess_from_inside_a_skill(tmp_path: Path) -> None:
-    skrun = REPO / ".venv" / "bin" / "skrun"
+    skrun = BIN / "skrun"
     d = make_tree(tmp_path / "my-skill", {"SKILL.md": BAD})
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
     proc = subprocess.run(

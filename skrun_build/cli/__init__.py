@@ -9,6 +9,7 @@ exit codes (see `skrun_build.errors`).
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from typing import Any
 
@@ -22,6 +23,7 @@ from skrun_build.errors import (
     SkrunError,
     Terminated,
     exit_code_for,
+    raise_terminated,
 )
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
@@ -144,33 +146,30 @@ def cli() -> None:
 
     \b
     Exit codes: 0 ok, 1 invalid input or failed operation, 2 usage error,
-    3 unexpected error (a bug: please report it), 130 interrupted,
-    143 terminated (SIGTERM).
+    3 unexpected error (a bug: please report it), 130 interrupted, 143 terminated.
     """
+
+
+def handle_sigterm() -> None:
+    """From now on SIGTERM raises `Terminated` in the main thread, as SIGINT raises
+    KeyboardInterrupt: the same clean-up runs, then `run` exits 143 with one line."""
+    signal.signal(signal.SIGTERM, raise_terminated)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and exit with the documented exit code; never show a traceback."""
-    _raise_on_sigterm()
+    handle_sigterm()
     code = run(argv)
     try:
         sys.stdout.flush()  # here, not at interpreter exit, where a failure means exit 120
     except OSError:
         silence_stdout()
         code = code or 1
+    except (KeyboardInterrupt, Terminated) as exc:  # while blocked on a reader that stalls
+        silence_stdout()  # or the interpreter's own final flush blocks again
+        echo_error("terminated" if isinstance(exc, Terminated) else "interrupted")
+        code = exit_code_for(exc)
     sys.exit(code)
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-def _raise_on_sigterm() -> None:
-    # SIGTERM becomes an exception in the main thread, as SIGINT is, so every clean-up
-    # (temp dirs, the installer's process group) runs and the exit code is 143.
-    import signal
-
-    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -179,8 +178,10 @@ def run(argv: list[str] | None = None) -> int:
         result: Any = cli.main(args=argv, prog_name="skrun", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.Abort:
-        echo_error("aborted")
+    except click.Abort as exc:
+        # click turns Ctrl-C (and end of input at a prompt) into Abort.
+        ctrl_c = isinstance(exc.__context__, KeyboardInterrupt)
+        echo_error("interrupted" if ctrl_c else "aborted")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
