@@ -90,7 +90,7 @@ def workers(folder: Path) -> list[int]:
 @pytest.mark.parametrize(
     ("sig", "to_group", "code", "word"),
     [
-        (signal.SIGINT, True, 130, "aborted"),  # Ctrl-C on a terminal: the whole group
+        (signal.SIGINT, True, 130, "interrupted"),  # Ctrl-C on a terminal: the whole group
         (signal.SIGTERM, False, 143, "terminated"),  # a CI runner's cancel: skrun alone
         (signal.SIGTERM, True, 143, "terminated"),
     ],

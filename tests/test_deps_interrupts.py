@@ -131,9 +131,9 @@ def entries(root: Path) -> list[str]:
 @pytest.mark.parametrize(
     ("sig", "to_group", "code", "word"),
     [
-        # click reports Ctrl-C as "aborted" (after a blank line that ends the ^C echo)
-        (signal.SIGINT, True, 130, "aborted"),  # Ctrl-C on a terminal
-        (signal.SIGINT, False, 130, "aborted"),
+        # Ctrl-C is reported as "interrupted" (after a blank line that ends the ^C echo)
+        (signal.SIGINT, True, 130, "interrupted"),  # Ctrl-C on a terminal
+        (signal.SIGINT, False, 130, "interrupted"),
         (signal.SIGTERM, True, 143, "terminated"),
         (signal.SIGTERM, False, 143, "terminated"),  # `kill PID`, a CI runner's cancel
     ],
