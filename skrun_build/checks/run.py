@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skrun_build.checks.discovery import (
     AGENT_YAML,
@@ -39,6 +40,9 @@ from skrun_build.formats.skillmd import (
 )
 from skrun_build.issues import Issue
 
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.budget import Limits
+
 
 @dataclass(slots=True)
 class Report:
@@ -56,6 +60,11 @@ class Report:
     def warnings(self) -> int:
         """Number of warning-level issues."""
         return sum(1 for i in self.issues if i.level == "warning")
+
+    @property
+    def notes(self) -> int:
+        """Number of note-level issues (informational: never a failure, --strict or not)."""
+        return sum(1 for i in self.issues if i.level == "note")
 
 
 def validate(
@@ -75,15 +84,19 @@ def check_paths(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    limits: Limits | None = None,
 ) -> Report:
-    """Validate several paths into one `Report` (issues deduplicated, in discovery order)."""
+    """Validate several paths into one `Report` (issues deduplicated, in discovery order).
+
+    `limits`: the body limits of SK060/SK061 (`max-body-lines`, `max-body-tokens`).
+    """
     selection = Selection.parse(select, ignore)
     found = [discover(p) for p in paths]
     report = Report()
     seen_issues: set[Issue] = set()
     seen_files: set[str] = set()
     checked: list[tuple[list[str], list[Issue]]] = [([], d.issues) for d in found]
-    checked += [check_unit(unit) for unit in _merge([u for d in found for u in d.units])]
+    checked += [check_unit(unit, limits) for unit in _merge([u for d in found for u in d.units])]
     for files, issues in checked:
         for f in files:
             if f not in seen_files:
@@ -121,7 +134,11 @@ def _merge(units: list[Unit]) -> list[Unit]:
 
 
 def check_skill_dir(
-    skill_dir: str | os.PathLike[str], dir_name: str | None = None, *, agent: bool | None = None
+    skill_dir: str | os.PathLike[str],
+    dir_name: str | None = None,
+    *,
+    agent: bool | None = None,
+    limits: Limits | None = None,
 ) -> tuple[Skill | None, list[Issue]]:
     """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
 
@@ -141,20 +158,24 @@ def check_skill_dir(
     except InputError as e:
         issues = [read_error_issue(e, file)]
         if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
-            issues.extend(_body_issues(raw, file))
+            issues.extend(_body_issues(raw, file, limits))
         return None, issues
     if agent is None:
         agent = os.path.lexists(d / AGENT_YAML)
-    return skill, check_skill(skill, dir_name, agent=agent)
+    from skrun_build.checks.references import reference_issues
+
+    issues = check_skill(skill, dir_name, agent=agent, limits=limits)
+    issues += reference_issues(d, skill)
+    return skill, issues
 
 
-def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
+def check_unit(unit: Unit, limits: Limits | None = None) -> tuple[list[str], list[Issue]]:
     """(files checked, issues) of one directory."""
     files: list[str] = []
     issues: list[Issue] = []
     skill = None
     if unit.skill_md or unit.agent:
-        skill, skill_issues = check_skill_dir(unit.dir)
+        skill, skill_issues = check_skill_dir(unit.dir, limits=limits)
         if unit.skill_md:
             files.append(str(unit.dir / SKILL_MD))
             issues.extend(skill_issues)
@@ -171,7 +192,7 @@ def check_unit(unit: Unit) -> tuple[list[str], list[Issue]]:
     return files, issues
 
 
-def _body_issues(raw: bytes, file: str) -> list[Issue]:
+def _body_issues(raw: bytes, file: str, limits: Limits | None) -> list[Issue]:
     """The body rules of a SKILL.md whose frontmatter could not be read."""
     _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
-    return body_issues(file, body, body_line)
+    return body_issues(file, body, body_line, limits)
