@@ -4,8 +4,9 @@ The search starts at the given path (its directory for a file) and walks up to t
 filesystem root. In each directory a `.skrun.toml` wins (its keys at the top level,
 or under `[tool.skrun]`); a `pyproject.toml` counts only when it has a
 `[tool.skrun]` table, like ruff and black do. The first hit is the config; none is
-the default. Keys: `select`, `ignore` (lists of rule codes or prefixes) and
-`strict` (bool). Anything malformed raises `ConfigError` naming the file and key.
+the default. Keys: `select`, `ignore` (lists of rule codes or prefixes),
+`strict` (bool), `max-body-lines` and `max-body-tokens` (positive integers: SK060
+and SK061's limits, default 500 and 5000). Anything malformed raises `ConfigError` naming the file and key.
 Whether the codes exist is the validator's question, not this module's: the CLI
 asks it (`cli.validate_cmd.find_checked_config`), so settings never import rules.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict")
+KEYS = ("select", "ignore", "strict", "max-body-lines", "max-body-tokens")
 FILES = (".skrun.toml", "pyproject.toml")
 
 
@@ -31,6 +32,8 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     strict: bool = False
+    max_body_lines: int = 500
+    max_body_tokens: int = 5000
 
     def key(self, name: str) -> str:
         """How messages name key `name`: `tool.skrun.select` in pyproject.toml, else `select`."""
@@ -132,7 +135,42 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         raise ConfigError(
             f"{where}strict must be true or false, not {strict!r}", path=path, hint="strict = true"
         )
-    return Config(path=path, select=select, ignore=ignore, strict=strict)
+    lines = _positive(path, table, "max-body-lines", where, 500)
+    tokens = _positive(path, table, "max-body-tokens", where, 5000)
+    return Config(
+        path=path,
+        select=select,
+        ignore=ignore,
+        strict=strict,
+        max_body_lines=lines,
+        max_body_tokens=tokens,
+    )
+
+
+def _positive(path: Path, table: dict[str, Any], key: str, where: str, default: int) -> int:
+    value = table.get(key, default)
+    # bool is an int in Python, never in TOML's sense
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{where}{key} must be a positive integer, not {value!r}",
+            path=path,
+            line=_key_line(path, key),
+            hint=f"{key} = {default}",
+        )
+    return value
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    """The 1-based line where `key` is set in `path` (tomllib gives no positions)."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _codes(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

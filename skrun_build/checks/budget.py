@@ -2,7 +2,8 @@
 
 Three layers, as clients load a skill: the catalogue entry (`name` + `description`, in the
 context on every turn), the body (loaded when the skill activates, counted per `##` section)
-and the resources (`references/`, `scripts/`, `assets/` text files, read on demand). `skrun
+and the resources (the skill's other text files: `references/`, `scripts/`, `assets/` and
+any other, read on demand). `skrun
 stats` reports them (`skill_budget`); `skrun validate` warns when the body passes
 `Limits` (SK060, SK061) with the estimate of `skrun_build.tokens`, so a check never depends
 on what is installed. No printing: the CLI renders `SkillBudget`.
@@ -22,7 +23,7 @@ from skrun_build.tokens import Counter, estimate_tokens
 
 MAX_BODY_LINES = 500
 MAX_BODY_TOKENS = 5000
-RESOURCE_DIRS = ("references", "scripts", "assets")
+_NOT_RESOURCES = frozenset({"__pycache__", "node_modules", "venv", "site-packages"})
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MAX_RESOURCE = 4 * 1024 * 1024  # a resource over this size is reported, not counted
@@ -195,15 +196,21 @@ def sections(body: str, first_line: int, counter: Counter) -> list[Section]:
 
 
 def resources(skill_dir: Path, counter: Counter) -> list[Resource]:
-    """Every file under references/, scripts/ and assets/, counted when it is UTF-8 text."""
+    """Every file of the skill but SKILL.md, counted when it is UTF-8 text.
+
+    The conventional folders are references/, scripts/ and assets/, but a skill may hold
+    others (`reference/`, `templates/`, top-level guides): all are read on demand. Dot
+    files and folders, `__pycache__`, `node_modules` and virtualenvs are left out, as a
+    bundle leaves them out.
+    """
     out: list[Resource] = []
-    for top in RESOURCE_DIRS:
-        for root, dirs, files in os.walk(skill_dir / top):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-            for name in sorted(files):
-                path = Path(root) / name
-                rel = path.relative_to(skill_dir).as_posix()
-                out.append(_resource(path, rel, counter))
+    for root, dirs, files in os.walk(skill_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _NOT_RESOURCES)
+        for name in sorted(files):
+            if name.startswith(".") or (root == str(skill_dir) and name == "SKILL.md"):
+                continue
+            path = Path(root) / name
+            out.append(_resource(path, path.relative_to(skill_dir).as_posix(), counter))
     return out
 
 

@@ -73,9 +73,10 @@ def validate(
     strict: bool = False,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    limits: Limits | None = None,
 ) -> list[Issue]:
     """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems."""
-    return check_paths([path], strict=strict, select=select, ignore=ignore).issues
+    return check_paths([path], strict=strict, select=select, ignore=ignore, limits=limits).issues
 
 
 def check_paths(

@@ -74,8 +74,9 @@ def validate(
     search (.git, node_modules, virtualenvs and dot-directories are skipped;
     the search stops at each skill folder and never follows a link out of PATH).
     Settings come from [tool.skrun] in the nearest pyproject.toml or
-    .skrun.toml above each PATH (keys: select, ignore, strict); flags given
-    here replace them.
+    .skrun.toml above each PATH (keys: select, ignore, strict, max-body-lines,
+    max-body-tokens); flags given here replace them. Notes (level "note")
+    are informational: they never fail a run, not even with --strict.
     Exit codes: 0 no errors, 1 errors found (an unreadable folder, or nothing
     to check, is one), 2 usage error.
     """
@@ -112,6 +113,7 @@ def run_validate(
     use_config: bool,
 ) -> Report:
     """Validate each path with the config found above it, flags overriding; one report."""
+    from skrun_build.checks.budget import Limits
     from skrun_build.config import Config
 
     total = Report()
@@ -122,6 +124,7 @@ def run_validate(
             strict=config.strict if strict is None else strict,
             select=select or config.select,
             ignore=ignore or config.ignore,
+            limits=Limits(config.max_body_lines, config.max_body_tokens),
         )
         total.files += report.files
         total.issues += report.issues
@@ -183,7 +186,10 @@ def _summary(report: Report) -> str:
     checked = plural(len(report.files), "file") + " checked"
     if not report.issues:
         return f"{checked}: no issues."
-    return f"{checked}: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}."
+    text = f"{checked}: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
+    if report.notes:  # informational: named only when there are some
+        text += f", {plural(report.notes, 'note')}"
+    return text + "."
 
 
 def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
@@ -191,7 +197,12 @@ def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
         "version": 1,
         "files": files,
         "issues": [i.to_dict() for i in issues],
-        "summary": {"files": len(files), "errors": report.errors, "warnings": report.warnings},
+        "summary": {
+            "files": len(files),
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "notes": report.notes,
+        },
     }
     echo(json_text(document, indent=2))
 
@@ -213,4 +224,5 @@ def _github(issue: Issue) -> str:
             props.append(f"col={issue.col}")
     props.append(f"title={_escape_property(issue.code)}")
     message = issue.message + (f" ({issue.hint})" if issue.hint else "")
-    return f"::{issue.level} {','.join(props)}::{_escape_data(message)}"
+    command = "notice" if issue.level == "note" else issue.level  # GitHub's name for a note
+    return f"::{command} {','.join(props)}::{_escape_data(message)}"
