@@ -208,14 +208,17 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
             [
                 "skrun_build",
                 "skrun_build.checks",
+                "skrun_build.checks.budget",
                 "skrun_build.checks.codes",
                 "skrun_build.checks.codes.ag",
                 "skrun_build.checks.codes.ar",
                 "skrun_build.checks.codes.rule",
                 "skrun_build.checks.codes.sk_fields",
                 "skrun_build.checks.codes.sk_file",
+                "skrun_build.checks.codes.sk_refs",
                 "skrun_build.checks.codes.tr",
                 "skrun_build.checks.discovery",
+                "skrun_build.checks.references",
                 "skrun_build.checks.run",
                 "skrun_build.checks.select",
                 "skrun_build.checks.skill",
@@ -227,6 +230,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.formats.yaml_schema",
                 "skrun_build.issues",
                 "skrun_build.suggest",
+                "skrun_build.tokens",
             ]
         )
     )
