@@ -14,7 +14,7 @@ from conftest import CORPUS, make_tree
 from skrun_build import cli
 from skrun_build.checks.budget import Limits, body_issues, skill_budget
 from skrun_build.checks.run import check_paths
-from skrun_build.tokens import counter, estimate_counter, estimate_tokens
+from skrun_build.tokens import counter, estimate_counter, estimate_tokens, may_exceed
 
 HEAD = "---\nname: demo\ndescription: Does x.\n---\n"
 
@@ -46,10 +46,12 @@ def test_estimate_is_deterministic_and_word_aware(text: str, tokens: int) -> Non
     assert estimate_tokens(text) == tokens
 
 
-def test_estimate_never_exceeds_the_length_so_short_bodies_are_not_counted() -> None:
-    for path in sorted(CORPUS.rglob("*.md"))[:80]:
-        text = path.read_text(encoding="utf-8")
-        assert estimate_tokens(text) <= len(text), path
+def test_estimate_never_exceeds_the_utf8_size_so_short_bodies_are_not_counted() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.md"))[:80]]
+    texts += ["日本語のテキスト", "😀😀😀", "é" * 50, "-" * 99, "x" * 1000]
+    for text in texts:
+        assert estimate_tokens(text) <= len(text.encode("utf-8"))
+        assert not may_exceed(text, len(text.encode("utf-8")))
 
 
 # -- the counter: tiktoken when it loads, else the estimate with the reason -----------------

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from skrun_build.checks.codes import level
 from skrun_build.issues import Issue
-from skrun_build.tokens import Counter, estimate_tokens
+from skrun_build.tokens import Counter, estimate_tokens, may_exceed
 
 MAX_BODY_LINES = 500
 MAX_BODY_TOKENS = 5000
@@ -53,8 +53,8 @@ def body_issues(file: str, body: str, body_line: int, limits: Limits | None = No
                 "move detailed material into files under references/",
             )
         )
-    # The estimate never exceeds the length in characters: a short body needs no counting.
-    if len(body) > limits.max_body_tokens:
+    # The estimate never exceeds the UTF-8 size: a short body needs no counting.
+    if may_exceed(body, limits.max_body_tokens):
         tokens = estimate_tokens(body)
         if tokens > limits.max_body_tokens:
             at = _line_past(body, limits.max_body_tokens)
