@@ -36,7 +36,9 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("description", 2),  # one token per 9 letters begun
         ("12345", 2),  # digits in groups of three
         ("a, b.", 4),
-        ("---\n", 2),  # punctuation: one per 2 characters begun (the newline rides along)
+        ("----", 2),  # a punctuation run: one, plus one per 2 marks after the first
+        ("(see", 1),  # a single mark joins the word after it
+        ("a\n\nb", 3),  # a blank line: two newlines count once
         ("\n\n", 1),
         ("café", 2),  # a non-ASCII letter is one token
         ("snake_case", 2),
@@ -204,7 +206,7 @@ def test_stats_text_and_json(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "tokens counted with: estimate (tiktoken is not installed)"
     assert out[2] == "demo  demo"
-    assert out[3].split() == ["catalogue", "10", "every", "turn", "(name", "+", "description)"]
+    assert out[3].split() == ["catalogue", "11", "every", "turn", "(name", "+", "description)"]
     assert out[4].startswith("  body ") and "on activation (13 lines)" in out[4]
     assert out[-2].split()[:2] == ["resources", "3"]
     assert out[-1].split() == ["3", "references/a.md"]
@@ -216,7 +218,7 @@ def test_stats_text_and_json(
         "note": "tiktoken is not installed",
     }
     [skill] = document["skills"]
-    assert (skill["dir"], skill["name"], skill["catalogue"]) == ("demo", "demo", {"tokens": 10})
+    assert (skill["dir"], skill["name"], skill["catalogue"]) == ("demo", "demo", {"tokens": 11})
     assert [s["heading"] for s in skill["body"]["sections"]] == ["(top)", "Setup", "Use"]
     assert skill["resources"]["files"] == [
         {"path": "references/a.md", "bytes": 11, "tokens": 3, "skipped": ""}
