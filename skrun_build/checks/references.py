@@ -78,8 +78,9 @@ def reference_issues(skill_dir: Path, skill: Skill) -> list[Issue]:
     folders = {name for name, is_dir in top.items() if is_dir and not name.startswith(".")}
     issues: list[Issue] = []
     refs = list(find_refs(skill.body, skill.body_line, folders, ""))
+    root = str(skill_dir)
     for ref in refs:
-        if not os.path.exists(skill_dir / ref.path):
+        if not os.path.exists(os.path.join(root, ref.path)):
             issues.append(_missing(skill.file, skill_dir, ref))
     if any(top.get(name) for name in CONVENTIONAL):
         issues += _resource_notes(skill_dir, skill, top, refs)
@@ -92,6 +93,8 @@ def find_refs(body: str, first_line: int, folders: set[str], base: str) -> Itera
     `folders`: the skill's top-level folders; `base`: the skill-relative folder of the file
     holding `body` (links resolve against it, conventional paths against the skill root).
     """
+    if "/" not in body and "](" not in body and "]:" not in body:
+        return  # no link and no path: nothing to find (most short skills)
     fence: str | None = None
     blank_before = True
     in_list = False
@@ -99,8 +102,8 @@ def find_refs(body: str, first_line: int, folders: set[str], base: str) -> Itera
     example = False  # inside a paragraph (and its list) that starts "Example:" or "e.g."
     for number, raw in enumerate(body.split("\n"), first_line):
         line = raw.rstrip("\r")
-        stripped = line.strip()
-        opener = _FENCE.match(line)
+        stripped = line.lstrip()
+        opener = _FENCE.match(line) if stripped[:1] in ("`", "~") else None
         if fence is not None:
             if _closes(opener, fence, line):
                 fence = None
@@ -111,17 +114,20 @@ def find_refs(body: str, first_line: int, folders: set[str], base: str) -> Itera
         if not stripped:
             blank_before = True
             continue
-        if stripped.startswith("#"):
+        item = stripped[:1] in "-*+0123456789" and _LIST_ITEM.match(line) is not None
+        if stripped[:1] == "#":
             example = False
-        elif blank_before and not _LIST_ITEM.match(line):
-            example = bool(_EXAMPLE_START.match(stripped))
-        expanded = line.expandtabs(4)
-        indent = len(expanded) - len(expanded.lstrip(" "))
-        if _LIST_ITEM.match(line):
+        elif blank_before and not item:
+            example = _EXAMPLE_START.match(stripped) is not None
+        indent = 0
+        if len(stripped) != len(line):
+            expanded = line.expandtabs(4)
+            indent = len(expanded) - len(expanded.lstrip(" "))
+        if item:
             in_list = True
         elif indent == 0:
             in_list = False
-        if indent >= 4 and blank_before and not in_list and not _LIST_ITEM.match(line):
+        if indent >= 4 and blank_before and not in_list and not item:
             continue  # an indented code block (blank_before stays set for the next line)
         blank_before = False
         if in_comment or "<!--" in line:
@@ -272,13 +278,16 @@ def _missing(file: str, skill_dir: Path, ref: Ref) -> Issue:
 # -- resources: SK081 and SK082 ---------------------------------------------------------
 
 
-def _resources(skill_dir: Path) -> list[str]:
+def _resources(skill_dir: Path, top: dict[str, bool]) -> list[str]:
     """Skill-relative paths of the files under references/, scripts/ and assets/, sorted."""
     out: list[str] = []
-    for top in CONVENTIONAL:
-        for root, dirs, files in os.walk(skill_dir / top):
+    start = len(str(skill_dir)) + 1
+    for folder in CONVENTIONAL:
+        if not top.get(folder):
+            continue
+        for root, dirs, files in os.walk(os.path.join(skill_dir, folder)):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-            rel = Path(root).relative_to(skill_dir).as_posix()
+            rel = root[start:].replace(os.sep, "/")
             out += [f"{rel}/{f}" for f in sorted(files) if not f.startswith(".")]
             if len(out) >= _MAX_FILES:
                 return out[:_MAX_FILES]
@@ -290,7 +299,8 @@ def _mentions(text: str, path: str) -> bool:
     if path in text:
         return True
     parent, _, name = path.rpartition("/")
-    if re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", text):
+    # Substring tests first: a regex built per file name would miss re's cache on big trees.
+    if name in text and re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", text):
         return True
     if parent.count("/") >= 1 and parent + "/" in text:
         return True  # `assets/templates/` names the files of that folder
@@ -300,14 +310,18 @@ def _mentions(text: str, path: str) -> bool:
     # A script is also named by its module (`python -m scripts.run`, `from scripts.utils
     # import x`, `require("./utils")`) or as a tool (agent.yaml's `name: analyze_csv`).
     module = path.rpartition(".")[0].replace("/", ".")
-    return module in text or bool(re.search(r"(?<![\w-])" + re.escape(stem) + r"(?![\w-])", text))
+    if module in text:
+        return True
+    return (
+        stem in text and re.search(r"(?<![\w-])" + re.escape(stem) + r"(?![\w-])", text) is not None
+    )
 
 
-def _read(path: Path) -> str:
-    if path.suffix.lower() in _BINARY:
+def _read(path: str) -> str:
+    if os.path.splitext(path)[1].lower() in _BINARY:
         return ""
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             return f.read(_MAX_READ).decode("utf-8", "replace")
     except OSError:
         return ""
@@ -317,13 +331,15 @@ def _resource_notes(
     skill_dir: Path, skill: Skill, top: dict[str, bool], refs: list[Ref]
 ) -> list[Issue]:
     folders = {name for name, is_dir in top.items() if is_dir and not name.startswith(".")}
-    resources = _resources(skill_dir)
+    resources = _resources(skill_dir, top)
     if not resources:
         return []
-    root_text = "\n".join([skill.text(), *(_read(skill_dir / f) for f in _ROOT_FILES)])
+    root = str(skill_dir)
+    present = [f for f in _ROOT_FILES if f.split("/", 1)[0] in top]
+    root_text = "\n".join([skill.text(), *(_read(os.path.join(root, f)) for f in present)])
     # Depth 1: what SKILL.md (or the client metadata) names: resources, files it links, and
     # files at the top of the skill named by their file name (`see visual-companion.md`).
-    first = {r.path for r in refs if os.path.isfile(skill_dir / r.path)}
+    first = {r.path for r in refs if os.path.isfile(os.path.join(root, r.path))}
     first |= {p for p in resources if _mentions(root_text, p)}
     first |= {
         n for n, is_dir in top.items() if not is_dir and n != "SKILL.md" and _mentions(root_text, n)
@@ -333,16 +349,16 @@ def _resource_notes(
     base_dir = Path(skill.file).parent
     # SK082: a file SKILL.md does not name, referred to by a document it names.
     for doc in sorted(first):
-        if Path(doc).suffix.lower() not in DOC_SUFFIXES or doc == "SKILL.md":
+        if os.path.splitext(doc)[1].lower() not in DOC_SUFFIXES or doc == "SKILL.md":
             continue
-        text = _read(skill_dir / doc)
+        text = _read(os.path.join(root, doc))
         base = doc.rpartition("/")[0]
         noted: set[str] = set()
         for ref in find_refs(text, 1, folders, base):
             target = ref.path
             if target in first or target in noted or target == doc or target == "SKILL.md":
                 continue
-            if not os.path.isfile(skill_dir / target):
+            if not os.path.isfile(os.path.join(root, target)):
                 continue
             noted.add(target)
             reached.add(target)
@@ -363,8 +379,8 @@ def _resource_notes(
             )
     # SK081: never reached from SKILL.md, through any number of files that mention it.
     frontier = sorted(reached)
-    while frontier:
-        texts = [_read(skill_dir / p) for p in frontier]
+    while frontier and not reached.issuperset(resources):
+        texts = [_read(os.path.join(root, p)) for p in frontier]
         frontier = []
         for p in resources:
             if p not in reached and any(_mentions(t, p) for t in texts):
