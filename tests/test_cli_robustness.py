@@ -134,7 +134,8 @@ CONFIGS = [
     (
         "pyproject.toml",
         b"[tool.skrun]\nbogus = 1\n",
-        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict)",
+        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, "
+        "max-body-lines, max-body-tokens)",
     ),
     # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
     (

@@ -34,13 +34,14 @@ _NEVER_UNUSED = frozenset(
     {"__init__.py", "requirements.txt", "package.json", "package-lock.json", "pyproject.toml"}
     | {"uv.lock", "poetry.lock", "yarn.lock", "pnpm-lock.yaml", "tsconfig.json"}
 )
+# A folder holding one of these is a nested skill, agent or executable skill (its resources).
+_UNITS = frozenset({"SKILL.md", "agent.yaml", "artifact.json"})
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", ".venv", "site-packages"})
 # Never searched for mentions (binary).
 _BINARY = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".pdf", ".zip", ".gz", ".tgz", ".woff"}
     | {".woff2", ".ttf", ".otf", ".mp3", ".mp4", ".wav", ".bin", ".so", ".dylib", ".dll"}
 )
-_SCRIPT_SUFFIXES = frozenset({"py", "js", "ts", "mjs", "cjs", "sh"})
 # Client metadata that names resources too (Codex's `agents/openai.yaml` names icons).
 _ROOT_FILES = ("agent.yaml", "agents/openai.yaml")
 _MAX_READ = 1024 * 1024  # a resource file is searched for mentions up to this many bytes
@@ -72,7 +73,8 @@ class Ref(NamedTuple):
 def reference_issues(skill_dir: Path, skill: Skill) -> list[Issue]:
     """SK080 for each missing file SKILL.md refers to; SK081/SK082 notes on its resources."""
     try:
-        top = {e.name: e.is_dir() for e in os.scandir(skill_dir)}
+        with os.scandir(skill_dir) as entries:
+            top = {e.name: _is_dir(e) for e in entries}
     except OSError:
         return []  # the folder itself is reported by discovery and the SK read rules
     folders = {name for name, is_dir in top.items() if is_dir and not name.startswith(".")}
@@ -85,6 +87,13 @@ def reference_issues(skill_dir: Path, skill: Skill) -> list[Issue]:
     if any(top.get(name) for name in CONVENTIONAL):
         issues += _resource_notes(skill_dir, skill, top, refs)
     return issues
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder of the skill
+        return False
 
 
 def find_refs(body: str, first_line: int, folders: set[str], base: str) -> Iterator[Ref]:
@@ -286,6 +295,9 @@ def _resources(skill_dir: Path, top: dict[str, bool]) -> list[str]:
         if not top.get(folder):
             continue
         for root, dirs, files in os.walk(os.path.join(skill_dir, folder)):
+            if _UNITS.intersection(files):
+                dirs[:] = []  # a nested skill or agent: its files are its own
+                continue
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
             rel = root[start:].replace(os.sep, "/")
             out += [f"{rel}/{f}" for f in sorted(files) if not f.startswith(".")]
@@ -304,11 +316,12 @@ def _mentions(text: str, path: str) -> bool:
         return True
     if parent.count("/") >= 1 and parent + "/" in text:
         return True  # `assets/templates/` names the files of that folder
-    stem, dot, suffix = name.rpartition(".")
-    if not (dot and suffix in _SCRIPT_SUFFIXES and len(stem) >= 3):
+    stem, dot, _ = name.rpartition(".")
+    if not (dot and len(stem) >= 3):
         return False
-    # A script is also named by its module (`python -m scripts.run`, `from scripts.utils
-    # import x`, `require("./utils")`) or as a tool (agent.yaml's `name: analyze_csv`).
+    # A file is also named by its stem: a script by its module (`python -m scripts.run`,
+    # `from scripts.utils import x`, `require("./utils")`) or as a tool (agent.yaml's
+    # `name: analyze_csv`), a document by its title word (`the vendor-api reference`).
     module = path.rpartition(".")[0].replace("/", ".")
     if module in text:
         return True
