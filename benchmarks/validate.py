@@ -3,6 +3,7 @@
 1. in-process parse + validate of a 10 KB SKILL.md (median; goal <= 1 ms) vs
    `yaml.safe_load` and `yaml.load(CSafeLoader)` of the same frontmatter;
 2. one process validating a tree of 1,000 skill dirs (goal <= 1 s) vs just reading the files;
+   2b. the same tree with a linked reference and a script in each skill (the SK08x checks);
 3. a frontmatter with 10,000 metadata keys (goal <= 0.5 s) vs `yaml.load(CSafeLoader)`;
 4. hostile inputs, each against the goal the test suite used to time (the tests now count
    work instead; no test may depend on load): an alias bomb and 2,000-deep nesting
@@ -113,6 +114,26 @@ def bench_1000_dirs(root: Path) -> None:
     row("skrun: check_paths(tree) (walk + all rules)", ours, "s")
     row("baseline: read_bytes() of the 1,000 files", base, "s")
     print(f"  ratio {ours / base:.1f}x reading; goal <= 1 s: {verdict(ours, 1.0)}")
+
+
+def bench_1000_dirs_with_resources(root: Path) -> None:
+    # The references check (SK080-SK082) at work: each body links a reference and names a
+    # script, and each skill has both files (so every note rule reads its folders too).
+    tree = root / "skills-with-resources"
+    line = "See [the guide](references/guide.md); run `python scripts/run.py --in x`.\n"
+    for i in range(1000):
+        d = tree / f"skill-{i:04d}"
+        (d / "references").mkdir(parents=True)
+        (d / "scripts").mkdir()
+        (d / "SKILL.md").write_text(skill_md(f"skill-{i:04d}", body_bytes=2048) + line)
+        (d / "references" / "guide.md").write_text("# Guide\n")
+        (d / "scripts" / "run.py").write_text("print('ok')\n")
+    print("2b. the same with a reference and a script per skill, both named (best of 3)")
+    ours = min(timeit(lambda: check_paths([tree]), 3))
+    report = check_paths([tree])
+    assert len(report.files) == 1000 and not report.issues, report.issues[:3]
+    row("skrun: check_paths(tree) (walk + all rules)", ours, "s")
+    print(f"  goal <= 1 s: {verdict(ours, 1.0)}")
 
 
 def bench_10000_keys() -> None:
@@ -300,6 +321,7 @@ def main() -> int:
         root = Path(tmp)
         bench_10kb()
         bench_1000_dirs(root)
+        bench_1000_dirs_with_resources(root)
         bench_10000_keys()
         bench_hostile(root)
         bench_cold(root)

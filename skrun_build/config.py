@@ -9,7 +9,8 @@ the default. Keys: `select`, `ignore` (lists of rule codes or prefixes), `strict
 glob pattern -> codes, patterns relative to the config's folder, as in ruff) and the
 `build` table (`[tool.skrun.build]`, `skrun build`'s settings, see `BuildConfig`).
 Anything malformed raises `ConfigError` naming the file and key (and its line, for a
-per-file-ignores entry). Whether the codes exist is the validator's question, not this
+per-file-ignores entry); `max-body-lines` and `max-body-tokens` (positive integers:
+SK060 and SK061's limits, default 500 and 5000). Whether the codes exist is the validator's question, not this
 module's: the CLI asks it (`cli.validate_cmd.find_checked_config`), so settings
 never import rules.
 """
@@ -23,7 +24,16 @@ from typing import Any
 
 from skrun_build.errors import ConfigError, os_hint
 
-KEYS = ("select", "ignore", "strict", "target", "per-file-ignores", "build")
+KEYS = (
+    "select",
+    "ignore",
+    "strict",
+    "target",
+    "per-file-ignores",
+    "max-body-lines",
+    "max-body-tokens",
+    "build",
+)
 PER_FILE = "per-file-ignores"
 TARGETS = ("generic", "claude-code", "codex")  # checks.clients.TARGETS; settings import no rules
 BUILD_KEYS = ("output", "format", "max-size", "allow-secrets", "exclude", "targets", "jobs")
@@ -60,6 +70,8 @@ class Config:
     target: str | None = None
     # (glob pattern, codes or prefixes), in file order; patterns are relative to path's folder
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    max_body_lines: int = 500
+    max_body_tokens: int = 5000
     build: BuildConfig = BuildConfig()
 
     def key(self, name: str) -> str:
@@ -170,6 +182,8 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
             hint='target = "claude-code"',
         )
     per_file = _per_file(path, table.get(PER_FILE, {}), where)
+    lines = _positive(path, table, "max-body-lines", where, 500)
+    tokens = _positive(path, table, "max-body-tokens", where, 5000)
     build = _build(path, table.get("build", {}), where + "build.")
     return Config(
         path=path,
@@ -178,8 +192,23 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
         strict=strict,
         target=target,
         per_file_ignores=per_file,
+        max_body_lines=lines,
+        max_body_tokens=tokens,
         build=build,
     )
+
+
+def _positive(path: Path, table: dict[str, Any], key: str, where: str, default: int) -> int:
+    value = table.get(key, default)
+    # bool is an int in Python, never in TOML's sense
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{where}{key} must be a positive integer, not {value!r}",
+            path=path,
+            line=key_line(path, key),
+            hint=f"{key} = {default}",
+        )
+    return value
 
 
 def _per_file(path: Path, value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Level = Literal["error", "warning"]
+# "note": informational, never fails a run and never promoted by --strict.
+Level = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -136,7 +136,8 @@ CONFIGS = [
     (
         "pyproject.toml",
         b"[tool.skrun]\nbogus = 1\n",
-        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, target, per-file-ignores, build)",
+        "demo/pyproject.toml: unknown key tool.skrun.bogus (known keys: select, ignore, strict, "
+        "target, per-file-ignores, max-body-lines, max-body-tokens, build)",
     ),
     # tomllib lets RecursionError and ValueError escape: a traceback, exit 3.
     (

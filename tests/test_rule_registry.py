@@ -27,7 +27,7 @@ def test_every_entry_is_complete() -> None:
     )
     for code, rule in RULES.items():
         assert CODE.match(code) and rule.code == code
-        assert rule.level in ("error", "warning"), code
+        assert rule.level in ("error", "warning", "note"), code
         assert rule.summary and "\n" not in rule.summary and not rule.summary.endswith("."), code
         assert rule.fails and all(rule.fails), code
         assert rule.passes and rule.fix and rule.source, code

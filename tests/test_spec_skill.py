@@ -301,8 +301,12 @@ def test_body_of_500_lines_passes_and_501_warns() -> None:
 def test_ten_megabyte_body() -> None:
     issues = run("---\nname: my-skill\ndescription: x\n---\n" + ("y" * 99 + "\n") * 100_000)
     assert issues == [
+        # issue 14: the token budget too (a 99-letter word is 11 estimated tokens)
+        f"{F}:421:1: SK061 warning the body is about 1200000 tokens (estimated); the spec "
+        "recommends under 5000 (move detailed material into files under references/ and link "
+        "to them)",
         f"{F}:505:1: SK060 warning the body is 100000 lines; the spec recommends under 500 "
-        "(move detailed material into files under references/)"
+        "(move detailed material into files under references/)",
     ]
 
 
@@ -426,7 +430,7 @@ def test_a_broken_frontmatter_still_gets_the_body_rules() -> None:
 
 def test_every_code_has_a_level_and_summary() -> None:
     assert set(CODES) == set(RULES)
-    assert all(level in ("error", "warning") for level, _ in RULES.values())
+    assert all(level in ("error", "warning", "note") for level, _ in RULES.values())
     warnings = sorted(c for c, (level, _) in RULES.items() if level == "warning")
     assert warnings == [
         "SK024",
@@ -437,7 +441,11 @@ def test_every_code_has_a_level_and_summary() -> None:
         "SK052",
         "SK053",
         "SK060",
+        "SK061",
+        "SK080",
     ]
+    notes = sorted(c for c, (level, _) in RULES.items() if level == "note")
+    assert notes == ["SK081", "SK082"]  # issue 14
 
 
 def test_check_skill_without_directory_rule() -> None:

@@ -208,6 +208,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
             [
                 "skrun_build",
                 "skrun_build.checks",
+                "skrun_build.checks.budget",
                 "skrun_build.checks.codes",
                 "skrun_build.checks.codes.ag",
                 "skrun_build.checks.codes.ar",
@@ -216,8 +217,10 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.checks.codes.sk_fields",
                 "skrun_build.checks.codes.sk_file",
                 "skrun_build.checks.codes.su",
+                "skrun_build.checks.codes.sk_refs",
                 "skrun_build.checks.codes.tr",
                 "skrun_build.checks.discovery",
+                "skrun_build.checks.references",
                 "skrun_build.checks.run",
                 "skrun_build.checks.select",
                 "skrun_build.checks.skill",
@@ -230,6 +233,7 @@ def test_plain_skill_never_imports_pydantic(tmp_path: Path) -> None:
                 "skrun_build.formats.yaml_schema",
                 "skrun_build.issues",
                 "skrun_build.suggest",
+                "skrun_build.tokens",
             ]
         )
     )

@@ -105,7 +105,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
                 "hint": "kept; skills-ref and claude.ai uploads reject it: move it under metadata:",
             },
         ],
-        "summary": {"files": 1, "errors": 1, "warnings": 1},
+        "summary": {"files": 1, "errors": 1, "warnings": 1, "notes": 0},
     }
 
 

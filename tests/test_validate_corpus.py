@@ -27,18 +27,27 @@ PINNED: dict[str, tuple[str, list[str]]] = {
         ["SK007"],
     ),
     "anthropics__skills__algorithmic-art/algorithmic-art": ("pass", []),
-    "anthropics__skills__claude-api/claude-api": ("fail", ["SK023", "SK060"]),
-    "anthropics__skills__mcp-builder/mcp-builder": ("pass", []),
-    "anthropics__skills__skill-creator/skill-creator": ("pass", []),
+    # SK061: about 18,000 estimated tokens of body (issue 14: token budgets).
+    "anthropics__skills__claude-api/claude-api": ("fail", ["SK023", "SK060", "SK061"]),
+    # SK081 note: scripts/example_evaluation.xml is named by no file (issue 14: references).
+    "anthropics__skills__mcp-builder/mcp-builder": ("pass", ["SK081"]),
+    # SK061: about 7,500 estimated tokens of body.
+    "anthropics__skills__skill-creator/skill-creator": ("pass", ["SK061"]),
     "anthropics__skills__slack-gif-creator/slack-gif-creator": ("pass", []),
     "anthropics__skills__theme-factory/theme-factory": ("pass", []),
     "anthropics__skills__web-artifacts-builder/web-artifacts-builder": ("pass", []),
     "anthropics__skills__webapp-testing/webapp-testing": ("pass", []),
-    "dotnet__skills__analyzing-dotnet-performance/analyzing-dotnet-performance": ("pass", []),
+    # SK081 notes: six references/*.md are described by topic, never named.
+    "dotnet__skills__analyzing-dotnet-performance/analyzing-dotnet-performance": (
+        "pass",
+        ["SK081"],
+    ),
     "dotnet__skills__dotnet-pinvoke/dotnet-pinvoke": ("pass", []),
     "getsentry__skills__create-branch/create-branch": ("pass", ["SK050"]),
     "getsentry__skills__iterate-pr/iterate-pr": ("pass", ["SK050"]),
-    "getsentry__skills__skill-writer/skill-writer": ("pass", []),
+    # SK082 notes: evals/axis.config.json and scripts/quick_validate.py only through SPEC.md
+    # or references/skill-evals.md.
+    "getsentry__skills__skill-writer/skill-writer": ("pass", ["SK082"]),
     "github__awesome-copilot__acquire-codebase-knowledge/acquire-codebase-knowledge": (
         "pass",
         ["SK035", "SK050"],
@@ -57,20 +66,27 @@ PINNED: dict[str, tuple[str, list[str]]] = {
         ["AR010", "SK012", "SK013", "SK020", "SK050"],
     ),
     "lhwzds__skrun__python-echo/python-echo": ("fail", ["SK005"]),
-    "obra__superpowers__brainstorming/brainstorming": ("pass", []),
+    # SK082 notes: scripts/frame-template.html and helper.js only through visual-companion.md.
+    "obra__superpowers__brainstorming/brainstorming": ("pass", ["SK082"]),
     "obra__superpowers__systematic-debugging/systematic-debugging": ("pass", []),
-    "obra__superpowers__writing-skills/writing-skills": ("pass", ["SK060"]),
+    "obra__superpowers__writing-skills/writing-skills": ("pass", ["SK060", "SK061"]),
     "openai__skills__create-plan/create-plan": ("pass", []),
     "openai__skills__gh-fix-ci/gh-fix-ci": ("pass", []),
-    "openai__skills__skill-creator/skill-creator": ("pass", []),
+    # SK080: references/workflows.md and output-patterns.md are missing upstream too
+    # (tests/test_references_corpus.py pins them).
+    "openai__skills__skill-creator/skill-creator": ("pass", ["SK080"]),
     "openai__skills__skill-installer/skill-installer": ("pass", []),
     "skrun-dev__skrun__csv-to-executive-report/csv-to-executive-report": ("pass", []),
     "skrun-dev__skrun__knowledge-base-from-vault/knowledge-base-from-vault": ("pass", []),
     "trailofbits__skills__address-sanitizer/address-sanitizer": ("pass", ["SK050"]),
     "trailofbits__skills__firebase-apk-scanner/firebase-apk-scanner": ("pass", ["SK050"]),
-    "trailofbits__skills__let-fate-decide/let-fate-decide": ("pass", []),
+    # SK081 note: scripts/test_draw_cards.py, a test no file names.
+    "trailofbits__skills__let-fate-decide/let-fate-decide": ("pass", ["SK081"]),
     "trailofbits__skills__trailmark-finding-triage/trailmark-finding-triage": ("pass", ["SK041"]),
-    "varunr89__resume-tailoring-skill__resume-tailoring/resume-tailoring": ("pass", ["SK060"]),
+    "varunr89__resume-tailoring-skill__resume-tailoring/resume-tailoring": (
+        "pass",
+        ["SK060", "SK061"],
+    ),
     "vercel-labs__agent-skills__deploy-to-vercel/deploy-to-vercel": ("pass", []),
     "vercel-labs__agent-skills__react-best-practices/react-best-practices": ("fail", ["SK016"]),
     "vercel-labs__agent-skills__web-design-guidelines/web-design-guidelines": ("pass", []),
@@ -137,4 +153,6 @@ def test_whole_corpus_through_the_cli_without_a_traceback() -> None:
         text=True,
     )
     assert (proc.returncode, proc.stderr) == (1, "")
-    assert json.loads(proc.stdout)["summary"] == {"files": 43, "errors": 7, "warnings": 22}
+    # Issue 14 added 2 SK080 and 4 SK061 warnings and 13 notes (SK081, SK082): no new error.
+    summary = {"files": 43, "errors": 7, "warnings": 28, "notes": 13}
+    assert json.loads(proc.stdout)["summary"] == summary

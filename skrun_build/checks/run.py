@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skrun_build.checks.discovery import (
     AGENT_YAML,
@@ -40,6 +41,9 @@ from skrun_build.formats.skillmd import (
 )
 from skrun_build.issues import Issue
 
+if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.budget import Limits
+
 
 @dataclass(slots=True)
 class Report:
@@ -58,6 +62,11 @@ class Report:
         """Number of warning-level issues."""
         return sum(1 for i in self.issues if i.level == "warning")
 
+    @property
+    def notes(self) -> int:
+        """Number of note-level issues (informational: never a failure, --strict or not)."""
+        return sum(1 for i in self.issues if i.level == "note")
+
 
 def validate(
     path: str | os.PathLike[str],
@@ -67,13 +76,20 @@ def validate(
     ignore: Sequence[str] = (),
     target: str = "generic",
     suppress: Suppressions | None = None,
+    limits: Limits | None = None,
 ) -> list[Issue]:
     """Every issue of every skill/agent at `path`; raises `UsageError` only for usage problems.
 
     `suppress`: what may silence an issue (default: the files' `skrun-ignore` comments).
     """
     return check_paths(
-        [path], strict=strict, select=select, ignore=ignore, target=target, suppress=suppress
+        [path],
+        strict=strict,
+        select=select,
+        ignore=ignore,
+        target=target,
+        suppress=suppress,
+        limits=limits,
     ).issues
 
 
@@ -85,9 +101,11 @@ def check_paths(
     ignore: Sequence[str] = (),
     target: str = "generic",
     suppress: Suppressions | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Validate several paths into one `Report` (issues deduplicated, in discovery order).
 
+    `limits`: the body limits of SK060/SK061 (`max-body-lines`, `max-body-tokens`).
     `target`: `generic`, `claude-code` or `codex` (`skrun_build.checks.clients`).
     """
     selection = Selection.parse(select, ignore)
@@ -98,7 +116,7 @@ def check_paths(
     seen_files: set[str] = set()
     checked: list[tuple[list[str], list[Issue]]] = [([], d.issues) for d in found]
     units = _merge([u for d in found for u in d.units])
-    checked += [check_unit(unit, target=target) for unit in units]
+    checked += [check_unit(unit, target=target, limits=limits) for unit in units]
     checked = [(files, apply(files, issues, settings)) for files, issues in checked]
     for files, issues in checked:
         for f in files:
@@ -142,6 +160,7 @@ def check_skill_dir(
     *,
     agent: bool | None = None,
     target: str = "generic",
+    limits: Limits | None = None,
 ) -> tuple[Skill | None, list[Issue]]:
     """The parsed SKILL.md of `skill_dir` (None if unreadable) and its SK issues.
 
@@ -161,20 +180,26 @@ def check_skill_dir(
     except InputError as e:
         issues = [read_error_issue(e, file)]
         if not isinstance(e, SkillMdError) or e.kind == "not-mapping":
-            issues.extend(_body_issues(raw, file))
+            issues.extend(_body_issues(raw, file, limits))
         return None, issues
     if agent is None:
         agent = os.path.lexists(d / AGENT_YAML)
-    return skill, check_skill(skill, dir_name, agent=agent, target=target)
+    from skrun_build.checks.references import reference_issues
+
+    issues = check_skill(skill, dir_name, agent=agent, target=target, limits=limits)
+    issues += reference_issues(d, skill)
+    return skill, issues
 
 
-def check_unit(unit: Unit, *, target: str = "generic") -> tuple[list[str], list[Issue]]:
+def check_unit(
+    unit: Unit, *, target: str = "generic", limits: Limits | None = None
+) -> tuple[list[str], list[Issue]]:
     """(files checked, issues) of one directory; `target` as in `check_paths`."""
     files: list[str] = []
     issues: list[Issue] = []
     skill = None
     if unit.skill_md or unit.agent:
-        skill, skill_issues = check_skill_dir(unit.dir, target=target)
+        skill, skill_issues = check_skill_dir(unit.dir, target=target, limits=limits)
         if unit.skill_md:
             files.append(str(unit.dir / SKILL_MD))
             issues.extend(skill_issues)
@@ -191,7 +216,7 @@ def check_unit(unit: Unit, *, target: str = "generic") -> tuple[list[str], list[
     return files, issues
 
 
-def _body_issues(raw: bytes, file: str) -> list[Issue]:
+def _body_issues(raw: bytes, file: str, limits: Limits | None) -> list[Issue]:
     """The body rules of a SKILL.md whose frontmatter could not be read."""
     _head, _yaml, body, body_line = split_skill_md(raw.decode("utf-8"), file)
-    return body_issues(file, body, body_line)
+    return body_issues(file, body, body_line, limits)

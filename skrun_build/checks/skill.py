@@ -22,13 +22,14 @@ from skrun_build.issues import Issue, Level
 from skrun_build.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.budget import Limits
     from skrun_build.errors import InputError
     from skrun_build.formats.skillmd import Skill
 
 SPEC_KEYS = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
 MAX_DESCRIPTION = 1024
 MAX_COMPATIBILITY = 500
-MAX_BODY_LINES = 500
+MAX_BODY_LINES = 500  # the default; `Limits` in checks/budget.py holds the configured one
 _SKRUN = "Skrun v0.7.0"  # the runtime whose push the agent-only rules follow
 
 # code -> (level, summary) and code -> summary: views of the registry (checks/codes/sk_*.py).
@@ -139,7 +140,12 @@ def description_problems(desc: str, *, agent: bool = False) -> list[Problem]:
 
 
 def check_skill(
-    skill: Skill, dir_name: str | None, *, agent: bool = False, target: str = "generic"
+    skill: Skill,
+    dir_name: str | None,
+    *,
+    agent: bool = False,
+    target: str = "generic",
+    limits: Limits | None = None,
 ) -> list[Issue]:
     """Every frontmatter and body issue of a split SKILL.md, in file order.
 
@@ -149,16 +155,19 @@ def check_skill(
     push refuses is an error (SK070-SK073, lengths in UTF-16 code units).
     `target`: the client whose own keys are recognised (`skrun_build.checks.clients`).
     """
-    return _Checker(skill, agent, target).run(None if agent else dir_name, dir_name)
+    return _Checker(skill, agent, target, limits).run(None if agent else dir_name, dir_name)
 
 
 class _Checker:
-    __slots__ = ("_lines", "agent", "fm", "issues", "skill", "target")
+    __slots__ = ("_lines", "agent", "fm", "issues", "limits", "skill", "target")
 
-    def __init__(self, skill: Skill, agent: bool, target: str = "generic") -> None:
+    def __init__(
+        self, skill: Skill, agent: bool, target: str = "generic", limits: Limits | None = None
+    ) -> None:
         self.skill = skill
         self.agent = agent
         self.target = target
+        self.limits = limits
         self.fm: dict[Any, Any] = skill.frontmatter
         self.issues: list[Issue] = []
         self._lines: list[str] | None = None
@@ -430,25 +439,14 @@ class _Checker:
 
     def check_body(self) -> None:
         skill = self.skill
-        self.issues.extend(body_issues(skill.file, skill.body, skill.body_line))
+        self.issues.extend(body_issues(skill.file, skill.body, skill.body_line, self.limits))
 
 
-def body_issues(file: str, body: str, body_line: int) -> list[Issue]:
-    """The rules on the Markdown body (its length), independent of the frontmatter."""
-    lines = body.count("\n") + (0 if not body or body.endswith("\n") else 1)
-    if lines <= MAX_BODY_LINES:
-        return []
-    return [
-        Issue(
-            file,
-            body_line + MAX_BODY_LINES,
-            1,
-            "SK060",
-            level("SK060"),
-            f"the body is {lines} lines; the spec recommends under {MAX_BODY_LINES}",
-            "move detailed material into files under references/",
-        )
-    ]
+def body_issues(file: str, body: str, body_line: int, limits: Limits | None = None) -> list[Issue]:
+    """The rules on the Markdown body (lines, tokens), independent of the frontmatter."""
+    from skrun_build.checks.budget import body_issues as budget_issues
+
+    return budget_issues(file, body, body_line, limits)
 
 
 def _length_problem(field: str, text: str, limit: int, agent: bool) -> str | None:

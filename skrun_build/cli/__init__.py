@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "skrun_build.cli.rules_cmd:explain",
         "Explain a rule code: why, examples, the fix.",
     ),
+    "stats": (
+        "skrun_build.cli.stats_cmd:stats",
+        "Show each skill's token cost by disclosure layer.",
+    ),
     "schema": (
         "skrun_build.cli.schema_cmd:schema",
         "Print the JSON Schema of skill, agent or artifact.",

@@ -181,7 +181,7 @@ def relative_issue(issue: Issue, cwd: str) -> Issue:
 
 def issue_text(issue: Issue, *, err: bool = False) -> str:
     """`file:line:col: CODE level message (hint)`, coloured for a terminal."""
-    color = "red" if issue.level == "error" else "yellow"
+    color = {"error": "red", "warning": "yellow"}.get(issue.level, "cyan")
     text = (
         style(one_line(issue.location()) + ":", bold=True, err=err)
         + " "

@@ -106,8 +106,10 @@ def validate(
     the search stops at each skill folder and never follows a link out of PATH).
     Settings come from [tool.skrun] in the nearest pyproject.toml or
     .skrun.toml above each PATH (keys: select, ignore, strict, target,
-    per-file-ignores); flags given here replace them. A `skrun-ignore CODES`
-    comment silences those codes on its line (alone on a line: the next one).
+    per-file-ignores, max-body-lines, max-body-tokens); flags given here replace
+    them. A `skrun-ignore CODES` comment silences those codes on its line (alone
+    on a line: the next one). Notes (level "note") are informational: they never
+    fail a run, not even with --strict.
     --fix rewrites only what keeps the meaning, atomically, keeping line endings
     and a BOM; --diff shows the same changes and writes nothing.
     Exit codes: 0 no errors, 1 errors found (an unreadable folder, or nothing
@@ -161,6 +163,7 @@ def run_validate(
     inline_ignores: bool = True,
 ) -> Report:
     """Validate each path with the config found above it, flags overriding; one report."""
+    from skrun_build.checks.budget import Limits
     from skrun_build.config import Config
 
     total = Report()
@@ -173,6 +176,7 @@ def run_validate(
             ignore=ignore or config.ignore,
             target=target or config.target or "generic",
             suppress=suppressions(config, inline=inline_ignores),
+            limits=Limits(config.max_body_lines, config.max_body_tokens),
         )
         total.files += report.files
         total.issues += report.issues
@@ -252,7 +256,10 @@ def _summary(report: Report) -> str:
     checked = plural(len(report.files), "file") + " checked"
     if not report.issues:
         return f"{checked}: no issues."
-    return f"{checked}: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}."
+    text = f"{checked}: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
+    if report.notes:  # informational: named only when there are some
+        text += f", {plural(report.notes, 'note')}"
+    return text + "."
 
 
 def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
@@ -260,7 +267,12 @@ def _print_json(issues: list[Issue], files: list[str], report: Report) -> None:
         "version": 1,
         "files": files,
         "issues": [i.to_dict() for i in issues],
-        "summary": {"files": len(files), "errors": report.errors, "warnings": report.warnings},
+        "summary": {
+            "files": len(files),
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "notes": report.notes,
+        },
     }
     echo(json_text(document, indent=2))
 
@@ -282,4 +294,5 @@ def _github(issue: Issue) -> str:
             props.append(f"col={issue.col}")
     props.append(f"title={_escape_property(issue.code)}")
     message = issue.message + (f" ({issue.hint})" if issue.hint else "")
-    return f"::{issue.level} {','.join(props)}::{_escape_data(message)}"
+    command = "notice" if issue.level == "note" else issue.level  # GitHub's name for a note
+    return f"::{command} {','.join(props)}::{_escape_data(message)}"
