@@ -195,6 +195,10 @@ def _read_input(text: str | None, file: Path | None) -> tuple[Any, str]:
         what = str(file)
         try:
             text = file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except FileNotFoundError as e:  # a bad flag value: usage, as a missing argument is
+            raise UsageError(
+                f"--input-file {file}: no such file", hint="give an existing file, or - for stdin"
+            ) from e
         except OSError as e:
             from skrun_build.errors import os_hint
 
