@@ -138,7 +138,8 @@ def verify_bundle(
                 if a != b
             ]
             if diffs:
-                problems.append(f"{name}: {', '.join(diffs)} differ(s) from the record")
+                differ = "differs" if len(diffs) == 1 else "differ"
+                problems.append(f"{name}: {', '.join(diffs)} {differ} from the record")
     if source is not None:
         problems += _compare_with_source(members, Path(source))
     return Verification(bundle, len(actual), problems, source)
