@@ -241,7 +241,7 @@ def _make_staging(dest: Path, staging: Path) -> None:
 def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
     current = None
     try:
-        for member, stream in iter_members(bundle, limits):
+        for member, stream in iter_members(bundle, limits, scanned=True):  # the first pass did
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
             make_dirs(target.parent)  # any depth: Path.mkdir(parents=True) recurses
