@@ -68,9 +68,14 @@ def test_find_python_makes_a_relative_path_absolute_and_resolves_a_version(
     monkeypatch.chdir(Path(sys.executable).parent)
     # The venv is made in a temp dir: a relative path must be the caller's, made absolute.
     assert find_python(f"./{Path(sys.executable).name}") == sys.executable
+    # This interpreter's own folder first on PATH: a version is found on any machine
+    # (a pyenv shim for another version, earlier on PATH, would fail to answer uv).
+    base = os.path.dirname(os.path.realpath(sys.executable))
+    monkeypatch.setenv("PATH", base + os.pathsep + os.environ.get("PATH", ""))
     v = sys.version_info
     found = find_python(f"{v.major}.{v.minor}")
     assert os.path.isabs(found) and os.access(found, os.X_OK)
+    assert os.path.realpath(found) == os.path.realpath(sys.executable)
 
 
 def test_input_file_that_does_not_exist_is_a_usage_error(
