@@ -102,3 +102,14 @@ def test_install_local_with_a_bad_id_is_a_usage_error(
         "(use ASCII letters, digits, - and _, starting with a letter or digit)"
     ]
     assert not root.exists()
+
+
+@pytest.mark.parametrize("argv", [["list"], ["show", "sk"], ["run", "sk"], ["install-local", "sk"]])
+def test_a_root_that_is_a_file_is_a_usage_error(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "root").write_text("not a folder\n")
+    assert cli.run(["skill", argv[0], "--root", str(tmp_path / "root"), *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"Invalid value for '--root': Directory '{tmp_path / 'root'}' is a file." in err
+    assert "Traceback" not in err
