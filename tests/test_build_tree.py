@@ -229,6 +229,22 @@ def test_a_malformed_manifest_is_a_located_error(
     assert run(["build", "agents", "--manifest", "m.json", "--force"]) == 0
 
 
+def test_a_too_deep_manifest_is_refused_in_json_terms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agents(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert run(["build", "agents", "--manifest", "m.json"]) == 1
+    err = capsys.readouterr().err
+    # Not Python's "maximum recursion depth exceeded while decoding a JSON array ...".
+    assert err.splitlines() == [
+        "skrun: error: m.json: not a skrun build manifest: JSON nesting is deeper than 127 "
+        "levels (line 1, column 128) (delete it (the next build rebuilds every target), or "
+        "pass another --manifest)"
+    ]
+
+
 def test_progress_without_a_terminal_is_one_line_per_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -192,14 +192,24 @@ def test_verify_against_record(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert check.ok and check.checked == 5
     _rewrite(result.path, {"a.txt": b"A\n", "b.txt": None, "extra.txt": b"!"})
     assert verify_bundle(result.path).problems == [
-        "a.txt: sha256 differ(s) from the record",
+        "a.txt: sha256 differs from the record",
         "b.txt: in the record but missing from the bundle",
         "extra.txt: in the bundle but not in the record",
     ]
     assert run(["verify", str(result.path)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[0] == "a.txt: sha256 differ(s) from the record"
-    assert "FAILED" in captured.err and "3 member(s) differ" in captured.err
+    assert captured.out.splitlines()[0] == "a.txt: sha256 differs from the record"
+    assert captured.err.rstrip().endswith(": 3 members differ")  # the plural helper
+
+
+def test_verify_counts_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = agent_tree(tmp_path, {"a.txt": "a\n"})
+    result = build_bundle(root, tmp_path / "out")
+    _rewrite(result.path, {"a.txt": b"AA\n"})
+    assert run(["verify", str(result.path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["a.txt: size, sha256 differ from the record"]
+    assert captured.err.rstrip().endswith(": 1 member differs")
 
 
 def test_verify_with_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -138,7 +138,13 @@ def test_a_compression_error_in_a_worker_reaches_the_build(
 def test_keyboard_interrupt_at_every_point_with_many_blocks_and_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_bundle_interrupts import _leftovers, _prepared, _run_writer
+    from test_bundle_interrupts import (
+        _leftovers,
+        _prepared,
+        _run_writer,
+        _traced_writer,
+        assert_writer_covered,
+    )
 
     from skrun_build.bundle.verify import verify_bundle
 
@@ -155,8 +161,11 @@ def test_keyboard_interrupt_at_every_point_with_many_blocks_and_workers(
     info, files, _ = _prepared(tmp_path)
     out = tmp_path / "out"
     name = "demo-0.1.0.agent"
-    error, total, finished = _run_writer(info, files, out / name, 0)
-    assert finished and error is None and total > 300
+    error, injector, finished = _traced_writer(info, files, out / name, 0)
+    assert finished and error is None
+    # Not a count (it depends on the interpreter); `_cpus` is skipped: workers are given.
+    assert_writer_covered(injector, "agent", frozenset({"_cpus"}))
+    total = injector.count
     (out / name).unlink()
     out.rmdir()
     for at in range(1, total + 1):

@@ -17,14 +17,13 @@ artifacts) and `sha256sum -c` runs from that folder.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skrun_build.bundle.format import Format
+from skrun_build.bundle.format import Format, load_json_member
 from skrun_build.errors import InputError, os_hint
 
 MANIFEST_FORMAT = "skrun-build-manifest"
@@ -183,7 +182,8 @@ def read(manifest: Path) -> dict[str, Row]:
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", path=manifest, hint=os_hint(e)) from e
     try:
-        data = json.loads(raw.decode("utf-8"))
+        # Depth-checked first: json's own recursion error spoke Python, not JSON.
+        data = load_json_member(raw)
         if data.get("format") != MANIFEST_FORMAT:
             raise ValueError(f"format is {data.get('format')!r}, expected {MANIFEST_FORMAT!r}")
         if data.get("format_version") != MANIFEST_VERSION:
@@ -203,7 +203,7 @@ def read(manifest: Path) -> dict[str, Row]:
             )
             rows[row.source] = row
         return rows
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise InputError(
             f"not a skrun build manifest: {e}",
             path=manifest,

@@ -18,50 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from skrun_build.bundle.format import CHUNK, MAX_MEMBERS, MAX_UNPACKED, REBUILD
+from skrun_build.bundle.format import CHUNK, REBUILD
+from skrun_build.bundle.tarscan import Budget, scan
+from skrun_build.bundle.tarscan import Limits as Limits  # the reader's callers name it here
 from skrun_build.errors import BundleError, UsageError, os_hint
-from skrun_build.fsutil import human_size
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How much a reader accepts: unpacked bytes (sum of member sizes) and member count."""
-
-    unpacked: int = MAX_UNPACKED
-    members: int = MAX_MEMBERS
-
 
 DEFAULT_LIMITS = Limits()
 UNLIMITED = Limits(2**63, 2**63)
-
-
-class _Budget:
-    """Adds up the members' declared sizes as their headers arrive."""
-
-    def __init__(self, limits: Limits, bundle: Path) -> None:
-        self.limits = limits
-        self.bundle = bundle
-        self.total = 0
-        self.count = 0
-
-    def take(self, info: tarfile.TarInfo) -> None:
-        """Count one header; a BundleError as soon as a bound is passed, before its content."""
-        self.count += 1
-        self.total += max(info.size, 0)
-        if self.total > self.limits.unpacked:
-            raise BundleError(
-                f"{self.bundle}: members add up to more than {human_size(self.limits.unpacked)} "
-                f"unpacked (member {info.name!r} declares {human_size(info.size)}); "
-                "refused before reading any content",
-                hint="if you trust this bundle, raise the limit with --max-unpacked-size, "
-                "e.g. --max-unpacked-size 4GiB",
-            )
-        if self.count > self.limits.members:
-            raise BundleError(
-                f"{self.bundle}: more than {self.limits.members} members; "
-                "refused before reading any content",
-                hint="if you trust this bundle, raise the limit with --max-members",
-            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,26 +121,32 @@ class MemberStream:
 
 
 def iter_members(
-    bundle: Path, limits: Limits = DEFAULT_LIMITS
+    bundle: Path, limits: Limits = DEFAULT_LIMITS, *, scanned: bool = False
 ) -> Iterator[tuple[Member, MemberStream]]:
     """Yield every checked member with a stream of its content, in bundle order.
 
-    Each header is counted against `limits` before its content is read.
+    The limits are checked first by a walk over the headers alone (`tarscan.scan`: a
+    bomb of many members is refused without tarfile parsing each), then again for each
+    header tarfile reads, before its content is read. `scanned`: an earlier pass over
+    the same bundle already walked the headers.
     """
     seen: set[str] = set()
-    budget = _Budget(limits, bundle)
+    budget = Budget(limits, bundle)
     require_file(bundle)
     try:
+        max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
+        if not scanned and limits != UNLIMITED:  # UNLIMITED: our own bundle, just written
+            with gzip.open(bundle, "rb") as gz:
+                scan(gz, Budget(limits, bundle), max_size)
         # gzip.GzipFile, unlike tarfile's own "r|gz" stream, checks the CRC and length
         # trailer: a download cut short after the end-of-archive blocks must not verify.
-        max_size = bundle.stat().st_size * MAX_RATIO + CHUNK
         with (
             gzip.open(bundle, "rb") as gz,
             tarfile.open(fileobj=gz, mode="r|", encoding="utf-8") as tf,
         ):
             for info in tf:
                 member = check_member(info, seen, bundle, max_size)
-                budget.take(info)
+                budget.take(info.name, info.size)
                 if member is None:
                     continue
                 stream = tf.extractfile(info)

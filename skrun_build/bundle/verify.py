@@ -138,7 +138,8 @@ def verify_bundle(
                 if a != b
             ]
             if diffs:
-                problems.append(f"{name}: {', '.join(diffs)} differ(s) from the record")
+                differ = "differs" if len(diffs) == 1 else "differ"
+                problems.append(f"{name}: {', '.join(diffs)} {differ} from the record")
     if source is not None:
         problems += _compare_with_source(members, Path(source))
     return Verification(bundle, len(actual), problems, source)
@@ -240,7 +241,7 @@ def _make_staging(dest: Path, staging: Path) -> None:
 def _extract(bundle: Path, dest: Path, staging: Path, limits: Limits) -> None:
     current = None
     try:
-        for member, stream in iter_members(bundle, limits):
+        for member, stream in iter_members(bundle, limits, scanned=True):  # the first pass did
             current = member.name
             target = staging.joinpath(*member.name.split("/"))
             make_dirs(target.parent)  # any depth: Path.mkdir(parents=True) recurses

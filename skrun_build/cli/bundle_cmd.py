@@ -384,7 +384,9 @@ def verify(bundle: Path, source: Path | None, max_unpacked_size: str, max_member
         return 0
     for problem in result.problems:
         echo(one_line(problem))
-    echo(f"FAILED {_shown(bundle)}: {len(result.problems)} member(s) differ", err=True)
+    n = len(result.problems)
+    differ = "differs" if n == 1 else "differ"
+    echo(f"FAILED {_shown(bundle)}: {plural(n, 'member')} {differ}", err=True)
     return 1
 
 

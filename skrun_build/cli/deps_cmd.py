@@ -152,6 +152,10 @@ def install(
             "--allow-scripts and --ignore-scripts contradict each other",
             hint="install scripts run by default; keep --ignore-scripts only to skip them",
         )
+    if python is not None:
+        from skrun_build.deps.python import find_python
+
+        python = find_python(python)  # a usage error even when there is nothing to install
     manifest, source = _manifest_of(target)
     if manifest is None:
         if as_json:

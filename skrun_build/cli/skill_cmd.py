@@ -136,7 +136,11 @@ def build(target_dir: Path | None, directory: Path) -> int:
     show_default=True,
     help="Seconds before the skill's whole process group is killed.",
 )
-@click.option("--root", type=click.Path(path_type=Path), help="Where installed skills live.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where installed skills live.",
+)
 @click.argument("target", metavar="DIR|ID")
 def run(
     input_text: str | None,
@@ -195,6 +199,10 @@ def _read_input(text: str | None, file: Path | None) -> tuple[Any, str]:
         what = str(file)
         try:
             text = file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        except FileNotFoundError as e:  # a bad flag value: usage, as a missing argument is
+            raise UsageError(
+                f"--input-file {file}: no such file", hint="give an existing file, or - for stdin"
+            ) from e
         except OSError as e:
             from skrun_build.errors import os_hint
 
@@ -222,7 +230,11 @@ def _read_input(text: str | None, file: Path | None) -> tuple[Any, str]:
 
 
 @skill.command("install-local", context_settings=_CTX)
-@click.option("--root", type=click.Path(path_type=Path), help="Where installed skills live.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where installed skills live.",
+)
 @click.option("--id", "skill_id", help="Install under this id (default: the skill's own).")
 @click.option("--overwrite", is_flag=True, help="Replace an installed skill of the same id.")
 @click.argument("directory", type=click.Path(path_type=Path))
@@ -246,7 +258,11 @@ _FORMAT = click.Choice(("text", "json"))
 
 
 @skill.command("list", context_settings=_CTX)
-@click.option("--root", type=click.Path(path_type=Path), help="Where installed skills live.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where installed skills live.",
+)
 @click.option("--format", "fmt", type=_FORMAT, default="text", show_default=True)
 def list_(root: Path | None, fmt: str) -> int:
     """List installed skills; a broken one is shown with the reason."""
@@ -273,7 +289,11 @@ def list_(root: Path | None, fmt: str) -> int:
 
 
 @skill.command("show", context_settings=_CTX)
-@click.option("--root", type=click.Path(path_type=Path), help="Where installed skills live.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where installed skills live.",
+)
 @click.option("--format", "fmt", type=_FORMAT, default="text", show_default=True)
 @click.argument("target", metavar="ID|DIR")
 def show(root: Path | None, fmt: str, target: str) -> int:

@@ -116,6 +116,10 @@ def install(
     install scripts run); `ignore_scripts` deliberately differs and is recorded.
     """
     started = time.monotonic()
+    if python is not None:  # before anything: a bad value is a usage error, not a failed install
+        from skrun_build.deps.python import find_python
+
+        python = find_python(python)
     store = store or Store()
     key = cache_key(manifest)
     warnings: list[str] = []
@@ -124,6 +128,9 @@ def install(
         warnings.append(text)
         if warn is not None:
             warn(text)
+
+    if python is not None and manifest.ecosystem != "python":
+        warning("--python has no effect on a node install (it applies to Python dependencies)")
 
     def hit(entry: Entry) -> InstallResult | None:
         # The runtime's own entries are hits as well (touched as the runtime does): it

@@ -64,6 +64,52 @@ def current_python() -> str:
     return os.environ.get("SKRUN_PYTHON") or sys.executable
 
 
+def find_python(request: str, *, env: Mapping[str, str] | None = None) -> str:
+    """The interpreter `--python request` names, as an absolute path; a UsageError if none.
+
+    Checked before any install starts, so a bad value is a usage error and not an
+    installer's failure. A path is made absolute (the venv is created in a temp dir,
+    where a relative path would name something else); a version or name (`3.12`,
+    `python3.12`) is resolved as `uv venv` resolves it, without downloads.
+    """
+    from skrun_build.errors import UsageError
+
+    fix = "pass a path to a python executable or a version uv can find, e.g. --python 3.12"
+    if not request.strip():
+        raise UsageError("--python: empty", hint=fix)
+    pathlike = "/" in request or os.sep in request or request.startswith("~")
+    if pathlike:
+        path = os.path.abspath(os.path.expanduser(request))
+        if not os.path.isfile(path) or not os.access(path, os.X_OK):
+            what = "not an executable file" if os.path.exists(path) else "no such interpreter"
+            raise UsageError(f"--python {request}: {what}", hint=fix)
+        request = path
+    # Imported here: only an explicit --python pays for a subprocess.
+    import subprocess
+
+    argv = [uv_bin(), "python", "find", "--no-python-downloads", "--system", "--no-project"]
+    try:
+        done = subprocess.run(
+            [*argv, request],
+            env=uv_env(os.environ if env is None else env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        raise UsageError(f"--python {request}: cannot ask uv for it ({e})", hint=fix) from e
+    found = done.stdout.strip()
+    if done.returncode != 0 or not found:
+        lines = [t.strip() for t in done.stderr.splitlines() if t.strip()]
+        why = lines[0].removeprefix("error: ") if lines else "uv found none"
+        what = "not a Python interpreter" if pathlike else "no such interpreter"
+        raise UsageError(f"--python {request}: {what}; uv: {why}", hint=fix)
+    return request if pathlike else found
+
+
 def describe_python(python: str) -> str | None:
     """`cpython 3.11.7` for the interpreter `python` (cheap when it is this one)."""
     if python == sys.executable:

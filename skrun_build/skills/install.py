@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from skrun_build.errors import SkillError, ValidationFailed, os_hint
+from skrun_build.errors import SkillError, UsageError, ValidationFailed, os_hint
 from skrun_build.fsutil import make_dirs, remove_tree
 from skrun_build.skills.leftovers import NEW_MARKER as _NEW
 from skrun_build.skills.leftovers import OLD_MARKER as _OLD
@@ -62,6 +62,11 @@ def install_local(
     overwrite: bool = False,
 ) -> InstallResult:
     """Validate the skill at `source` and install it as `<root>/<id>`."""
+    if skill_id is not None and not is_skill_id(skill_id):  # the flag first: a usage error
+        raise UsageError(
+            f"--id {skill_id!r} is no valid skill id",
+            hint="use ASCII letters, digits, - and _, starting with a letter or digit",
+        )
     src = Path(source)
     info = load_info(src)
     warnings = list(info.warnings)
@@ -70,8 +75,8 @@ def install_local(
     new_id = skill_id if skill_id is not None else info.id
     if not is_skill_id(new_id):
         raise SkillError(
-            f"--id {new_id!r} is no valid skill id",
-            hint="use ASCII letters, digits, - and _, starting with a letter or digit",
+            f"skill id {new_id!r} is not valid",
+            hint="install it under a valid one with --id: ASCII letters, digits, - and _",
         )
     base = skills_root(root)
     try:
