@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BIN, REPO
+from helpers.deps import write_entry
+from helpers.paths import BIN, REPO
 
 from skrun_build import cli
-from tests.deps_fakes import write_entry
 
 
 @pytest.mark.parametrize("template", ["agent", "agent-python", "agent-node", "skill"])

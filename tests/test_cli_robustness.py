@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _bundle import agent_tree
-from conftest import BIN, sigint_as_on_a_terminal
+from helpers.bundle import agent_tree
+from helpers.paths import BIN
+from helpers.processes import sigint_as_on_a_terminal
 
 from skrun_build.cli import run
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SKRUN = BIN / "skrun"
 
 
@@ -894,7 +895,7 @@ def test_output_folder_inside_the_agent_twice(
 
 
 def test_a_skill_zip_given_to_unpack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # inspect and verify read a .skill (tests/test_bundle_limits.py); unpack leaves it to unzip.
+    # inspect and verify read a .skill (tests/bundle/test_bundle_limits.py); unpack leaves it to unzip.
     root = agent_tree(tmp_path)
     assert run(["build", str(root), "--format", "skill", "-o", str(tmp_path / "d")]) == 0
     capsys.readouterr()
