@@ -54,3 +54,16 @@ def copy_tree(tmp_path: Path) -> Callable[[Path, str | None], Path]:
         return dest
 
     return _copy
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a freshly built bundle, to be corrupted by the tests."""
+    from helpers.bundle import agent_tree
+
+    from skrun_build.cli import run
+
+    tmp = tmp_path_factory.mktemp("built")
+    agent_tree(tmp, {"notes.md": "hello\n" * 200})
+    assert run(["build", str(tmp / "demo"), "-o", str(tmp / "dist")]) == 0
+    return (tmp / "dist" / "demo-0.1.0.agent").read_bytes()
