@@ -59,9 +59,9 @@ def copy_tree(tmp_path: Path) -> Callable[[Path, str | None], Path]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The bytes of a freshly built bundle, to be corrupted by the tests."""
-    from helpers.bundle import agent_tree
-
     from skrun_build.cli import run
+
+    from helpers.bundle import agent_tree
 
     tmp = tmp_path_factory.mktemp("built")
     agent_tree(tmp, {"notes.md": "hello\n" * 200})

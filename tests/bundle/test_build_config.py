@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree, skill_md
 
 from skrun_build.cli import run
 from skrun_build.config import BuildConfig, Config, find_config, load_config
 from skrun_build.errors import ConfigError
+
+from helpers.bundle import agent_tree, skill_md
 
 
 def test_every_key_is_read_and_paths_join_the_config_folder(tmp_path: Path) -> None:

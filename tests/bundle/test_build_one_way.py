@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.bundle import agent_tree, agent_yaml
 
 from skrun_build.bundle import build_bundle
 from skrun_build.checks import agent
 from skrun_build.errors import ValidationFailed
+
+from helpers.bundle import agent_tree, agent_yaml
 
 PACKAGE = Path(__file__).resolve().parents[2] / "skrun_build"
 

@@ -9,12 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree, skill_md
 
 from skrun_build.bundle import format as bundle_format
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.key import cache_key
+
+from helpers.bundle import agent_tree, skill_md
 
 
 def agents(root: Path) -> Path:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 DENIED = "Permission denied (check the permissions with ls -l, or run as a user who may access it)"
 

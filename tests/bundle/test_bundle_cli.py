@@ -8,10 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.paths import BIN
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+from helpers.paths import BIN
 
 REPO = Path(__file__).resolve().parents[2]
 SKRUN = BIN / "skrun"

@@ -7,9 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS
 
 from skrun_build.cli import run
+
+from helpers.paths import CORPUS
 
 AGENTS = sorted(p.parent for p in CORPUS.glob("*/*/agent.yaml"))
 SKILLS = sorted(p.parent for p in CORPUS.rglob("SKILL.md"))

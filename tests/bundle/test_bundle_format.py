@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.paths import FIXTURES
 
 from skrun_build import BuildResult, build_bundle
+
+from helpers.bundle import agent_tree
+from helpers.paths import FIXTURES
 
 GOLDEN = FIXTURES / "bundle" / "golden"
 LONG = (

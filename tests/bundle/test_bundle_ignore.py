@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.bundle.build import explain, list_files
 from skrun_build.bundle.ignore import Rules, walk
 from skrun_build.cli import run
+
+from helpers.trees import make_tree
 
 
 def packed(root: Path, output: Path | None = None) -> list[str]:

@@ -22,8 +22,6 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.paths import BIN
 
 from skrun_build.bundle import build as build_mod
 from skrun_build.bundle import writer
@@ -31,6 +29,9 @@ from skrun_build.bundle.collect import collect
 from skrun_build.bundle.secrets import Allow
 from skrun_build.bundle.source import check_source
 from skrun_build.bundle.verify import verify_bundle
+
+from helpers.bundle import agent_tree
+from helpers.paths import BIN
 
 REPO = Path(__file__).resolve().parents[2]
 SKRUN = BIN / "skrun"

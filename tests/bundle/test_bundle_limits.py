@@ -10,9 +10,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 GIB = 1024**3
 _ZEROS_64M = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9, mtime=0)

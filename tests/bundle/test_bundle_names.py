@@ -15,10 +15,11 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build import build_bundle
 from skrun_build.bundle.verify import inspect_bundle, unpack_bundle, verify_bundle
+
+from helpers.bundle import agent_tree
 
 NAMES = {
     "references/café-notes.md": "café\n",

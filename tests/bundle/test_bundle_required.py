@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree, agent_yaml
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree, agent_yaml
 
 TOOL = (
     "tools:\n  - name: lookup\n    description: Look it up.\n"

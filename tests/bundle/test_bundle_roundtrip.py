@@ -12,13 +12,14 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build import build_bundle
 from skrun_build.bundle.reader import read_members
 from skrun_build.bundle.verify import inspect_bundle, unpack_bundle, verify_bundle
 from skrun_build.cli import run
 from skrun_build.errors import BundleError
+
+from helpers.bundle import agent_tree
 
 LONG = (
     "references/"

@@ -12,11 +12,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build import build_bundle
 from skrun_build.bundle.format import MIB
 from skrun_build.errors import BundleError, SecretFound
+
+from helpers.bundle import agent_tree
 
 
 def names(path: Path) -> list[str]:

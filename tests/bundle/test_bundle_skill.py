@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.paths import FIXTURES
-from helpers.trees import make_tree
 
 from skrun_build import build_bundle
 from skrun_build.bundle.skillzip import zip_date_time
 from skrun_build.cli import run
 from skrun_build.errors import ValidationFailed
+
+from helpers.paths import FIXTURES
+from helpers.trees import make_tree
 
 HELLO = FIXTURES / "bundle" / "hello-skill"
 

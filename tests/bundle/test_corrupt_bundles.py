@@ -8,10 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.cli import SKRUN, one_line_error
-from helpers.tars import tar_gz, tar_info
 
 from skrun_build.cli import run
+
+from helpers.cli import SKRUN, one_line_error
+from helpers.tars import tar_gz, tar_info
 
 CORRUPTIONS = {
     "half": lambda b: b[: len(b) // 2],

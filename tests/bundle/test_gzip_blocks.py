@@ -17,12 +17,13 @@ import zlib
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.bundle import writer
 from skrun_build.bundle.build import build_bundle
 from skrun_build.bundle.format import DEFLATE_BLOCK, DICTIONARY, GZIP_LEVEL
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 
 def sample(size: int, seed: int = 3) -> bytes:

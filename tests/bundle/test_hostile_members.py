@@ -9,10 +9,11 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.cli import SKRUN, one_line_error
-from helpers.tars import pax_path, tar_gz, tar_info
 
 from skrun_build.cli import run
+
+from helpers.cli import SKRUN, one_line_error
+from helpers.tars import pax_path, tar_gz, tar_info
 
 HOSTILE = {
     "absolute": ([tar_info("/etc/evil")], "member '/etc/evil': absolute path"),

@@ -13,10 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.bundle.ignore import Rules
 from skrun_build.cli import run
+
+from helpers.trees import make_tree
 
 GIT = shutil.which("git")
 

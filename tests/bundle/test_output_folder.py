@@ -6,10 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.cli import SKRUN, one_line_error
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+from helpers.cli import SKRUN, one_line_error
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,11 @@ import shlex
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.bundle.plan import PlanItem, shards
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 
 def tree(root: Path, count: int = 3) -> Path:

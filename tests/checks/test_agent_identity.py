@@ -10,11 +10,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_yaml, skill_md
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import validate
+
+from helpers.bundle import agent_yaml, skill_md
+from helpers.trees import make_tree
 
 
 def checkout(tmp_path: Path, folder: str = "skrun-demo-agent-main", name: str = "demo") -> Path:

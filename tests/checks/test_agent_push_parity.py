@@ -13,12 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_yaml
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import validate
 from skrun_build.issues import Issue
+
+from helpers.bundle import agent_yaml
+from helpers.trees import make_tree
 
 GOOD = "---\nname: demo\ndescription: Counts words. Use for counting.\n---\n# Demo\n"
 EMOJI = "\N{GRINNING FACE}"  # one character, two UTF-16 code units

@@ -9,11 +9,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from helpers.paths import CORPUS, REPO
-from helpers.trees import AGENT_DEFAULTS, make_tree
 
 from skrun_build.checks.agent import CODES, check_agent_dir, load_agent_config
 from skrun_build.errors import ValidationFailed
+
+from helpers.paths import CORPUS, REPO
+from helpers.trees import AGENT_DEFAULTS, make_tree
 
 BASE = """\
 name: acme/demo

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers.bundle import agent_yaml, skill_md
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import validate
 from skrun_build.checks.scripts import tool_scripts
 from skrun_build.scaffolding import import_skill
+
+from helpers.bundle import agent_yaml, skill_md
+from helpers.trees import make_tree
 
 TOOL = "tools:\n  - name: count\n    description: Count words.\n    input_schema:\n      type: object\n"
 

@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build import validate
+
+from helpers.bundle import agent_tree
 
 
 def _refuse(monkeypatch: pytest.MonkeyPatch, call: str, path: Path) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import check_paths, validate
 from skrun_build.config import load_config
 from skrun_build.errors import ConfigError
+
+from helpers.paths import CORPUS
+from helpers.trees import make_tree
 
 ALL_KEYS = (
     "argument-hint: '[file]'\n"

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.discovery import discover
 from skrun_build.checks.run import check_paths, validate
+
+from helpers.paths import CORPUS
+from helpers.trees import make_tree
 
 GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
 EACCES_HINT = "check the permissions with ls -l, or run as a user who may access it"
@@ -319,9 +320,9 @@ def test_nothing_to_check_in_one_path_does_not_stop_the_others(
 
 
 def test_every_tree_code_is_documented_with_its_level_and_examples() -> None:
-    from helpers.paths import REPO
-
     from skrun_build.checks.discovery import TREE_RULES
+
+    from helpers.paths import REPO
 
     text = (REPO / "docs" / "rules.md").read_text()
     for code, (level, summary) in TREE_RULES.items():

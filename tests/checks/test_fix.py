@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.fix import fix_file, fix_text
 from skrun_build.checks.run import validate
+
+from helpers.trees import make_tree
 
 
 def fixed(text: str) -> tuple[str, list[str]]:

@@ -11,10 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS, FIXTURES
 
 from skrun_build.checks.fix import fix_file, fix_paths, write_fix
 from skrun_build.checks.run import check_skill_dir
+
+from helpers.paths import CORPUS, FIXTURES
 
 GOLDEN = FIXTURES / "fix"
 

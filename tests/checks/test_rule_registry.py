@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.paths import REPO
 
 from skrun_build.checks.codes import RULES, level
 from skrun_build.cli import run
 from skrun_build.errors import EXIT_USAGE
+
+from helpers.paths import REPO
 
 CHECKS = REPO / "skrun_build" / "checks"
 CODE = re.compile(r"^(SK|TR|AG|AR|SU)\d{3}$")

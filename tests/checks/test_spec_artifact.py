@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.paths import CORPUS
-from helpers.trees import make_tree
 from pydantic import ValidationError
 
 from skrun_build.checks.agent import CODES, check_artifact_dir
 from skrun_build.formats.artifact_json import Artifact
+
+from helpers.paths import CORPUS
+from helpers.trees import make_tree
 
 GOOD: dict[str, Any] = {
     "schema_version": 1,

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.checks.run import validate
 from skrun_build.checks.skill import CODES, RULES, check_skill
 from skrun_build.formats.names import normalize_name
 from skrun_build.formats.skillmd import parse_skill_md
 from skrun_build.suggest import did_you_mean
+
+from helpers.trees import make_tree
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers.paths import BIN, REPO
-from helpers.trees import make_tree
 from test_agent_rules import BASE as AGENT_BASE
 from test_agent_rules import SKILL as AGENT_SKILL
 
@@ -22,6 +20,9 @@ from skrun_build.cli import run
 from skrun_build.config import load_config
 from skrun_build.errors import ConfigError
 from skrun_build.formats.ignore_comments import skill_md_comments, yaml_comments
+
+from helpers.paths import BIN, REPO
+from helpers.trees import make_tree
 
 SKRUN = BIN / "skrun"
 Row = tuple[int, int, str, str]

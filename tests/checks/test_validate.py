@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.checks.run import check_paths, check_skill_dir, validate
 from skrun_build.checks.select import Selection
 from skrun_build.errors import UsageError
 from skrun_build.issues import Issue
+
+from helpers.trees import make_tree
 
 GOOD = "---\nname: {name}\ndescription: Does x.\n---\nbody\n"
 WARN = "---\nname: {name}\ndescription: Does x.\nversion: 1\n---\nbody\n"

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS
 
 from skrun_build.checks.run import check_skill_dir, check_unit, find_units
+
+from helpers.paths import CORPUS
 
 # unit dir relative to the corpus -> (verdict, sorted issue codes)
 PINNED: dict[str, tuple[str, list[str]]] = {

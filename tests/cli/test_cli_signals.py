@@ -18,14 +18,15 @@ import types
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.paths import BIN, REPO
-from helpers.processes import sigint_as_on_a_terminal
-from helpers.trees import make_tree
 
 from skrun_build import build_bundle
 from skrun_build.cli import run
 from skrun_build.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, exit_code_for
+
+from helpers.bundle import agent_tree
+from helpers.paths import BIN, REPO
+from helpers.processes import sigint_as_on_a_terminal
+from helpers.trees import make_tree
 
 SKRUN = str(BIN / "skrun")
 BOUND = 120  # seconds: only ever reached when something hangs

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.config import Config, find_config, load_config
 from skrun_build.errors import ConfigError
+
+from helpers.trees import make_tree
 
 
 def test_no_config_gives_defaults(tmp_path: Path) -> None:

@@ -16,14 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree, skill_md
-from helpers.deps import write_entry
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.store import Store
 from skrun_build.fsutil import make_dirs, remove_tree
 from skrun_build.scaffolding.importer import MAX_COPY_DEPTH
+
+from helpers.bundle import agent_tree, skill_md
+from helpers.deps import write_entry
+from helpers.trees import make_tree
 
 DEPTH = sys.getrecursionlimit() + 200
 

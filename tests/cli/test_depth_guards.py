@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree, skill_md
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree, skill_md
+from helpers.trees import make_tree
 
 JSON_HINT = "flatten the structure: the skrun runtime's JSON reader stops at 128 levels"
 

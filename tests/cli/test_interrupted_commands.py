@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from skrun_build.cli import run
+
 from helpers.bundle import agent_tree
 from helpers.cli import SKRUN, one_line_error
 from helpers.paths import BIN, REPO
 from helpers.processes import sigint_as_on_a_terminal
-
-from skrun_build.cli import run
 
 
 def test_interrupted_build_leaves_nothing(

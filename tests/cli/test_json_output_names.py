@@ -12,9 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 BAD = b"bad\xffname.md"
 SHOWN = "bad\\xffname.md"  # as every text output shows it

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml as pyyaml
-from helpers.bundle import agent_tree
-from helpers.trees import make_tree
 
 from skrun_build.checks.run import validate
 from skrun_build.cli import run
 from skrun_build.cli._output import json_text, printable
 from skrun_build.formats import yaml as ours
+
+from helpers.bundle import agent_tree
+from helpers.trees import make_tree
 
 SURROGATE_HINT = "write the character itself, or a whole surrogate pair such as \\ud83d\\ude00"
 

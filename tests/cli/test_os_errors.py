@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.cli import one_line_error
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+from helpers.cli import one_line_error
 
 
 def test_init_into_a_read_only_parent(

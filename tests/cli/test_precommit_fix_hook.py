@@ -12,8 +12,9 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from helpers.trees import make_tree
 from test_precommit_hook import PRE_COMMIT, WHEELHOUSE, git, hook_repo
+
+from helpers.trees import make_tree
 
 
 def test_real_pre_commit_fix_hook_rewrites_then_passes(tmp_path: Path) -> None:

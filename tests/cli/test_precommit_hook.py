@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from helpers.paths import BIN, REPO
 from helpers.trees import make_tree
 

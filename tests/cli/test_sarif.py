@@ -12,12 +12,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-from helpers.paths import FIXTURES, REPO
-from helpers.trees import make_tree
 
 from skrun_build.checks.codes import RULES
 from skrun_build.cli import run
 from skrun_build.cli.sarif import rule_name, sarif_level, source_root
+
+from helpers.paths import FIXTURES, REPO
+from helpers.trees import make_tree
 
 SCHEMA_FILE = FIXTURES / "sarif" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.cli import one_line_error, skrun_into
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+from helpers.cli import one_line_error, skrun_into
 
 
 @pytest.mark.parametrize(

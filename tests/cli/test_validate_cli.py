@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.paths import BIN
-from helpers.trees import make_tree
 
 from skrun_build import cli
+
+from helpers.paths import BIN
+from helpers.trees import make_tree
 
 BAD = "---\nname: My-Skill\ndescription: Does x.\nversion: 1\n---\nbody\n"
 GOOD = "---\nname: my-skill\ndescription: Does x.\n---\nbody\n"

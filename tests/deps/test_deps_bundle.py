@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.paths import REPO
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.key import cache_key
 from skrun_build.deps.store import Store
+
+from helpers.paths import REPO
+from helpers.trees import make_tree
 
 SKILL = "---\nname: demo\ndescription: d\n---\nbody\n"
 

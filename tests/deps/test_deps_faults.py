@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.processes import sigint_as_on_a_terminal
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.key import cache_key
 from skrun_build.deps.store import Store
+
+from helpers.processes import sigint_as_on_a_terminal
+from helpers.trees import make_tree
 
 pytestmark = pytest.mark.slow
 SKRUN = str(Path(sys.executable).parent / "skrun")

@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.deps import dead_pid, write_entry
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.deps.detect import detect_dir
@@ -28,6 +26,9 @@ from skrun_build.deps.key import cache_key
 from skrun_build.deps.run import run_installer
 from skrun_build.deps.store import Store
 from skrun_build.errors import Terminated
+
+from helpers.deps import dead_pid, write_entry
+from helpers.trees import make_tree
 
 pytestmark = pytest.mark.slow
 SKRUN = str(Path(sys.executable).parent / "skrun")

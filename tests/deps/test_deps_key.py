@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.deps.detect import Manifest, detect_dir, detect_members
 from skrun_build.deps.key import cache_key, is_key, key_of_parts
+
+from helpers.trees import make_tree
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = ["attrs>=23"]\n'
 PACKAGE = '{"name":"demo","version":"1.0.0","dependencies":{"is-number":"7.0.0"}}\n'

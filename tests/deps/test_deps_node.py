@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.deps_fixtures import BERRY, NODE_PACKAGES
 
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import InstallResult, install
 from skrun_build.deps.node import _commands, count_packages, is_berry_lock
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
+
+from helpers.deps_fixtures import BERRY, NODE_PACKAGES
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.deps_fixtures import BUILT_PYPROJECT, sha256_file
-from helpers.trees import make_tree
 
 from skrun_build.deps.detect import detect_dir
 from skrun_build.deps.install import install
@@ -18,6 +16,9 @@ from skrun_build.deps.meta import read_meta
 from skrun_build.deps.poetry import requirements_from_poetry
 from skrun_build.deps.store import Store
 from skrun_build.errors import DepsError, InstallFailed
+
+from helpers.deps_fixtures import BUILT_PYPROJECT, sha256_file
+from helpers.trees import make_tree
 
 pytestmark = pytest.mark.slow
 
@@ -433,9 +434,9 @@ LOCK_OPTIONS = [
 
 
 def test_uv_lock_with_recorded_options_installs(tmp_path: Path, py_offline: Path) -> None:
-    from helpers.deps_fixtures import UV_PYPROJECT, uv_lock
-
     from skrun_build.deps.uvlock import sync_flags
+
+    from helpers.deps_fixtures import UV_PYPROJECT, uv_lock
 
     text = uv_lock(tmp_path / "proj", UV_PYPROJECT, py_offline, *LOCK_OPTIONS)
     assert '\n[options]\nresolution-mode = "lowest-direct"\n' in text

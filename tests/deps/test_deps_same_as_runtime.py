@@ -18,6 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from skrun_build.cli import run
+from skrun_build.deps.detect import detect_dir
+from skrun_build.deps.install import install
+from skrun_build.deps.key import cache_key
+from skrun_build.deps.meta import META_NAME, parse_meta, read_meta
+from skrun_build.deps.poetry import normalize
+from skrun_build.deps.python import uv_bin
+from skrun_build.deps.store import Store
+
 from helpers.deps_fixtures import (
     BERRY,
     BUILT_PYPROJECT,
@@ -30,15 +40,6 @@ from helpers.deps_fixtures import (
     uv_lock,
 )
 from helpers.trees import make_tree
-
-from skrun_build.cli import run
-from skrun_build.deps.detect import detect_dir
-from skrun_build.deps.install import install
-from skrun_build.deps.key import cache_key
-from skrun_build.deps.meta import META_NAME, parse_meta, read_meta
-from skrun_build.deps.poetry import normalize
-from skrun_build.deps.python import uv_bin
-from skrun_build.deps.store import Store
 
 pytestmark = pytest.mark.slow
 

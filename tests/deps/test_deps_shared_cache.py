@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.deps import dead_pid, write_entry, write_runtime_entry
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.cli.deps_cmd import cache
@@ -26,6 +24,9 @@ from skrun_build.deps.key import cache_key
 from skrun_build.deps.meta import META_NAME
 from skrun_build.deps.store import Store
 from skrun_build.fsutil import human_size
+
+from helpers.deps import dead_pid, write_entry, write_runtime_entry
+from helpers.trees import make_tree
 
 NOW = time.time()
 DAY = 86400

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.deps import dead_pid, write_entry
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.cli.deps_cmd import ago, cache, parse_duration
@@ -20,6 +18,9 @@ from skrun_build.deps.meta import parse_meta, read_meta
 from skrun_build.deps.store import Store
 from skrun_build.errors import UsageError
 from skrun_build.fsutil import human_size
+
+from helpers.deps import dead_pid, write_entry
+from helpers.trees import make_tree
 
 NOW = time.time()
 

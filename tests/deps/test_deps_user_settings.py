@@ -10,9 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.deps import write_entry
 
 from skrun_build import cli
+
+from helpers.deps import write_entry
 
 
 def _fake_python_entry(skill: Path, *, runtime: str, platform: str) -> Path:

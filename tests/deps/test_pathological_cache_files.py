@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
-from helpers.cli import one_line_error
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+from helpers.cli import one_line_error
 
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.bundle import agent_tree
 
 from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
 
 
 @pytest.mark.parametrize(

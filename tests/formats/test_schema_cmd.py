@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers.paths import CORPUS, REPO
 
 from skrun_build.cli import cli, run
 from skrun_build.formats.schemas import DRAFT, json_schema
+
+from helpers.paths import CORPUS, REPO
 
 # --- a small draft 2020-12 checker: the keywords our schemas use ---------------
 

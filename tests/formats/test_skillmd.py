@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.trees import make_tree
 
 import skrun_build
 from skrun_build.errors import InputError
 from skrun_build.formats.skillmd import Skill, SkillMdError, load_skill, parse_skill_md
 from skrun_build.formats.yaml import YamlError
+
+from helpers.trees import make_tree
 
 GOOD = "---\nname: my-skill\ndescription: Does x.\n---\n# Title\n\nbody\n"
 

@@ -12,9 +12,10 @@ import math
 from typing import Any
 
 import pytest
-from helpers.paths import FIXTURES
 
 from skrun_build.formats.yaml import YamlError, load_yaml
+
+from helpers.paths import FIXTURES
 
 TABLE = FIXTURES / "yaml12" / "core-schema.json"
 ROWS: list[list[Any]] = json.loads(TABLE.read_text(encoding="utf-8"))["rows"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build.cli import run
 from skrun_build.formats.yaml import load_yaml
 from skrun_build.scaffolding import import_skill
 from skrun_build.scaffolding.values import yaml_scalar
+
+from helpers.trees import make_tree
 
 TABLE = [
     "0o17", "1e3", ".inf", "-.inf", ".nan", "true", "True", "false", "null", "Null", "~",

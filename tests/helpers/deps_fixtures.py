@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.deps import build_wheel
 from skrun_build.deps.python import uv_bin
+
+from helpers.deps import build_wheel
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS = REPO / ".tools" / "node" / "bin"

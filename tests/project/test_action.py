@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers.bundle import agent_tree
 
 import skrun_build
+
+from helpers.bundle import agent_tree
 
 REPO = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())

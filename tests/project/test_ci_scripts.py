@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from helpers.paths import REPO
 
 RUNNING = "{}.{}".format(*sys.version_info[:2])

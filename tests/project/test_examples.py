@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from helpers.paths import REPO
 
 EXAMPLE = REPO / "examples" / "csv-summary"

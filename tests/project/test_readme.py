@@ -8,9 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers.paths import REPO
 
 from skrun_build import cli
+
+from helpers.paths import REPO
 
 
 def test_the_readme_commands_build_the_example_and_ci_runs_the_test_command(

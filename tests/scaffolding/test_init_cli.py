@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers.paths import BIN
 
 from skrun_build import cli
 from skrun_build.cli import init_cmd
+
+from helpers.paths import BIN
 
 SKRUN = str(BIN / "skrun")
 

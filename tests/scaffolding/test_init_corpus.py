@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers.paths import CORPUS
 from test_init_from_skill import agent_errors
 
 from skrun_build import cli
 from skrun_build.bundle import build_bundle
 from skrun_build.formats.skillmd import load_skill
+
+from helpers.paths import CORPUS
 
 OK = None
 # skill folder relative to the corpus -> None (ok) or the exact stderr lines of the refusal

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers.paths import BIN
-from helpers.trees import make_tree
 
 from skrun_build import cli
 from skrun_build.checks.run import validate
@@ -17,6 +15,9 @@ from skrun_build.errors import ScaffoldError, UsageError, ValidationFailed
 from skrun_build.scaffolding import import_skill
 from skrun_build.scaffolding import place as place_mod
 from skrun_build.scaffolding.importer import split_allowed_tools
+
+from helpers.paths import BIN
+from helpers.trees import make_tree
 
 SKRUN = str(BIN / "skrun")
 

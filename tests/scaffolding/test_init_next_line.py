@@ -11,9 +11,10 @@ import shlex
 from pathlib import Path
 
 import pytest
-from helpers.trees import make_tree
 
 from skrun_build import cli
+
+from helpers.trees import make_tree
 
 SKILL = """\
 ---

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers.paths import BIN, FIXTURES, REPO
 
 from skrun_build import cli
 from skrun_build.errors import ScaffoldError, UsageError
 from skrun_build.scaffolding import TEMPLATES, scaffold
 from skrun_build.scaffolding import templates as tpl
 from skrun_build.scaffolding.values import normalize_name, yaml_quote, yaml_scalar
+
+from helpers.paths import BIN, FIXTURES, REPO
 
 GOLDEN = FIXTURES / "init"
 VALUES = {

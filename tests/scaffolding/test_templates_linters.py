@@ -14,9 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.paths import BIN, REPO
 
 from skrun_build.scaffolding import TEMPLATES
+
+from helpers.paths import BIN, REPO
 
 SKRUN = BIN / "skrun"
 AGENTSKILLS = REPO / ".tools" / "skills-ref" / "bin" / "agentskills"

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.skills import tree
 
 import skrun_build
 from skrun_build import cli
 from skrun_build.checks.run import validate
+
+from helpers.skills import tree
 
 OFFLINE = {"UV_OFFLINE": "1", "CARGO_NET_OFFLINE": "true"}
 

@@ -10,14 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers.paths import CORPUS
-from helpers.skills import script_skill, tree
 
 import skrun_build
 from skrun_build import cli
 from skrun_build.errors import SkillError
 from skrun_build.skills.install import install_local
 from skrun_build.skills.locate import list_skills
+
+from helpers.paths import CORPUS
+from helpers.skills import script_skill, tree
 
 
 def test_install_does_not_copy_target_or_venv(tmp_path: Path) -> None:

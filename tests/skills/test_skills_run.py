@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.skills import process_gone, script_skill
 
 import skrun_build
 from skrun_build import cli
 from skrun_build.errors import SkillNotFound, SkillRunError
+
+from helpers.skills import process_gone, script_skill
 
 ECHO = "cat\n"
 
@@ -318,10 +319,10 @@ def test_the_quick_artifact_reader_refuses_a_duplicate_key_and_a_symlink_out(
 def test_the_quick_reader_agrees_with_the_full_one_on_the_corpus_and_templates(
     tmp_path: Path,
 ) -> None:
-    from helpers.paths import CORPUS
-
     from skrun_build.skills.locate import load_info, quick_spec
     from skrun_build.skills.template import new_skill
+
+    from helpers.paths import CORPUS
 
     dirs = [CORPUS / "lhwzds__skrun__python-echo" / "python-echo"]
     new_skill(tmp_path / "py", kind="python_uv", skill_id="py")
