@@ -10,6 +10,7 @@ and SIGTERM once the temp file exists and only bound the wait generously.
 from __future__ import annotations
 
 import dis
+import gc
 import os
 import signal
 import subprocess
@@ -127,8 +128,17 @@ def _run_writer(
             outcome["blocked"] = _sigint_blocked()
 
     helper = threading.Thread(target=target, name="injected-build", daemon=True)
-    helper.start()
-    helper.join(60)  # a generous bound: a passing run takes milliseconds
+    # The garbage of an earlier interrupted run (a half-built ZipFile whose __del__ raises) is
+    # collected here, never inside the traced thread: a collection there runs finalisers and
+    # the unraisable hook in traced files, where they would take the injected interrupt and
+    # make the count depend on when the collector happens to run (that is, on test order).
+    gc.collect()
+    gc.disable()
+    try:
+        helper.start()
+        helper.join(60)  # a generous bound: a passing run takes milliseconds
+    finally:
+        gc.enable()
     # The signal mask held while the worker thread starts is always restored.
     assert not outcome.get("blocked"), at
     return outcome.get("error"), injector.count, not helper.is_alive()
