@@ -10,7 +10,7 @@ and for one 48 MB / 2,000-file agent:
 4. `skrun build` against `tar --sort=name ... | gzip -n -6` (goal: <= 0.55x on 2 cores)
    and its peak memory (goal: < 64 MB).
 That the bytes do not depend on the number of workers is a test
-(tests/test_build_tree.py, tests/test_gzip_blocks.py), not measured here.
+(tests/bundle/test_build_tree.py, tests/bundle/test_gzip_blocks.py), not measured here.
 
 Every run is a fresh process, timed from outside. Peak memory is sampled from
 /proc every 10 ms over the process and all its descendants (their RSS summed).

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
-from tests.deps_fakes import build_wheel, write_entry  # noqa: E402
+from helpers.deps import build_wheel, write_entry  # noqa: E402
 
 SKRUN = Path(sys.executable).parent / "skrun"
 RUNS = 15

@@ -6,35 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 # Session fixtures of the dependency-cache tests (wheels, node packages, lockfiles).
-pytest_plugins = ["tests.deps_support"]
+pytest_plugins = ["helpers.deps_fixtures"]
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "fixtures"
-# The bin folder of the venv running the suite (`.venv`, `.venvs/py3.12`, ...): tests that run
-# the installed `skrun`, `python` or `pre-commit` take them from here, so that each
-# interpreter scripts/test runs the suite on tests its own install.
-BIN = Path(sys.executable).parent
-
-
-def sigint_as_on_a_terminal() -> None:
-    """A Popen `preexec_fn`: the child gets SIGINT's default disposition back, so Python in it
-    turns SIGINT into KeyboardInterrupt. A shell starts a background job (`bash scripts/test &`,
-    some CI runners) with SIGINT ignored, children inherit that, and Python then keeps ignoring
-    it, as it should: the tests that send SIGINT must not depend on how the suite was started."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-# Real skills written by others, vendored (with SOURCE.json and licence) so the suite
-# passes on a clone of the repository alone.
-CORPUS = FIXTURES / "corpus"
 REAL_HOME = Path.home()
 
 
@@ -77,36 +56,14 @@ def copy_tree(tmp_path: Path) -> Callable[[Path, str | None], Path]:
     return _copy
 
 
-def make_tree(root: Path, spec: dict[str, str | bytes | dict]) -> Path:  # type: ignore[type-arg]
-    """Build a file tree from a dict: str/bytes values are files, dicts are folders."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name, value in spec.items():
-        path = root / name
-        if isinstance(value, dict):
-            make_tree(path, value)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(value, bytes):
-                path.write_bytes(value)
-            else:
-                path.write_text(value, encoding="utf-8", newline="")
-    return root
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The bytes of a freshly built bundle, to be corrupted by the tests."""
+    from skrun_build.cli import run
 
+    from helpers.bundle import agent_tree
 
-# The agent.yaml fields a config snapshot fills with their defaults (skrun-dev's schema),
-# for tests that compare a whole snapshot or a scaffolded agent.yaml.
-AGENT_DEFAULTS: dict[str, object] = {
-    "mcp_servers": [],
-    "tool_choice": "auto",
-    "parallel_tools": True,
-    "environment": {
-        "networking": {"allowed_hosts": []},
-        "filesystem": "read-only",
-        "secrets": [],
-        "timeout": "300s",
-        "sandbox": "strict",
-    },
-    "context_mode": "skill",
-    "state": {"type": "kv", "ttl": "30d"},
-    "tests": [],
-}
+    tmp = tmp_path_factory.mktemp("built")
+    agent_tree(tmp, {"notes.md": "hello\n" * 200})
+    assert run(["build", str(tmp / "demo"), "-o", str(tmp / "dist")]) == 0
+    return (tmp / "dist" / "demo-0.1.0.agent").read_bytes()

@@ -7,7 +7,7 @@ PyYAML types scalars the YAML 1.1 way, which differs for
 `0b101`, `1_000`, `2001-12-14` (a date), `<<` (merge) and `=` (value): all plain
 strings in 1.2 core, while `0o17` and `1e3` are numbers there and strings in 1.1.
 The patterns below are the core schema's, matched as the `yaml` package matches
-them (whole value, ASCII digits only); `tests/test_yaml_core_schema.py` holds its
+them (whole value, ASCII digits only); `tests/formats/test_yaml_core_schema.py` holds its
 real answers for each case.
 
 A document that declares `%YAML 1.1` is read with the 1.1 schema, as `yaml` v2

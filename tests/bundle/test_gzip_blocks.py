@@ -1,0 +1,191 @@
+"""The deflate stream in independent blocks (pigz's scheme), compressed by several threads.
+
+The bytes depend on the input only: never on the number of workers or on which one
+finished first. A stream shorter than one block is plain zlib deflate, byte for byte.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import random
+import subprocess
+import threading
+import zlib
+from pathlib import Path
+
+import pytest
+
+from skrun_build.bundle import writer
+from skrun_build.bundle.build import build_bundle
+from skrun_build.bundle.format import DEFLATE_BLOCK, DICTIONARY, GZIP_LEVEL
+from skrun_build.cli import run
+
+from helpers.bundle import agent_tree
+
+
+def sample(size: int, seed: int = 3) -> bytes:
+    """Compressible text with random stretches: blocks that differ in how they compress."""
+    rng = random.Random(seed)
+    words = [b"agent", b"skill", b"bundle", b"tool", b"the", b"of", b"cache", b"input"]
+    parts = []
+    while sum(map(len, parts)) < size:
+        parts.append(b" ".join(rng.choices(words, k=2000)))
+        parts.append(rng.randbytes(rng.randrange(1, 5000)))
+    return b"".join(parts)[:size]
+
+
+def gzip_of(data: bytes, workers: int, piece: int = 65_537) -> bytes:
+    out = io.BytesIO()
+    with writer.GzipSink(out, workers=workers) as sink:
+        for start in range(0, len(data), piece):
+            sink.write(data[start : start + piece])
+        sink.close()
+    return out.getvalue()
+
+
+def reference(data: bytes) -> bytes:
+    """The documented scheme, written out plainly: header, blocks, CRC-32, size."""
+    body = b""
+    blocks = [data[i : i + DEFLATE_BLOCK] for i in range(0, len(data), DEFLATE_BLOCK)]
+    if not blocks or len(blocks[-1]) == DEFLATE_BLOCK:
+        blocks.append(b"")  # the input ends on a block boundary: an empty last block
+    for n, block in enumerate(blocks):
+        start = n * DEFLATE_BLOCK
+        zdict = data[max(0, start - DICTIONARY) : start]
+        args = (GZIP_LEVEL, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY)
+        c = zlib.compressobj(*args, zdict) if zdict else zlib.compressobj(*args)
+        last = n == len(blocks) - 1
+        body += c.compress(block) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    return header + body + zlib.crc32(data).to_bytes(4, "little") + len(data).to_bytes(4, "little")
+
+
+@pytest.mark.parametrize("size", [0, 1000, DEFLATE_BLOCK, 5 * DEFLATE_BLOCK + 777])
+def test_the_bytes_do_not_depend_on_the_number_of_workers(size: int) -> None:
+    data = sample(size)
+    outputs = {gzip_of(data, workers) for workers in (1, 2, 3, 8)}
+    assert len(outputs) == 1
+    (out,) = outputs
+    assert out == reference(data)
+    assert gzip.decompress(out) == data
+
+
+def test_a_stream_shorter_than_a_block_is_plain_deflate() -> None:
+    data = sample(DEFLATE_BLOCK - 1)
+    c = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -15, 8)
+    assert gzip_of(data, 2)[10:-8] == c.compress(data) + c.flush()
+
+
+def test_blocks_end_on_a_byte_boundary_with_a_sync_flush() -> None:
+    data = sample(3 * DEFLATE_BLOCK + 5)
+    out = gzip_of(data, 2)
+    # An empty stored block (00 00 ff ff) closes each of the three whole blocks.
+    assert out.count(b"\x00\x00\xff\xff") >= 3
+    # Decompressing block by block stops cleanly at each boundary.
+    d = zlib.decompressobj(-15)
+    assert d.decompress(out[10:-8]) == data and d.eof
+
+
+def test_bundles_are_identical_with_any_number_of_compression_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = agent_tree(
+        tmp_path, {"data.txt": sample(6 * DEFLATE_BLOCK).hex(), "blob.bin": os.urandom(300_000)}
+    )
+    digests = set()
+    for workers in (1, 2, 4):
+        result = build_bundle(root, tmp_path / f"w{workers}", workers=workers)
+        digests.add(result.sha256)
+    monkeypatch.chdir(tmp_path)
+    for flag in ("1", "3"):
+        assert run(["build", "demo", "-o", f"cli{flag}", "-j", flag, "--json"]) == 0
+        capsys.readouterr()
+        digests.add(
+            hashlib.sha256((tmp_path / f"cli{flag}" / "demo-0.1.0.agent").read_bytes()).hexdigest()
+        )
+    assert len(digests) == 1
+    # GNU gzip reads it: the stream is one valid gzip member.
+    check = subprocess.run(["gzip", "-t", str(tmp_path / "w2" / "demo-0.1.0.agent")], check=False)
+    assert check.returncode == 0
+
+
+def test_a_compression_error_in_a_worker_reaches_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = agent_tree(tmp_path, {"data.txt": sample(4 * DEFLATE_BLOCK).hex()})
+    real = writer.deflate_block
+    calls = []
+
+    def failing(data: bytes, zdict: bytes, last: bool) -> bytes:
+        calls.append(1)
+        if len(calls) == 3:
+            raise MemoryError("deflate ran out of memory")
+        return real(data, zdict, last)
+
+    monkeypatch.setattr(writer, "deflate_block", failing)
+    with pytest.raises(MemoryError, match="deflate ran out of memory"):
+        build_bundle(root, tmp_path / "out", workers=2)
+    assert not (tmp_path / "out").exists()
+    assert not [t for t in threading.enumerate() if t.name == "skrun-gzip"]
+
+
+# A source file opened for reading the instant before an interrupt is closed by the
+# garbage collector, which warns (as in test_bundle_interrupts).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.slow
+def test_keyboard_interrupt_at_every_point_with_many_blocks_and_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_bundle_interrupts import (
+        _leftovers,
+        _prepared,
+        _run_writer,
+        _traced_writer,
+        assert_writer_covered,
+    )
+
+    from skrun_build.bundle.verify import verify_bundle
+
+    # Tiny blocks, one slot, two workers: every hand-over, wait and out-of-order finish.
+    monkeypatch.setattr(writer, "DEFLATE_BLOCK", 1024)
+    monkeypatch.setattr(writer, "CHUNK", 700)
+    monkeypatch.setattr(writer.GzipSink, "SLOTS", 1)
+    real_init = writer.GzipSink.__init__
+
+    def two_workers(self: writer.GzipSink, out: writer.Writable, **kw: object) -> None:
+        real_init(self, out, limit=None, workers=2)
+
+    monkeypatch.setattr(writer.GzipSink, "__init__", two_workers)
+    info, files, _ = _prepared(tmp_path)
+    out = tmp_path / "out"
+    name = "demo-0.1.0.agent"
+    error, injector, finished = _traced_writer(info, files, out / name, 0)
+    assert finished and error is None
+    # Not a count (it depends on the interpreter); `_cpus` is skipped: workers are given.
+    assert_writer_covered(injector, "agent", frozenset({"_cpus"}))
+    total = injector.count
+    (out / name).unlink()
+    out.rmdir()
+    for at in range(1, total + 1):
+        error, count, finished = _run_writer(info, files, out / name, at)
+        assert finished, f"the build hung after an interrupt at event {at}"
+        if count < at:
+            # How often the caller waits depends on which worker finishes first, so a
+            # run may pass fewer points than the first one: this one never got its
+            # interrupt, and the bundle must simply be complete.
+            assert error is None and verify_bundle(out / name).ok, at
+            (out / name).unlink()
+            out.rmdir()
+            continue
+        assert isinstance(error, KeyboardInterrupt), (at, error)
+        assert not [t for t in threading.enumerate() if t.name == "skrun-gzip"], at
+        left = _leftovers(out)
+        if left:
+            assert left == [name], (at, left)
+            assert verify_bundle(out / name).ok, at
+            (out / name).unlink()
+        if out.exists():
+            out.rmdir()
