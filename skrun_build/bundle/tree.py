@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -429,11 +430,21 @@ def _on_term(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
+def _unraisable(info: Any) -> None:
+    # A SIGTERM that lands in a finalizer or weakref callback raises there, where Python can
+    # only print it ("Exception ignored in ...") and go on. The worker must stop all the
+    # same, without a traceback: the parent removes the temp files a killed worker left.
+    if isinstance(info.exc_value, Terminated):
+        os._exit(128 + signal.SIGTERM)
+    sys.__unraisablehook__(info)
+
+
 def _worker_main(conn: Connection) -> None:
     """A worker: build each job it is sent, until None or the pipe closes."""
     global _busy
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    sys.unraisablehook = _unraisable
     try:
         while True:
             try:
