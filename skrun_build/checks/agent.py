@@ -374,7 +374,13 @@ def _tool_choice(doc: YamlDoc, data: dict[str, Any]) -> list[Issue]:
 def _dir_rules(
     dir: Path, doc: YamlDoc, data: dict[str, Any], skill: _SkillView | None
 ) -> list[Issue]:
-    from skrun_build.checks.scripts import runtime_manifest, script_files, scripts_without_manifest
+    from skrun_build.checks.scripts import (
+        manifest_hint,
+        missing_script,
+        runtime_manifest,
+        script_files,
+        scripts_without_manifest,
+    )
 
     issues: list[Issue] = []
     name = data.get("name")
@@ -394,7 +400,7 @@ def _dir_rules(
     tools = _named(data, "tools")
     scripts = script_files(dir)
     for i, tool in tools:
-        issue = _missing_script(tool, scripts.get(tool))
+        issue = missing_script(tool, scripts.get(tool))
         if issue is not None:
             issues.append(_issue(doc, doc.locate(("tools", i, "name")), "AG017", *issue))
     if data.get("context_mode") == "persistent":
@@ -432,7 +438,7 @@ def _dir_rules(
                 "AG019",
                 level("AG019"),
                 f'{script.name} imports "{module}", which is not in the standard library, {why}',
-                _manifest_hint(script, manifest),
+                manifest_hint(script, manifest),
             )
         )
     for path, error in unreadable:
@@ -449,40 +455,6 @@ def _dir_rules(
             )
         )
     return issues
-
-
-def _missing_script(tool: str, file: str | None) -> tuple[str, str] | None:
-    """(message, hint) when Skrun v0.7.0 has no script to run for `tool`, else None."""
-    from skrun_build.checks.scripts import RUNNABLE_SUFFIXES
-
-    if file is not None and file.endswith(RUNNABLE_SUFFIXES):
-        return None
-    add = f"add scripts/{tool}.py, scripts/{tool}.js or scripts/{tool}.ts"
-    if file is None:
-        return f'tool "{tool}" has no script scripts/{tool}.py, .js or .ts', add
-    return (
-        f'tool "{tool}" has only scripts/{file}; Skrun v0.7.0 runs only .py, .js and .ts'
-        ' tools, so a call fails with "Script not found"',
-        f"rewrite it as scripts/{tool}.py, .js or .ts (or have one of those run it)",
-    )
-
-
-def _manifest_hint(script: Path, manifest: str | None) -> str:
-    """Where the import must be listed for Skrun v0.7.0 to install it (one manifest, at the root)."""
-    if script.suffix != ".py":
-        if manifest is None:
-            return "list it in package.json at the agent root"
-        return (
-            f"list it in package.json at the agent root; package.json then wins over"
-            f" {manifest}, whose Python dependencies are no longer installed"
-        )
-    if manifest == "package.json":
-        return (
-            "the runtime installs only package.json's dependencies (package.json wins over"
-            " requirements.txt and pyproject.toml): port the script to JavaScript or"
-            " TypeScript, or remove package.json and list it in requirements.txt"
-        )
-    return "list it in requirements.txt or pyproject.toml at the agent root"
 
 
 def _unmentioned_tools(dir: Path, doc: YamlDoc, tools: list[tuple[int, str]]) -> list[Issue]:

@@ -333,3 +333,35 @@ def npm_package(spec: str) -> str | None:
         return "/".join(parts[:2]) if len(parts) >= 2 else spec
     top = spec.split("/", 1)[0]
     return None if top in NODE_BUILTINS else top
+
+
+def missing_script(tool: str, file: str | None) -> tuple[str, str] | None:
+    """(message, hint) when Skrun v0.7.0 has no script to run for `tool`, else None."""
+    if file is not None and file.endswith(RUNNABLE_SUFFIXES):
+        return None
+    add = f"add scripts/{tool}.py, scripts/{tool}.js or scripts/{tool}.ts"
+    if file is None:
+        return f'tool "{tool}" has no script scripts/{tool}.py, .js or .ts', add
+    return (
+        f'tool "{tool}" has only scripts/{file}; Skrun v0.7.0 runs only .py, .js and .ts'
+        ' tools, so a call fails with "Script not found"',
+        f"rewrite it as scripts/{tool}.py, .js or .ts (or have one of those run it)",
+    )
+
+
+def manifest_hint(script: Path, manifest: str | None) -> str:
+    """Where the import must be listed for Skrun v0.7.0 to install it (one manifest, at the root)."""
+    if script.suffix != ".py":
+        if manifest is None:
+            return "list it in package.json at the agent root"
+        return (
+            f"list it in package.json at the agent root; package.json then wins over"
+            f" {manifest}, whose Python dependencies are no longer installed"
+        )
+    if manifest == "package.json":
+        return (
+            "the runtime installs only package.json's dependencies (package.json wins over"
+            " requirements.txt and pyproject.toml): port the script to JavaScript or"
+            " TypeScript, or remove package.json and list it in requirements.txt"
+        )
+    return "list it in requirements.txt or pyproject.toml at the agent root"
