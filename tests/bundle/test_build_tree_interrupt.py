@@ -16,17 +16,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from helpers.bundle import agent_tree
+from helpers.processes import BOUND, running, wait_for
 
 pytestmark = pytest.mark.slow
 SKRUN = str(Path(sys.executable).parent / "skrun")
-BOUND = 60.0  # seconds: generous, only reached when something is broken
 
 SITECUSTOMIZE = """
 import os, sys
@@ -53,22 +52,6 @@ if _dir:
     tree._worker_main = worker_main
     writer.TarStream.add_file = add_file
 """
-
-
-def running(pid: int) -> bool:
-    """The process exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def wait_for(condition: object, what: str) -> None:
-    deadline = time.monotonic() + BOUND
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +27,11 @@ from skrun_build.deps.store import Store
 from skrun_build.errors import Terminated
 
 from helpers.deps import dead_pid, write_entry
+from helpers.processes import BOUND, running, wait_for
 from helpers.trees import make_tree
 
 pytestmark = pytest.mark.slow
 SKRUN = str(Path(sys.executable).parent / "skrun")
-BOUND = 60.0  # seconds: generous, only reached when something is broken
 
 FAKE_NPM = """#!{python}
 import os, subprocess, sys
@@ -53,22 +52,6 @@ with open(pids + ".tmp", "w") as f:
 os.replace(pids + ".tmp", pids)
 os.open(fifo, os.O_RDONLY)  # no writer ever comes: blocks until killed
 """
-
-
-def running(pid: int) -> bool:
-    """The process exists and is not a zombie (a killed orphan may wait to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def wait_for(condition: object, what: str) -> None:
-    deadline = time.monotonic() + BOUND
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
 
 
 @pytest.fixture
