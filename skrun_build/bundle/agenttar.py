@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from skrun_build.bundle.collect import SourceFile
+from skrun_build.bundle.deflate import GzipSink, SizeExceeded
 from skrun_build.bundle.format import (
     MODE_FILE,
     RECORD_PATH,
@@ -20,18 +21,13 @@ from skrun_build.bundle.format import (
     RecordEntry,
     build_mtime,
     canonical_json,
+    inputs_digest_of,
     record_bytes,
 )
 from skrun_build.bundle.probe import FileProbe, binary_warning, name_warnings
 from skrun_build.bundle.result import BuildResult
 from skrun_build.bundle.secrets import Allow, Finding, secret_error
-from skrun_build.bundle.writer import (
-    GzipSink,
-    SizeExceeded,
-    TarStream,
-    atomic_output,
-    write_error,
-)
+from skrun_build.bundle.writer import TarStream, atomic_output, write_error
 from skrun_build.errors import BundleError
 from skrun_build.fsutil import human_size
 
@@ -45,15 +41,17 @@ def write_agent_tar(
     warnings: list[str],
     *,
     workers: int = 0,
+    publish: bool = True,
 ) -> BuildResult:
     """Write `final` atomically: the snapshot, every file, the record; guards on the way.
 
     `workers` threads compress (0: one per CPU); the bytes never depend on it.
+    `publish=False` leaves the finished bundle under its temp name (`BuildResult.temp`).
     """
     findings: list[Finding] = []
     entries: list[RecordEntry] = []
     digest = hashlib.sha256()
-    output = atomic_output(final)
+    output = atomic_output(final, publish=publish)
     sink: GzipSink | None = None
     try:
         try:
@@ -100,7 +98,10 @@ def write_agent_tar(
             f"{final.name}: bundle is {human_size(size)}, over {human_size(WARN_SIZE)}; "
             "registries refuse bundles over 50 MiB"
         )
-    return BuildResult(final, digest.hexdigest(), size, len(files), tuple(warnings))
+    inputs = inputs_digest_of("agent", ((e.path, e.mode, e.sha256) for e in entries[1:]))
+    return BuildResult(
+        final, digest.hexdigest(), size, len(files), tuple(warnings), (), inputs, output.pending
+    )
 
 
 class _HashingWriter:

@@ -153,13 +153,15 @@ def build_bundle(
     exclude: Sequence[str] = (),
     workers: int = 0,
     suppress: Suppressions | None = None,
+    publish: bool = True,
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
     `strict`, `select`, `ignore` and `suppress` are the validator's (as for `skrun validate`);
     `exclude` adds gitignore patterns to the exclusion rules; `workers` threads
-    compress (0: one per CPU); the bytes never depend on it.
+    compress (0: one per CPU); the bytes never depend on it. With `publish=False`
+    the bundle is left under a temp name (`BuildResult.temp`) for `writer.publish()`.
     Raises `ValidationFailed`, `SecretFound` or `BundleError`; leaves nothing behind.
     """
     src = _source_dir(Path(source))
@@ -179,13 +181,15 @@ def build_bundle(
     if format == "skill":
         from skrun_build.bundle.skillzip import write_skill_zip
 
-        result = write_skill_zip(final, info.name, files, max_size, Allow(allow_secrets), warnings)
+        result = write_skill_zip(
+            final, info.name, files, max_size, Allow(allow_secrets), warnings, publish=publish
+        )
     else:
         from skrun_build.bundle.agenttar import write_agent_tar
 
         allow = Allow(allow_secrets)
         result = write_agent_tar(
-            final, info.snapshot, files, max_size, allow, warnings, workers=workers
+            final, info.snapshot, files, max_size, allow, warnings, workers=workers, publish=publish
         )
     return dataclasses.replace(result, issues=tuple(info.issues))
 

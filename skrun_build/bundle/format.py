@@ -5,8 +5,10 @@ The normative description is docs/bundle-format.md; this module is its code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +34,14 @@ GZIP_LEVEL = 6
 # not depend on how many threads compressed them.
 DEFLATE_BLOCK = 128 * 1024
 DICTIONARY = 32 * 1024
+# Inside a block, stretches that deflate cannot shrink are stored (deflate.deflate_block):
+# a block is cut at every member's content start and end and every STORE_PIECE bytes;
+# a stretch of PROBE_MIN bytes or more is stored when two samples of PROBE_SAMPLE bytes
+# (its start, its middle) deflated at level 1 keep PROBE_STORE of their size or more.
+STORE_PIECE = 64 * 1024
+PROBE_MIN = 4096
+PROBE_SAMPLE = 1024
+PROBE_STORE = 0.98
 DEFAULT_MTIME = 0
 MODE_FILE = 0o644
 MODE_EXEC = 0o755
@@ -96,6 +106,24 @@ def canonical_json(data: Any) -> bytes:
     """Sorted keys, 2-space indent, UTF-8 (no \\u escapes), trailing newline."""
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
+
+
+def inputs_digest_of(kind: Format, files: Iterable[tuple[str, int, str]]) -> str:
+    """The inputs digest (docs/ci.md) of a `kind` bundle of `files`: (path, mode, sha256)
+    of every packed source file in member order, plus everything else that decides the
+    bytes: the format version, the skrun-build version, the member mtime, the gzip level.
+    """
+    from skrun_build import __version__
+
+    doc = {
+        "kind": kind,
+        "bundle_format_version": FORMAT_VERSION,
+        "skrun_build": __version__,
+        "mtime": build_mtime(),
+        "gzip_level": GZIP_LEVEL,
+        "files": [[path, f"{mode:04o}", sha] for path, mode, sha in files],
+    }
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
 def record_bytes(entries: list[RecordEntry]) -> bytes:

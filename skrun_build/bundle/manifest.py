@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skrun_build.bundle.format import Format, load_json_member
+from skrun_build.bundle.format import Format, inputs_digest_of, load_json_member
 from skrun_build.errors import InputError, os_hint
 
 MANIFEST_FORMAT = "skrun-build-manifest"
@@ -38,22 +38,13 @@ def inputs_digest(
 
     Raises what collecting the files raises (a BundleError for an unsafe source).
     """
-    from skrun_build import __version__
-    from skrun_build.bundle import format as bundle_format
     from skrun_build.bundle.build import source_rules
     from skrun_build.bundle.collect import collect
 
     rules = source_rules(source, output, exclude)
-    files = [[f.rel, f"{f.mode:04o}", _file_sha(f.path, f.rel)] for f in collect(source, rules)]
-    doc = {
-        "kind": fmt,
-        "bundle_format_version": bundle_format.FORMAT_VERSION,
-        "skrun_build": __version__,
-        "mtime": bundle_format.build_mtime(),
-        "gzip_level": bundle_format.GZIP_LEVEL,
-        "files": files,
-    }
-    return hashlib.sha256(bundle_format.canonical_json(doc)).hexdigest()
+    return inputs_digest_of(
+        fmt, ((f.rel, f.mode, _file_sha(f.path, f.rel)) for f in collect(source, rules))
+    )
 
 
 def _file_sha(path: Path, rel: str) -> str:

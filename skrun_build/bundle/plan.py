@@ -59,6 +59,30 @@ def plan_targets(
     return items
 
 
+def pending(
+    dirs: Sequence[Path],
+    *,
+    output: Path | None = None,
+    previous: dict[str, Row] | None = None,
+    base: Path | None = None,
+    force: bool = False,
+) -> list[PlanItem]:
+    """`dirs` as items to build, not digested yet: each carries the previous manifest's
+    row (none with `force`), and the build digests it where it runs (a worker process),
+    so a tree build reads each target once and digests in parallel."""
+    base = base or Path.cwd()
+    return [
+        PlanItem(
+            d,
+            output if output is not None else d,
+            "",
+            False,
+            None if force else (previous or {}).get(rel(d, base)),
+        )
+        for d in dirs
+    ]
+
+
 def shards(items: Sequence[PlanItem], count: int) -> list[list[PlanItem]]:
     """`items` cut into at most `count` consecutive groups whose sizes differ by at most 1."""
     count = max(1, min(count, len(items)))

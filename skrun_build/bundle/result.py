@@ -13,7 +13,10 @@ class BuildResult:
     """A written bundle: where, its sha256 and size in bytes, how many source files.
 
     `warnings` are the build's own (server-mangled names, binary content, size);
-    `issues` are the validator's warnings, rendered by the CLI like `skrun validate`.
+    `issues` are the validator's warnings, rendered by the CLI like `skrun validate`;
+    `inputs` is the inputs digest of what was packed (as a build manifest records it).
+    `temp` is set only by `build_bundle(publish=False)`: the finished bundle still under
+    its temp name, which `writer.publish(temp, path)` makes durable and moves into place.
     """
 
     path: Path
@@ -22,6 +25,8 @@ class BuildResult:
     files: int
     warnings: tuple[str, ...] = field(default=())
     issues: tuple[Issue, ...] = field(default=())
+    inputs: str = ""
+    temp: Path | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for `skrun build --json`."""

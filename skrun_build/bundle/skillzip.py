@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from skrun_build.bundle.collect import SourceFile
-from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime
+from skrun_build.bundle.format import CHUNK, WARN_SIZE, build_mtime, inputs_digest_of
 from skrun_build.bundle.probe import FileProbe
 from skrun_build.bundle.result import BuildResult
 from skrun_build.bundle.secrets import Allow, Finding, secret_error
@@ -41,12 +41,16 @@ def write_skill_zip(
     max_size: int,
     allow: Allow,
     warnings: list[str],
+    *,
+    publish: bool = True,
 ) -> BuildResult:
-    """Write `final` atomically; same guards as an `.agent` build."""
+    """Write `final` atomically; same guards as an `.agent` build (`publish`: as for
+    `atomic_output`)."""
     stamp = zip_date_time(build_mtime())
     findings: list[Finding] = []
+    packed: list[tuple[str, int, str]] = []
     digest = hashlib.sha256()
-    output = atomic_output(final)
+    output = atomic_output(final, publish=publish)
     try:
         with output as raw:
             # zipfile seeks back to fill in sizes, so hash the finished file afterwards.
@@ -58,7 +62,7 @@ def write_skill_zip(
                     info.external_attr = (0o100000 | f.mode) << 16
                     info.file_size = f.size
                     probe = FileProbe(f.rel, allow)
-                    _copy(f, zf, info, probe)
+                    packed.append((f.rel, f.mode, _copy(f, zf, info, probe)))
                     finding, _ = probe.finish()
                     if finding is not None:
                         findings.append(finding)
@@ -85,11 +89,18 @@ def write_skill_zip(
         warnings.append(
             f"{final.name}: skill zip is {human_size(size)}, over {human_size(WARN_SIZE)}"
         )
-    return BuildResult(final, digest.hexdigest(), size, len(files), tuple(warnings))
+    inputs = inputs_digest_of("skill", packed)
+    return BuildResult(
+        final, digest.hexdigest(), size, len(files), tuple(warnings), (), inputs, output.pending
+    )
 
 
-def _copy(f: SourceFile, zf: zipfile.ZipFile, info: zipfile.ZipInfo, probe: FileProbe) -> None:
+def _copy(f: SourceFile, zf: zipfile.ZipFile, info: zipfile.ZipInfo, probe: FileProbe) -> str:
+    """Deflate one file into the zip; returns its sha256."""
+    sha = hashlib.sha256()
     with zf.open(info, "w") as dst:
         for chunk in read_exactly(f.path, f.size, f.rel):
+            sha.update(chunk)
             probe.feed(chunk)
             dst.write(chunk)
+    return sha.hexdigest()

@@ -21,13 +21,14 @@ import contextlib
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skrun_build.bundle.format import Format
-from skrun_build.bundle.manifest import Row, rel
+from skrun_build.bundle.manifest import Row, current, inputs_digest, rel
 from skrun_build.bundle.plan import PlanItem
 from skrun_build.errors import SkrunError, Terminated, ValidationFailed
 from skrun_build.issues import Issue
@@ -99,6 +100,11 @@ class Job:
     exclude: tuple[str, ...] = ()
     compress_workers: int = 0  # threads compressing one bundle (0: one per CPU)
     suppress: Suppressions | None = None  # skrun-ignore comments, per-file ignores
+    # The previous manifest's row and its folder: the target is digested first and
+    # reported up to date when the row says so (None: build, and digest what was packed).
+    previous: Row | None = None
+    base: Path | None = None
+    publish: bool = True  # False: leave the bundle under its temp name (a worker's job)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,7 @@ class TargetResult:
     issues: tuple[Issue, ...] = ()
     error: str = ""
     exit_code: int = 0
+    temp: Path | None = None  # the bundle under its temp name, until `published`
 
     @property
     def ok(self) -> bool:
@@ -127,10 +134,28 @@ class TargetResult:
 
 
 def run_job(job: Job) -> TargetResult:
-    """Build one target; an expected error or a bug becomes a failed result."""
+    """Build one target (or find it up to date); an expected error or a bug becomes a
+    failed result. Runs in a worker process: digesting is parallel too."""
     from skrun_build.bundle.build import build_bundle
 
+    inputs = job.inputs
     try:
+        if job.previous is not None:
+            inputs = inputs or inputs_digest(job.source, job.format, job.output, job.exclude)
+            row = job.previous
+            base = job.base or Path.cwd()
+            if row.bundle and row.sha256 and current(row, inputs, job.output or job.source, base):
+                return TargetResult(
+                    job.source,
+                    "up to date",
+                    inputs,
+                    row.name,
+                    row.version,
+                    base / row.bundle,
+                    row.sha256,
+                    row.size or 0,
+                    deps_key=row.deps_key,
+                )
         result = build_bundle(
             job.source,
             job.output,
@@ -143,12 +168,13 @@ def run_job(job: Job) -> TargetResult:
             exclude=job.exclude,
             workers=job.compress_workers,
             suppress=job.suppress,
+            publish=job.publish,
         )
         name, version = identity(job.source, job.format)
         return TargetResult(
             job.source,
             "built",
-            job.inputs,
+            inputs or result.inputs,
             name,
             version,
             result.path,
@@ -158,21 +184,53 @@ def run_job(job: Job) -> TargetResult:
             deps_key(job.source),
             result.warnings,
             result.issues,
+            temp=result.temp,
         )
     except SkrunError as e:
         issues = tuple(e.issues) if isinstance(e, ValidationFailed) else ()
-        return _failed(job, str(e), e.exit_code, issues)
+        return _failed(job, inputs, str(e), e.exit_code, issues)
     except Exception as e:  # one target's bug must not lose the others' results
         from skrun_build.errors import EXIT_BUG
 
         text = f"internal error: {type(e).__name__}: {e} (a bug in skrun-build; please report it)"
-        return _failed(job, text, EXIT_BUG)
+        return _failed(job, inputs, text, EXIT_BUG)
 
 
-def _failed(job: Job, error: str, code: int, issues: tuple[Issue, ...] = ()) -> TargetResult:
-    return TargetResult(
-        job.source, "failed", job.inputs, error=error, exit_code=code, issues=issues
-    )
+def published(result: TargetResult) -> TargetResult:
+    """`result` with its bundle fsynced and renamed into place (see `writer.publish`);
+    a failed result when that fails (the temp file is then removed)."""
+    import dataclasses
+
+    from skrun_build.bundle.writer import publish, write_error
+
+    if result.temp is None or result.bundle is None:
+        return result
+    try:
+        publish(result.temp, result.bundle)
+    except OSError as e:
+        error = write_error(result.bundle, e)
+        return TargetResult(
+            result.source, "failed", result.inputs, error=str(error), exit_code=error.exit_code
+        )
+    return dataclasses.replace(result, temp=None)
+
+
+def _lost(job: Job, error: str) -> TargetResult:
+    """A target a dead worker took with it."""
+    return TargetResult(job.source, "failed", job.inputs, error=error, exit_code=1)
+
+
+def _failed(
+    job: Job, inputs: str, error: str, code: int, issues: tuple[Issue, ...] = ()
+) -> TargetResult:
+    """A failed target; its inputs digest as well as it can be had ("" if the files
+    cannot be read), so the manifest row of a failure is the same however it failed."""
+    if not inputs:
+        try:
+            inputs = inputs_digest(job.source, job.format, job.output, job.exclude)
+        except Exception:
+            inputs = ""
+    return TargetResult(job.source, "failed", inputs, error=error, exit_code=code, issues=issues)
 
 
 def identity(source: Path, fmt: Format) -> tuple[str, str]:
@@ -302,8 +360,9 @@ def run_jobs(
         return results
     import dataclasses
 
-    # The processes already share the CPUs: one compression thread each.
-    jobs = [dataclasses.replace(job, compress_workers=1) for job in jobs]
+    # The processes already share the CPUs: one compression thread each. Each bundle
+    # is made durable and moved into place here (`published`), one at a time.
+    jobs = [dataclasses.replace(job, compress_workers=1, publish=False) for job in jobs]
     return _Pool(jobs, min(workers, len(jobs))).run(on_result)
 
 
@@ -311,11 +370,15 @@ class _Worker:
     def __init__(self, proc: BaseProcess, conn: Connection) -> None:
         self.proc = proc
         self.conn = conn
-        self.job: int | None = None
+        self.jobs: deque[int] = deque()  # sent, result not yet back, oldest first
+
+
+AHEAD = 2  # jobs sent to a worker before its first result is back: it never waits on us
 
 
 class _Pool:
-    """Worker processes fed one job at a time over a pipe each (no shared queue)."""
+    """Worker processes fed over a pipe each (no shared queue), `AHEAD` jobs at a time,
+    so a worker starts its next target while this process reads the last result."""
 
     def __init__(self, jobs: Sequence[Job], size: int) -> None:
         self.jobs = jobs
@@ -323,6 +386,7 @@ class _Pool:
         self.workers: list[_Worker] = []
 
     def run(self, on_result: Callable[[TargetResult], None]) -> list[TargetResult]:
+        import gc
         import multiprocessing
         from multiprocessing.connection import wait
 
@@ -332,6 +396,10 @@ class _Pool:
             import skrun_build.bundle.build
             import skrun_build.checks.agent
             import skrun_build.checks.run  # noqa: F401
+
+            # What exists now is never collected in a worker: its pages stay shared
+            # with this process instead of being copied by the collector's writes.
+            gc.freeze()
         ctx = multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn")
         results: dict[int, TargetResult] = {}
         todo = list(range(len(self.jobs)))[::-1]  # popped from the end: job order
@@ -342,45 +410,59 @@ class _Pool:
                 proc.start()
                 child.close()
                 self.workers.append(_Worker(proc, parent))
-            for w in self.workers:
+            for w in list(self.workers):
                 self._feed(w, todo)
-            while any(w.job is not None for w in self.workers):
-                busy = {w.conn: w for w in self.workers if w.job is not None}
+            while any(w.jobs for w in self.workers):
+                busy = {w.conn: w for w in self.workers if w.jobs}
                 for conn in wait(list(busy)):
                     w = busy[conn]  # type: ignore[index]
-                    assert w.job is not None
-                    index, w.job = w.job, None
+                    index = w.jobs.popleft()
                     try:
                         result: TargetResult = w.conn.recv()
                     except (EOFError, OSError):
                         w.proc.join()
-                        result = _failed(
+                        result = _lost(
                             self.jobs[index],
                             f"the build process died (exit code {w.proc.exitcode})",
-                            1,
                         )
                         self.workers.remove(w)
-                        if not self.workers:  # nobody left to build the rest
-                            while todo:
-                                i = todo.pop()
-                                results[i] = _failed(self.jobs[i], "not built: no worker left", 1)
-                    results[index] = result
+                        todo += reversed(w.jobs)  # sent, never started: for the others
+                        w.jobs.clear()
+                        for other in list(self.workers):
+                            self._feed(other, todo)
+                    results[index] = result = published(result)
                     on_result(result)
                     if w in self.workers:
                         self._feed(w, todo)
+            while todo:  # every worker died: nobody left to build the rest
+                i = todo.pop()
+                results[i] = _lost(self.jobs[i], "not built: no worker left")
+                on_result(results[i])
             for w in self.workers:
-                w.conn.send(None)
+                with contextlib.suppress(OSError):  # one that died idle needs no goodbye
+                    w.conn.send(None)
             for w in self.workers:
                 w.proc.join()
         except BaseException:
             self._stop()
             raise
+        finally:
+            if fork:
+                gc.unfreeze()
         return [results[i] for i in range(len(self.jobs))]
 
     def _feed(self, w: _Worker, todo: list[int]) -> None:
-        if todo:
-            w.job = todo.pop()
-            w.conn.send(self.jobs[w.job])
+        while todo and len(w.jobs) < AHEAD:
+            index = todo.pop()
+            try:
+                w.conn.send(self.jobs[index])
+            except OSError:  # it died: the job goes back; its end is seen by `run`
+                todo.append(index)
+                if not w.jobs:  # nothing to wait for from it: gone now
+                    w.proc.join()
+                    self.workers.remove(w)
+                return
+            w.jobs.append(index)
 
     def _stop(self) -> None:
         """Terminate every worker, wait for it, kill stragglers, remove their temp files."""

@@ -90,7 +90,7 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     """Build every target under `paths`; print progress, a line per target and a total."""
     from skrun_build.bundle import manifest as manifest_mod
     from skrun_build.bundle.format import build_mtime
-    from skrun_build.bundle.plan import PlanItem, plan_targets
+    from skrun_build.bundle.plan import PlanItem, pending
     from skrun_build.bundle.tree import Job, build_tree, default_jobs, find_targets, manifest_rows
 
     build_mtime()  # a bad SOURCE_DATE_EPOCH is one usage error, not one per target
@@ -115,15 +115,7 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     previous = {} if s.force or s.manifest is None else manifest_mod.read(s.manifest)
     output = None if s.output is None else s.output.absolute()
     dirs = [d.absolute() for d in targets.dirs]
-    items = plan_targets(
-        dirs,
-        s.format,
-        output=output,
-        exclude=s.exclude,
-        previous=previous,
-        base=base,
-        force=s.force,
-    )
+    items = pending(dirs, output=output, previous=previous, base=base, force=s.force)
 
     def job_for(item: PlanItem) -> Job:
         from skrun_build.cli.validate_cmd import find_checked_config, suppressions
@@ -141,6 +133,8 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
             config.ignore,
             s.exclude,
             suppress=suppressions(config),
+            previous=item.previous,
+            base=base,
         )
 
     progress = Progress(len(items))

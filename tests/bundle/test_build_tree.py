@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -353,3 +354,70 @@ def test_a_folder_that_cannot_be_searched_fails_the_tree_build_but_not_the_other
     captured = capsys.readouterr()
     assert "locked: TR001 error cannot read this path: Permission denied" in captured.err
     assert captured.out.splitlines()[-1] == "3 targets: 3 built, 0 up to date, 0 failed"
+
+
+def test_the_build_records_the_digest_the_plan_computes(tmp_path: Path) -> None:
+    from skrun_build.bundle.build import build_bundle
+    from skrun_build.bundle.manifest import inputs_digest
+
+    tree = agents(tmp_path)
+    for d in sorted(tree.iterdir()):
+        built = build_bundle(d, tmp_path / "out")
+        assert built.inputs == inputs_digest(d, "agent", tmp_path / "out")
+        assert built.inputs != inputs_digest(d, "skill", tmp_path / "out")
+        (d / "SKILL.md").write_text(skill_md(d.name))
+        zipped = build_bundle(d, tmp_path / "zips", format="skill")
+        assert zipped.inputs == inputs_digest(d, "skill", tmp_path / "zips")
+
+
+def test_a_worker_that_dies_fails_its_target_and_hands_back_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle.tree import Job, TargetResult, run_jobs
+
+    assert tree_mod._fork_safe()  # the patched function below reaches forked workers only
+    real = tree_mod.run_job
+
+    def dying(job: Job) -> TargetResult:
+        if job.source.name == "alpha":
+            os._exit(7)
+        return real(job)
+
+    monkeypatch.setattr(tree_mod, "run_job", dying)
+    tree = agents(tmp_path)
+    out = (tmp_path / "dist").absolute()
+    jobs = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())]
+    # The first worker is sent alpha and beta at once (AHEAD): beta must not die with it.
+    assert tree_mod.AHEAD >= 2
+    results = run_jobs(jobs, 2, lambda r: None)
+    assert [r.status for r in results] == ["failed", "built", "built"]
+    assert results[0].error == "the build process died (exit code 7)"
+    assert sorted(os.listdir(out)) == ["beta-0.1.0.agent", "gamma-0.1.0.agent"]
+
+
+def test_when_every_worker_dies_every_target_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle.tree import Job, TargetResult, run_jobs
+
+    assert tree_mod._fork_safe()
+
+    def dying(job: Job) -> TargetResult:
+        os._exit(9)
+
+    monkeypatch.setattr(tree_mod, "run_job", dying)
+    tree = agents(tmp_path)
+    out = (tmp_path / "dist").absolute()
+    jobs = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())] * 3
+    jobs = [dataclasses.replace(j, output=out / str(n)) for n, j in enumerate(jobs)]
+    done: list[TargetResult] = []
+    results = run_jobs(jobs, 2, done.append)
+    assert len(results) == len(done) == 9
+    assert {r.status for r in results} == {"failed"}
+    assert {r.error for r in results} <= {
+        "the build process died (exit code 9)",
+        "not built: no worker left",
+    }
+    assert not out.exists()

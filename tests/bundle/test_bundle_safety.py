@@ -306,17 +306,17 @@ def test_a_write_error_in_the_gzip_thread_is_a_clear_error(
 ) -> None:
     import errno
 
-    from skrun_build.bundle import writer
+    from skrun_build.bundle import deflate
 
     root = agent_tree(tmp_path, {"data.bin": os.urandom(3 * MIB)})
-    real = writer.GzipSink._emit
+    real = deflate.GzipSink._emit
 
-    def emit(self: writer.GzipSink, data: bytes) -> None:
+    def emit(self: deflate.GzipSink, data: bytes) -> None:
         if self.written > 1000:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(self, data)
 
-    monkeypatch.setattr(writer.GzipSink, "_emit", emit)
+    monkeypatch.setattr(deflate.GzipSink, "_emit", emit)
     with pytest.raises(BundleError, match="cannot write the bundle: No space left on device"):
         build_bundle(root, tmp_path / "out")
     assert not (tmp_path / "out").exists()
