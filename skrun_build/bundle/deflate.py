@@ -66,7 +66,7 @@ class GzipSink:
     deflate stream. With one worker, or for a stream of one block, the calling thread
     compresses (no thread is started: a tree build's processes already fill the
     CPUs, and a small agent is done before a thread would be). Reading, hashing and the secret scan in the calling thread
-    overlap with compression; at most `SLOTS` blocks wait (default: two per worker),
+    overlap with compression; at most `SLOTS` blocks wait (default: four per worker),
     so memory stays bounded.
 
     Safe to interrupt by construction: Ctrl-C (KeyboardInterrupt) or SIGTERM can
@@ -81,12 +81,12 @@ class GzipSink:
     workers always stop.
     """
 
-    SLOTS = 0  # blocks handed over and not yet written, at most; 0: two per worker
+    SLOTS = 0  # blocks handed over and not yet written, at most; 0: four per worker
 
     def __init__(self, out: Writable, *, limit: int | None = None, workers: int = 0) -> None:
         self._out = out
         self.workers = workers if workers > 0 else _cpus()
-        self._slots = self.SLOTS or 2 * self.workers
+        self._slots = self.SLOTS or 4 * self.workers
         self._crc = 0
         self._raw = 0
         self.limit = limit
@@ -319,11 +319,12 @@ def _runs(data: bytes, marks: Sequence[int]) -> list[tuple[int, int, bool]]:
 def incompressible(data: bytes, start: int, end: int) -> bool:
     """Whether `data[start:end]` is not worth deflating: a sample of `PROBE_SAMPLE` bytes
     at its start and one in its middle both stay at or above `PROBE_STORE` of their
-    size when deflated at level 1 (images, archives and random bytes do; text never)."""
+    size when deflated at level 1 with a 4 KiB window (images, archives and random
+    bytes do). An ASCII sample always shrinks (text, base64, hex), so it is not tried."""
     middle = start + (end - start - PROBE_SAMPLE) // 2
     for at in (start, middle):
         sample = data[at : at + PROBE_SAMPLE]
-        if len(zlib.compress(sample, 1, -zlib.MAX_WBITS)) < PROBE_STORE * len(sample):
+        if sample.isascii() or len(zlib.compress(sample, 1, -12)) < PROBE_STORE * len(sample):
             return False
     return True
 

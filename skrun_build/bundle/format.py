@@ -37,7 +37,8 @@ DICTIONARY = 32 * 1024
 # Inside a block, stretches that deflate cannot shrink are stored (deflate.deflate_block):
 # a block is cut at every member's content start and end and every STORE_PIECE bytes;
 # a stretch of PROBE_MIN bytes or more is stored when two samples of PROBE_SAMPLE bytes
-# (its start, its middle) deflated at level 1 keep PROBE_STORE of their size or more.
+# (its start, its middle) are not ASCII and, deflated at level 1 with a 4 KiB window,
+# keep PROBE_STORE of their size or more.
 STORE_PIECE = 64 * 1024
 PROBE_MIN = 4096
 PROBE_SAMPLE = 1024

@@ -134,21 +134,31 @@ class TarStream:
 def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
     """The file's content in chunks; `size` bytes exactly, or a BundleError.
 
-    Only reading is wrapped here: an error while writing the bundle surfaces as
-    the caller's OSError (the output side), never as a problem of the source file.
+    Read with `os.read` on a plain descriptor (a file object costs more than the read
+    of a small file); each read asks one byte more than is left, so a file that grew
+    is seen without an extra call. Only reading is wrapped here: an error while
+    writing the bundle surfaces as the caller's OSError (the output side), never as
+    a problem of the source file.
     """
     remaining = size
+    grew = False
+    fd = -1
     try:
-        with open(path, "rb") as f:
-            while remaining > 0:
-                chunk = f.read(min(CHUNK, remaining))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                yield chunk
-            grew = bool(f.read(1))
+        fd = os.open(path, os.O_RDONLY)
+        while True:
+            chunk = os.read(fd, min(CHUNK, remaining + 1))
+            if not chunk:
+                break
+            if len(chunk) > remaining:
+                grew = True
+                break
+            remaining -= len(chunk)
+            yield chunk
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror}", path=name, hint=os_hint(e)) from e
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if remaining or grew:
         raise BundleError(
             "file changed while the bundle was written",

@@ -117,10 +117,12 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     dirs = [d.absolute() for d in targets.dirs]
     items = pending(dirs, output=output, previous=previous, base=base, force=s.force)
 
-    def job_for(item: PlanItem) -> Job:
-        from skrun_build.cli.validate_cmd import find_checked_config, suppressions
+    configs: dict[Path, Config] = {}
 
-        config = Config() if s.no_config else find_checked_config(item.source)
+    def job_for(item: PlanItem) -> Job:
+        from skrun_build.cli.validate_cmd import suppressions
+
+        config = Config() if s.no_config else _config_for(item.source, configs)
         return Job(
             item.source,
             output,
@@ -155,6 +157,20 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     if not failed and not any(i.code == "TR001" for i in targets.issues):
         return 0
     return EXIT_BUG if any(r.exit_code == EXIT_BUG for r in failed) else EXIT_FAILURE
+
+
+def _config_for(source: Path, by_folder: dict[Path, Config]) -> Config:
+    """`find_checked_config(source)`, once per parent folder in one run: targets side by
+    side share the walk up (a folder without a config file of its own has its parent's)."""
+    from skrun_build.cli.validate_cmd import find_checked_config
+    from skrun_build.config import FILES
+
+    if any(os.path.isfile(source / name) for name in FILES):
+        return find_checked_config(source)
+    parent = source.parent
+    if parent not in by_folder:
+        by_folder[parent] = find_checked_config(parent)
+    return by_folder[parent]
 
 
 def _shown(path: Path | None) -> str:

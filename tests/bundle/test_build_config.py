@@ -195,3 +195,27 @@ def test_skill_format_from_config_builds_a_skill_tree(
     monkeypatch.chdir(tmp_path)
     assert run(["build", "s", "-j", "1"]) == 0
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["one.skill", "two.skill"]
+
+
+def test_each_target_of_a_tree_keeps_its_own_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for slug in ("a", "b", "c"):
+        d = agent_tree(tmp_path / "agents", slug=slug)
+        with (d / "SKILL.md").open("a") as f:
+            f.write("\nSee [the guide](guide.md).\n")  # SK080, a warning
+    (tmp_path / "agents" / "a" / ".skrun.toml").write_text("strict = true\n")
+    (tmp_path / "agents" / ".skrun.toml").write_text('ignore = ["SK080"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert run(["build", "agents", "-j", "1", "-o", "dist"]) == 1
+    out = capsys.readouterr()
+    assert out.out.splitlines()[:3] == [
+        "failed      agents/a",
+        "built       agents/b  dist/b-0.1.0.agent",
+        "built       agents/c  dist/c-0.1.0.agent",
+    ]
+    # b and c share their folder's config: the warning is ignored there, not in a.
+    assert out.err.count("SK080") == 1
+    (tmp_path / "agents" / ".skrun.toml").write_text('ignore = ["XX999"]\n')
+    assert run(["build", "agents", "-j", "1", "-o", "dist"]) == 1
+    assert "agents/.skrun.toml" in capsys.readouterr().err

@@ -421,3 +421,31 @@ def test_when_every_worker_dies_every_target_is_reported(
         "not built: no worker left",
     }
     assert not out.exists()
+
+
+def test_a_bundle_the_parent_cannot_make_durable_fails_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle.tree import Job, run_jobs
+
+    assert tree_mod._fork_safe()  # workers forked: they leave the fsync to the parent
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    tree = agents(tmp_path)
+    out = (tmp_path / "dist").absolute()
+    jobs = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())]
+    results = run_jobs(jobs, 2, lambda r: None)
+    assert [r.status for r in results] == ["failed"] * 3
+    for r, slug in zip(results, ("alpha", "beta", "gamma"), strict=True):
+        assert r.error == (
+            f"{out}/{slug}-0.1.0.agent: cannot write the bundle: No space left on device; "
+            "nothing was written"
+        )
+        assert r.temp is None and r.sha256 == ""
+    assert os.listdir(out) == []  # no bundle, no temp file

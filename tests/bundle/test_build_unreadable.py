@@ -57,11 +57,8 @@ def test_an_unreadable_folder_is_an_error_naming_it(
 def test_an_unreadable_file_is_an_error_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import skrun_build.bundle.writer as writer
-
     root = agent_tree(tmp_path, {"notes.txt": "n"})
-    monkeypatch.setattr(writer, "open", open, raising=False)
-    _deny(monkeypatch, writer, "open", root / "notes.txt")
+    _deny(monkeypatch, os, "open", root / "notes.txt")  # the writer reads with os.open
     assert run(["build", str(root), "-o", str(tmp_path / "out")]) == 1
     assert _last_err(capsys) == f"skrun: error: notes.txt: cannot read: {DENIED}"
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

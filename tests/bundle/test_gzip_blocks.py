@@ -61,7 +61,7 @@ def gzip_of(data: bytes, workers: int, piece: int = 65_537, marks: tuple[int, ..
 
 
 def _shrinks(sample: bytes) -> bool:
-    return len(zlib.compress(sample, 1, -15)) < PROBE_STORE * len(sample)
+    return sample.isascii() or len(zlib.compress(sample, 1, -12)) < PROBE_STORE * len(sample)
 
 
 def _deflated(data: bytes, zdict: bytes, last: bool) -> bytes:
@@ -301,3 +301,19 @@ def test_keyboard_interrupt_at_every_point_with_many_blocks_and_workers(
             (out / name).unlink()
         if out.exists():
             out.rmdir()
+
+
+def test_the_probe_stores_noise_and_keeps_text_base64_and_utf8_deflated() -> None:
+    import base64
+
+    rng = random.Random(4)
+    noise = rng.randbytes(8192)
+    assert deflate.incompressible(noise, 0, len(noise))
+    assert deflate.incompressible(gzip.compress(text(200_000)), 0, 8192)
+    for kept in (
+        text(8192),
+        base64.b64encode(noise),  # ASCII: never tried, it always shrinks by a quarter
+        ("Agent skills, 技能与工具。" * 600).encode(),  # not ASCII: tried, and it shrinks
+        noise[:1024] + text(8192),  # a noisy start, but the middle sample shrinks
+    ):
+        assert not deflate.incompressible(kept, 0, len(kept))
