@@ -65,9 +65,10 @@ class GzipSink:
     or which finished first. A stream shorter than one block is a single plain
     deflate stream. With one worker, or for a stream of one block, the calling thread
     compresses (no thread is started: a tree build's processes already fill the
-    CPUs, and a small agent is done before a thread would be). Reading, hashing and the secret scan in the calling thread
-    overlap with compression; at most `SLOTS` blocks wait (default: four per worker),
-    so memory stays bounded.
+    CPUs, and a small agent is done before a thread would be). Reading, hashing and
+    the secret scan in the calling thread overlap with compression; at most `SLOTS`
+    blocks wait (default: 16 per worker, at most 64: 8 MiB of input, enough to ride
+    out stretches that compress at other speeds), so memory stays bounded.
 
     Safe to interrupt by construction: Ctrl-C (KeyboardInterrupt) or SIGTERM can
     land between any two bytecodes of the calling thread, and an interrupted lock
@@ -81,12 +82,12 @@ class GzipSink:
     workers always stop.
     """
 
-    SLOTS = 0  # blocks handed over and not yet written, at most; 0: four per worker
+    SLOTS = 0  # blocks handed over and not yet written, at most; 0: 16 per worker, <= 64
 
     def __init__(self, out: Writable, *, limit: int | None = None, workers: int = 0) -> None:
         self._out = out
         self.workers = workers if workers > 0 else _cpus()
-        self._slots = self.SLOTS or 4 * self.workers
+        self._slots = self.SLOTS or min(16 * self.workers, 64)
         self._crc = 0
         self._raw = 0
         self.limit = limit

@@ -12,6 +12,8 @@ import codecs
 from skrun_build.bundle.format import NAME_FIELD, PAX_HEADER_NAME, server_drops, server_view
 from skrun_build.bundle.secrets import Allow, ContentScanner, Finding, name_rule
 
+_UTF8 = codecs.getincrementaldecoder("utf-8")
+
 
 class FileProbe:
     """Sees every chunk of one file: runs the secret guard and spots binary content."""
@@ -20,7 +22,7 @@ class FileProbe:
         self.rel = rel
         self.allowed = allow.allows(rel)
         self._scanner = None if self.allowed else ContentScanner(rel)
-        self._decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder("utf-8")()
+        self._decoder: codecs.IncrementalDecoder | None = _UTF8()
         self.binary = False
 
     def feed(self, chunk: bytes) -> None:

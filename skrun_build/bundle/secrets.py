@@ -129,6 +129,8 @@ class Allow:
 
     def allows(self, rel: str) -> bool:
         """Whether the user allowed `rel` to be packed even if it looks like a secret."""
+        if not self._compiled:
+            return False
         parts = rel.encode("utf-8", "surrogateescape").split(b"/")
         for depth in range(1, len(parts) + 1):
             path = b"/".join(parts[:depth])
@@ -139,9 +141,15 @@ class Allow:
         return False
 
 
+# Every name pattern in one expression: most names match none, and one search says so.
+_ANY_NAME = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p, _ in NAME_RULES))
+
+
 def name_rule(rel: str) -> str | None:
-    """The name rule `rel` trips, if any."""
+    """The name rule `rel` trips, if any (the first of NAME_RULES that matches)."""
     base = rel.rsplit("/", 1)[-1]
+    if _ANY_NAME.match(base) is None:
+        return None
     for pattern, rule in NAME_RULES:
         if fnmatch.fnmatchcase(base, pattern):
             return f"{rule} ({pattern})"
