@@ -22,6 +22,7 @@ from skrun_build.bundle.source import check_source
 from skrun_build.errors import BundleError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.budget import Limits
     from skrun_build.checks.suppress import Suppressions
 
 EXTENSIONS = {"agent": ".agent", "skill": ".skill"}
@@ -154,11 +155,14 @@ def build_bundle(
     workers: int = 0,
     suppress: Suppressions | None = None,
     publish: bool = True,
+    target: str = "generic",
+    limits: Limits | None = None,
 ) -> BuildResult:
     """Validate `source` and write `<slug>-<version>.agent` (or `<name>.skill`) atomically.
 
     `output` is a directory (created if missing); the default is `source` itself.
-    `strict`, `select`, `ignore` and `suppress` are the validator's (as for `skrun validate`);
+    `strict`, `select`, `ignore`, `suppress`, `target` and `limits` are the validator's (as
+    for `skrun validate`);
     `exclude` adds gitignore patterns to the exclusion rules; `workers` threads
     compress (0: one per CPU); the bytes never depend on it. With `publish=False`
     the bundle is left under a temp name (`BuildResult.temp`) for `writer.publish()`.
@@ -166,7 +170,16 @@ def build_bundle(
     """
     src = _source_dir(Path(source))
     _check_output(output)
-    info = check_source(src, format, strict=strict, select=select, ignore=ignore, suppress=suppress)
+    info = check_source(
+        src,
+        format,
+        strict=strict,
+        select=select,
+        ignore=ignore,
+        suppress=suppress,
+        target=target,
+        limits=limits,
+    )
     out_dir = Path(output) if output is not None else src
     final = out_dir / (info.stem + EXTENSIONS[format])
     rules = source_rules(src, out_dir if output is not None else None, exclude)

@@ -21,6 +21,7 @@ from skrun_build.errors import BundleError, ValidationFailed
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
+    from skrun_build.checks.budget import Limits
     from skrun_build.checks.suppress import Suppressions
     from skrun_build.formats.agent_yaml import AgentConfig
 
@@ -52,8 +53,12 @@ def check_source(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     suppress: Suppressions | None = None,
+    target: str = "generic",
+    limits: Limits | None = None,
 ) -> SourceInfo:
     """Validate `source` like `skrun validate`; raise `ValidationFailed` on errors.
+
+    `target` and `limits` are the validator's (`--target`, `max-body-lines`, ...).
 
     Only the bundle's own files are checked (SKILL.md, plus agent.yaml and
     artifact.json for an agent), as `skrun validate DIR/SKILL.md DIR/agent.yaml`
@@ -71,7 +76,15 @@ def check_source(
     targets: list[Path] = [source / n for n in names if (source / n).exists()]
     if not all(_regular(t) for t in targets) or source / "SKILL.md" not in targets:
         return _check_paths(
-            source, fmt, targets, strict=strict, select=select, ignore=ignore, suppress=suppress
+            source,
+            fmt,
+            targets,
+            strict=strict,
+            select=select,
+            ignore=ignore,
+            suppress=suppress,
+            target=target,
+            limits=limits,
         )
     from skrun_build.checks.run import check_skill_dir
     from skrun_build.checks.select import Selection
@@ -80,7 +93,7 @@ def check_source(
     # What `check_paths(targets)` does for this one folder, with the agent check that
     # also returns the config.
     selection = Selection.parse(select, ignore)
-    skill, found = check_skill_dir(source)
+    skill, found = check_skill_dir(source, target=target, limits=limits)
     config: AgentConfig | None = None
     if fmt == "agent":
         from skrun_build.checks.agent import check_agent_config
@@ -141,6 +154,8 @@ def _check_paths(
     select: Sequence[str],
     ignore: Sequence[str],
     suppress: Suppressions | None,
+    target: str,
+    limits: Limits | None,
 ) -> SourceInfo:
     # A missing SKILL.md, or a target that is not a regular file: the validator's search
     # reports it for the directory (it may still pass when select/ignore hide the error).
@@ -149,7 +164,13 @@ def _check_paths(
     if source / "SKILL.md" not in targets:
         targets = [source]
     issues = check_paths(
-        targets, strict=strict, select=select, ignore=ignore, suppress=suppress
+        targets,
+        strict=strict,
+        select=select,
+        ignore=ignore,
+        suppress=suppress,
+        target=target,
+        limits=limits,
     ).issues
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
+    from skrun_build.checks.budget import Limits
     from skrun_build.checks.suppress import Suppressions
 
 STOP_WAIT = 30.0  # seconds a terminated worker gets to remove its temp file
@@ -105,6 +106,8 @@ class Job:
     previous: Row | None = None
     base: Path | None = None
     publish: bool = True  # False: leave the bundle under its temp name (a worker's job)
+    target: str = "generic"  # whose rules the validator applies (`--target`)
+    limits: Limits | None = None  # the body limits of SK060/SK061
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,8 @@ def run_job(job: Job) -> TargetResult:
             workers=job.compress_workers,
             suppress=job.suppress,
             publish=job.publish,
+            target=job.target,
+            limits=job.limits,
         )
         name, version = identity(job.source, job.format)
         return TargetResult(

@@ -45,6 +45,7 @@ class TreeSettings:
     manifest: Path | None
     force: bool
     as_json: bool
+    target: str | None = None  # the flag; None: each target's config, else generic
 
 
 def expand_targets(config: Config) -> list[Path]:
@@ -120,6 +121,7 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
     configs: dict[Path, Config] = {}
 
     def job_for(item: PlanItem) -> Job:
+        from skrun_build.checks.budget import Limits
         from skrun_build.cli.validate_cmd import suppressions
 
         config = Config() if s.no_config else _config_for(item.source, configs)
@@ -137,6 +139,8 @@ def build_tree_cli(paths: Sequence[Path], found: Targets | None, s: TreeSettings
             suppress=suppressions(config),
             previous=item.previous,
             base=base,
+            target=s.target or config.target or "generic",
+            limits=Limits(config.max_body_lines, config.max_body_tokens),
         )
 
     progress = Progress(len(items))

@@ -116,6 +116,13 @@ def _limits(max_unpacked_size: str, max_members: int) -> Limits:
     "targets it lists unchanged are not rebuilt.",
 )
 @click.option("--force", is_flag=True, help="Rebuild targets the manifest says are up to date.")
+@click.option(
+    "--target",
+    type=click.Choice(("generic", "claude-code", "codex")),
+    default=None,
+    help="Whose rules the validation applies, as for `skrun validate` (default: from the "
+    "config, else generic).",
+)
 def build(
     paths: tuple[Path, ...],
     output: Path | None,
@@ -130,6 +137,7 @@ def build(
     jobs: int | None,
     manifest: Path | None,
     force: bool,
+    target: str | None,
 ) -> int:
     """Validate DIR (default: .) and build a reproducible bundle from it.
 
@@ -188,6 +196,7 @@ def build(
                 manifest,
                 force,
                 as_json,
+                target,
             )
             return build_tree_cli(paths, found, settings)
         return _build(
@@ -202,6 +211,7 @@ def build(
             strict,
             config,
             jobs or config.build.jobs or 0,
+            target,
         )
     except Exception as e:
         if as_json and explain is None:
@@ -223,6 +233,7 @@ def _build(
     strict: bool | None,
     config: Config,
     workers: int,
+    target: str | None,
 ) -> int:
     from skrun_build.bundle.build import build_bundle, list_files
     from skrun_build.bundle.build import explain as explain_path
@@ -260,6 +271,7 @@ def _build(
                 echo(one_line(f.rel))
         return 0
     # The validator's settings come from [tool.skrun] as for `skrun validate`.
+    from skrun_build.checks.budget import Limits
     from skrun_build.cli.validate_cmd import suppressions
 
     try:
@@ -275,6 +287,8 @@ def _build(
             exclude=exclude,
             workers=workers,
             suppress=suppressions(config),
+            target=target or config.target or "generic",
+            limits=Limits(config.max_body_lines, config.max_body_tokens),
         )
     except ValidationFailed as e:
         _print_issues(e.issues)

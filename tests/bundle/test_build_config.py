@@ -219,3 +219,33 @@ def test_each_target_of_a_tree_keeps_its_own_config(
     (tmp_path / "agents" / ".skrun.toml").write_text('ignore = ["XX999"]\n')
     assert run(["build", "agents", "-j", "1", "-o", "dist"]) == 1
     assert "agents/.skrun.toml" in capsys.readouterr().err
+
+
+def _long_claude_skill(d: Path) -> None:
+    text = (d / "SKILL.md").read_text()
+    text = text.replace("Use in tests.\n", "Use in tests.\nagent: helper\n", 1)
+    (d / "SKILL.md").write_text(text + "".join(f"line {n}\n" for n in range(20)))
+
+
+def test_build_validates_with_the_configs_body_limits_and_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for slug in ("a", "b"):
+        _long_claude_skill(agent_tree(tmp_path / "agents", slug=slug))
+    monkeypatch.chdir(tmp_path)
+    # The defaults: the body is short enough; `agent` is an unknown key (SK050).
+    assert run(["build", "agents/a", "-o", "dist"]) == 0
+    err = capsys.readouterr().err
+    assert "SK050" in err and "SK060" not in err and "SK053" not in err
+    # The config's limit and target apply to a build as to `skrun validate`.
+    (tmp_path / ".skrun.toml").write_text('max-body-lines = 10\ntarget = "claude-code"\n')
+    assert run(["build", "agents/a", "-o", "dist"]) == 0
+    err = capsys.readouterr().err
+    assert "SK060 warning the body is 22 lines" in err and "under 10" in err
+    assert "SK053" in err and "SK050" not in err
+    assert run(["build", "agents/a", "-o", "dist", "--strict"]) == 1
+    capsys.readouterr()
+    # So they do in a tree build, where --target overrides the config.
+    assert run(["build", "agents", "-o", "dist", "-j", "1", "--target", "generic"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("SK060") == 2 and err.count("SK050") == 2 and "SK053" not in err
