@@ -7,15 +7,14 @@ is handled from here on too, so it always ends in one line and exit 143.
 
 from __future__ import annotations
 
-import signal
 import sys
 
-from skrun_build.errors import Terminated, raise_terminated
+from skrun_build.errors import Terminated, handle_interrupts
 
 
 def main() -> None:
     """Import and run the CLI; Ctrl-C or SIGTERM during the import exit 130/143 with one line."""
-    signal.signal(signal.SIGTERM, raise_terminated)
+    handle_interrupts()
     try:
         from skrun_build.cli import main as cli_main
     except KeyboardInterrupt:

@@ -18,12 +18,14 @@ naming the file (and line/field) and the fix.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     # pathlib only for the hint: `skrun --version` and `--help` need nothing it imports.
     from pathlib import Path
+    from typing import Any
 
     from skrun_build.issues import Issue
 
@@ -43,21 +45,77 @@ class Terminated(BaseException):
     """
 
 
-def raise_terminated(signum: int, frame: object) -> NoReturn:
+_terminated = False  # Terminated was raised (and not lost in a finalizer)
+
+
+def raise_terminated(signum: int, frame: object) -> None:
     """The CLI's SIGTERM handler (`signal.signal(SIGTERM, raise_terminated)`): raise `Terminated`.
 
-    Once: it stops handling SIGTERM first, so that a second one cannot cut short the clean-up
-    the first started (SIGKILL still stops everything).
+    Once: a second SIGTERM does nothing, so that it cannot cut short the clean-up the
+    first started (SIGKILL still stops everything). The handler stays installed (it is
+    not SIG_IGN, which a child started now would inherit).
     """
-    import signal
-
-    signal.signal(signal.SIGTERM, _ignore)
+    global _terminated
+    if _terminated:
+        return
+    _terminated = True
     raise Terminated
 
 
-def _ignore(signum: int, frame: object) -> None:
-    # A handler that does nothing, not SIG_IGN: a child started now must not inherit it.
-    return None
+_lost: type[BaseException] | None = None  # an interrupt a finalizer swallowed, to raise again
+_in_hook = False
+_RETRY = 0.001  # seconds before a lost interrupt is raised again
+
+
+def redeliver_lost_interrupts(info: Any) -> None:
+    """`sys.unraisablehook` for the CLI: an interrupt that was lost is raised again.
+
+    A signal handler can run while Python runs a finalizer or a weakref callback; what
+    it raises there cannot propagate, so Python prints "Exception ignored in ..." and
+    goes on, and the command would not stop. This hook remembers the interrupt and
+    arms a one-shot timer: its SIGALRM handler (`raise_lost`) raises the interrupt
+    again in the main thread, at its next step (and again, should that step be a
+    finalizer too). Sending the signal itself again would run its handler at once,
+    inside this hook, where it would be lost once more. Anything else is Python's.
+    """
+    import signal
+
+    global _lost, _terminated, _in_hook
+    if not isinstance(info.exc_value, Terminated | KeyboardInterrupt):
+        sys.__unraisablehook__(info)
+        return
+    _in_hook = True
+    if isinstance(info.exc_value, Terminated):
+        _terminated = False  # the one SIGTERM that counted was lost: it counts again
+    _lost = type(info.exc_value)
+    signal.setitimer(signal.ITIMER_REAL, _RETRY)
+    _in_hook = False  # no interrupt check between this store and the return
+
+
+def raise_lost(signum: int, frame: object) -> None:
+    """The CLI's SIGALRM handler: raise the interrupt a finalizer swallowed (see
+    `redeliver_lost_interrupts`); inside that hook, try again a little later."""
+    import signal
+
+    global _lost
+    if _in_hook:
+        signal.setitimer(signal.ITIMER_REAL, _RETRY)
+        return
+    lost, _lost = _lost, None
+    if lost is Terminated:
+        raise_terminated(signal.SIGTERM, frame)
+    elif lost is KeyboardInterrupt:
+        raise KeyboardInterrupt
+
+
+def handle_interrupts() -> None:
+    """What the CLI installs in its main thread: SIGTERM raises `Terminated` (once), and
+    an interrupt lost in a finalizer is raised again (`redeliver_lost_interrupts`)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, raise_terminated)
+    signal.signal(signal.SIGALRM, raise_lost)
+    sys.unraisablehook = redeliver_lost_interrupts
 
 
 class SkrunError(Exception):

@@ -9,7 +9,6 @@ exit codes (see `skrun_build.errors`).
 from __future__ import annotations
 
 import importlib
-import signal
 import sys
 from typing import Any
 
@@ -23,7 +22,7 @@ from skrun_build.errors import (
     SkrunError,
     Terminated,
     exit_code_for,
-    raise_terminated,
+    handle_interrupts,
 )
 
 # command name -> ("module:attribute", short help shown by `skrun --help`)
@@ -156,8 +155,10 @@ def cli() -> None:
 
 def handle_sigterm() -> None:
     """From now on SIGTERM raises `Terminated` in the main thread, as SIGINT raises
-    KeyboardInterrupt: the same clean-up runs, then `run` exits 143 with one line."""
-    signal.signal(signal.SIGTERM, raise_terminated)
+    KeyboardInterrupt: the same clean-up runs, then `run` exits 143 with one line.
+    An interrupt that lands in a finalizer, where Python can only print it, is sent
+    again (`errors.redeliver_lost_interrupts`)."""
+    handle_interrupts()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -95,6 +95,7 @@ def test_sigterm_while_the_cli_is_still_importing(
     monkeypatch.setitem(sys.modules, "skrun_build.cli", Importing("skrun_build.cli"))
     # _entry.main installs the handler for the process: put the test runner's back after.
     monkeypatch.setattr(signal, "signal", lambda signum, handler: None)
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
     with pytest.raises(SystemExit) as exited:
         _entry.main()
     assert exited.value.code == 143
@@ -102,23 +103,61 @@ def test_sigterm_while_the_cli_is_still_importing(
 
 
 def test_main_installs_the_sigterm_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    from skrun_build import cli
-    from skrun_build.errors import raise_terminated
+    from skrun_build import cli, errors
+    from skrun_build.errors import raise_lost, raise_terminated, redeliver_lost_interrupts
 
     installed: list[tuple[int, object]] = []
     monkeypatch.setattr(
         signal, "signal", lambda signum, handler: installed.append((signum, handler))
     )
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # put back after
+    monkeypatch.setattr(errors, "_terminated", False)
     with pytest.raises(SystemExit) as exited:
         cli.main(["--version"])
     assert exited.value.code == 0
-    assert installed == [(signal.SIGTERM, raise_terminated)]
+    assert installed == [(signal.SIGTERM, raise_terminated), (signal.SIGALRM, raise_lost)]
+    assert sys.unraisablehook is redeliver_lost_interrupts
     with pytest.raises(Terminated):
         raise_terminated(signal.SIGTERM, None)
-    # Once: a second SIGTERM must not cut short the clean-up the first one started.
-    (signum, again) = installed[-1]
-    assert signum == signal.SIGTERM and again is not raise_terminated
-    assert callable(again) and again(signal.SIGTERM, None) is None
+    # Once: a second SIGTERM must not cut short the clean-up the first one started; the
+    # handler stays (not SIG_IGN, which a child started now would inherit).
+    assert raise_terminated(signal.SIGTERM, None) is None
+    assert len(installed) == 2
+
+
+_LOST_IN_A_FINALIZER = """
+import signal
+from skrun_build.cli import handle_sigterm
+from skrun_build.errors import Terminated
+
+handle_sigterm()
+
+class Finalized:
+    def __del__(self):
+        # What the handler does when the signal lands while this finalizer runs.
+        signal.raise_signal(signal.SIG)
+
+try:
+    Finalized()  # collected at once: the interrupt is raised inside __del__
+    while True:  # never ends unless the interrupt is raised again
+        pass
+except EXC:
+    print("stopped")
+"""
+
+
+@pytest.mark.parametrize(
+    ("sig", "exc"), [("SIGTERM", "Terminated"), ("SIGINT", "KeyboardInterrupt")]
+)
+def test_an_interrupt_raised_inside_a_finalizer_still_stops_the_command(sig: str, exc: str) -> None:
+    script = _LOST_IN_A_FINALIZER.replace("signal.SIG)", f"signal.{sig})").replace("EXC", exc)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "stopped\n"
+    # Python's "Exception ignored in ..." report is not shown: the interrupt was not lost.
+    assert "Exception ignored" not in done.stderr
 
 
 def test_sigterm_while_flushing_the_output_at_the_end(
