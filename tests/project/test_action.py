@@ -65,8 +65,13 @@ def parse_output(text: str) -> dict[str, str]:
     return out
 
 
-def run_action(workspace: Path, tmp: Path, **given: str) -> tuple[dict[str, str], list[Any]]:
-    """Run the action's steps; returns its outputs and the `uses` steps that would run."""
+def run_action(
+    workspace: Path, tmp: Path, env_extra: dict[str, str] | None = None, **given: str
+) -> tuple[dict[str, str], list[Any]]:
+    """Run the action's steps; returns its outputs and the `uses` steps that would run.
+
+    `env_extra` is what the runner would set besides (`GITHUB_ACTION_PATH`, a `PATH`).
+    """
     inputs = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     inputs.update(given)
     outputs: dict[str, dict[str, str]] = {}
@@ -92,6 +97,7 @@ def run_action(workspace: Path, tmp: Path, **given: str) -> tuple[dict[str, str]
             "RUNNER_TEMP": str(runner_temp),
             "GITHUB_WORKSPACE": str(workspace),
             **{k: str(v) for k, v in files.items()},
+            **(env_extra or {}),
         }
         for key, value in step.get("env", {}).items():
             env[key] = EXPR.sub(lambda m: evaluate(m.group(1), inputs, outputs), str(value))
@@ -195,8 +201,61 @@ def test_the_deps_cache_is_keyed_by_the_agents_deps_keys(tmp_path: Path) -> None
     assert (Path(os.environ["SKRUN_DEPS_DIR"]) / cache_key(manifest)).is_dir()
 
 
-def test_the_action_pins_this_version() -> None:
-    assert ACTION["inputs"]["version"]["default"] == skrun_build.__version__
+def test_the_action_installs_its_own_commit_and_runs_with_it(tmp_path: Path) -> None:
+    # A runner checks the action out at the ref of `uses:` (GITHUB_ACTION_PATH); with no
+    # `version`, that checkout is what pip installs. Offline: pip finds hatchling and the
+    # dependencies in the wheelhouse scripts/setup fills.
+    wheelhouse = REPO / ".tools" / "wheelhouse"
+    assert wheelhouse.is_dir(), "run scripts/setup: it fills .tools/wheelhouse"
+    assert ACTION["inputs"]["version"]["default"] == ""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    ws = workspace(tmp_path)
+    env = {
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTION_PATH": str(REPO),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheelhouse),
+        "PIP_CONFIG_FILE": os.devnull,
+    }
+    outputs, _ = run_action(ws, tmp_path, env, paths="agents", validate="false")
+    installed = subprocess.run(
+        [str(venv / "bin" / "skrun"), "--version"], capture_output=True, text=True, check=True
+    )
+    assert installed.stdout == f"skrun, version {skrun_build.__version__}\n"
+    # Every later step ran that skrun: the bundles are there, listed in the outputs.
+    assert sorted(Path(p).name for p in outputs["bundles"].splitlines()) == [
+        "alpha-0.1.0.agent",
+        "beta-0.1.0.agent",
+        "gamma-0.1.0.agent",
+    ]
+
+
+def test_a_version_given_installs_that_release_from_pypi(tmp_path: Path) -> None:
+    # `python3` is a stand-in that records what it was asked to run.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$RECORD"\n')
+    (fake / "python3").chmod(0o755)
     (install,) = [s for s in ACTION["runs"]["steps"] if s["name"] == "Install skrun-build"]
-    assert '"skrun-build==${SKRUN_VERSION}"' in install["run"]
     assert install["env"] == {"SKRUN_VERSION": "${{ inputs.version }}"}
+    script = tmp_path / "install.sh"
+    script.write_text(install["run"])
+    record = tmp_path / "argv"
+    env = {
+        **os.environ,
+        "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
+        "SKRUN_VERSION": "0.1.0",
+        "GITHUB_ACTION_PATH": str(REPO),
+        "RECORD": str(record),
+    }
+    subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, check=True
+    )
+    assert record.read_text().splitlines() == [
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "skrun-build==0.1.0",
+    ]
