@@ -75,10 +75,13 @@ def check_source(
     names = ["SKILL.md"] if fmt == "skill" else ["SKILL.md", "agent.yaml", "artifact.json"]
     targets: list[Path] = [source / n for n in names if (source / n).exists()]
     if not all(_regular(t) for t in targets) or source / "SKILL.md" not in targets:
-        return _check_paths(
-            source,
-            fmt,
-            targets,
+        # A missing SKILL.md, or a target that is not a regular file: the validator's
+        # search reports it for the directory (it may still pass when select/ignore
+        # hide the error).
+        from skrun_build.checks.run import check_paths
+
+        report = check_paths(
+            targets if source / "SKILL.md" in targets else [source],
             strict=strict,
             select=select,
             ignore=ignore,
@@ -86,6 +89,7 @@ def check_source(
             target=target,
             limits=limits,
         )
+        return _searched(source, fmt, report.issues)
     from skrun_build.checks.run import check_skill_dir
     from skrun_build.checks.select import Selection
     from skrun_build.checks.suppress import Suppressions, apply
@@ -145,33 +149,8 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def _check_paths(
-    source: Path,
-    fmt: Format,
-    targets: list[Path],
-    *,
-    strict: bool,
-    select: Sequence[str],
-    ignore: Sequence[str],
-    suppress: Suppressions | None,
-    target: str,
-    limits: Limits | None,
-) -> SourceInfo:
-    # A missing SKILL.md, or a target that is not a regular file: the validator's search
-    # reports it for the directory (it may still pass when select/ignore hide the error).
-    from skrun_build.checks.run import check_paths
-
-    if source / "SKILL.md" not in targets:
-        targets = [source]
-    issues = check_paths(
-        targets,
-        strict=strict,
-        select=select,
-        ignore=ignore,
-        suppress=suppress,
-        target=target,
-        limits=limits,
-    ).issues
+def _searched(source: Path, fmt: Format, issues: list[Issue]) -> SourceInfo:
+    """What `check_source` returns after the validator's search found `issues`."""
     if any(i.level == "error" for i in issues):
         raise ValidationFailed(issues)
     if fmt == "skill":

@@ -148,17 +148,7 @@ def run_job(job: Job) -> TargetResult:
             row = job.previous
             base = job.base or Path.cwd()
             if row.bundle and row.sha256 and current(row, inputs, job.output or job.source, base):
-                return TargetResult(
-                    job.source,
-                    "up to date",
-                    inputs,
-                    row.name,
-                    row.version,
-                    base / row.bundle,
-                    row.sha256,
-                    row.size or 0,
-                    deps_key=row.deps_key,
-                )
+                return up_to_date(job.source, inputs, row, base)
         result = build_bundle(
             job.source,
             job.output,
@@ -199,6 +189,23 @@ def run_job(job: Job) -> TargetResult:
 
         text = f"internal error: {type(e).__name__}: {e} (a bug in skrun-build; please report it)"
         return _failed(job, inputs, text, EXIT_BUG)
+
+
+def up_to_date(source: Path, inputs: str, row: Row, base: Path) -> TargetResult:
+    """The result of a target its previous manifest `row` (paths relative to `base`) says
+    is built and unchanged."""
+    assert row.bundle is not None and row.sha256 is not None
+    return TargetResult(
+        source,
+        "up to date",
+        inputs,
+        row.name,
+        row.version,
+        base / row.bundle,
+        row.sha256,
+        row.size or 0,
+        deps_key=row.deps_key,
+    )
 
 
 def published(result: TargetResult) -> TargetResult:
@@ -280,17 +287,7 @@ def build_tree(
                 item.source, "failed", "", error=item.error, exit_code=item.exit_code
             )
         elif item.up_to_date and row is not None and row.bundle and row.sha256:
-            results[n] = TargetResult(
-                item.source,
-                "up to date",
-                item.inputs,
-                row.name,
-                row.version,
-                base / row.bundle,
-                row.sha256,
-                row.size or 0,
-                deps_key=row.deps_key,
-            )
+            results[n] = up_to_date(item.source, item.inputs, row, base)
         else:
             jobs.append(job_for(item))
             where.append(n)
