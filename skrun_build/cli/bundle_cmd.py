@@ -19,6 +19,7 @@ from skrun_build.cli._output import (
     relpath,
     style,
 )
+from skrun_build.config import TARGETS
 from skrun_build.errors import UsageError, ValidationFailed
 from skrun_build.issues import Issue
 
@@ -118,7 +119,7 @@ def _limits(max_unpacked_size: str, max_members: int) -> Limits:
 @click.option("--force", is_flag=True, help="Rebuild targets the manifest says are up to date.")
 @click.option(
     "--target",
-    type=click.Choice(("generic", "claude-code", "codex")),
+    type=click.Choice(TARGETS),
     default=None,
     help="Whose rules the validation applies, as for `skrun validate` (default: from the "
     "config, else generic).",

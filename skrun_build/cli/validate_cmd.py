@@ -17,6 +17,7 @@ from skrun_build.cli._output import (
     relative_issue,
     relpath,
 )
+from skrun_build.config import TARGETS
 from skrun_build.issues import Issue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,7 +64,7 @@ FORMATS = ("text", "json", "github", "sarif")
 )
 @click.option(
     "--target",
-    type=click.Choice(("generic", "claude-code", "codex")),
+    type=click.Choice(TARGETS),
     default=None,
     help="Whose rules apply: generic (the Agent Skills spec; default, else from the config), "
     "claude-code (its own keys recognised and checked) or codex.",
