@@ -51,12 +51,17 @@ def _file_sha(path: Path, rel: str) -> str:
     from skrun_build.errors import BundleError
 
     digest = hashlib.sha256()
+    fd = -1
     try:
-        with open(path, "rb") as f:
-            while chunk := f.read(_READ):
-                digest.update(chunk)
+        # Non-blocking, as the writer reads: a FIFO put here never makes us wait.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        while chunk := os.read(fd, _READ):
+            digest.update(chunk)
     except OSError as e:
         raise BundleError(f"cannot read: {e.strerror}", path=rel, hint=os_hint(e)) from e
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return digest.hexdigest()
 
 

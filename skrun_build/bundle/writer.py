@@ -144,7 +144,9 @@ def read_exactly(path: Path, size: int, name: str) -> Iterator[bytes]:
     grew = False
     fd = -1
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # Non-blocking: a file swapped for a FIFO since it was collected reads as empty
+        # (then "file changed") instead of waiting for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         while True:
             chunk = os.read(fd, min(CHUNK, remaining + 1))
             if not chunk:

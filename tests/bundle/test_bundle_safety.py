@@ -392,3 +392,52 @@ def test_binary_probe_sees_characters_split_across_chunks(
     for chunk in chunks:
         probe.feed(chunk)
     assert probe.finish() == (None, binary)
+
+
+_CHANGED = """
+import os, sys
+from pathlib import Path
+from skrun_build.bundle import build as build_mod
+from skrun_build.bundle.agenttar import write_agent_tar
+from skrun_build.bundle.collect import collect
+from skrun_build.bundle.secrets import Allow
+from skrun_build.bundle.source import check_source
+from skrun_build.errors import BundleError
+
+root, how = Path(sys.argv[1]), sys.argv[2]
+info = check_source(root, "agent")
+files = collect(root, build_mod.source_rules(root))  # sizes recorded here
+data = root / "data.txt"
+if how == "grew":
+    data.write_text("x" * 5000)
+elif how == "shrank":
+    data.write_text("x" * 10)
+else:  # swapped for a FIFO nobody writes to
+    data.unlink()
+    os.mkfifo(data)
+out = root.parent / "out"
+try:
+    write_agent_tar(out / "demo-0.1.0.agent", info.snapshot, files, 2**30, Allow(()), [])
+except BundleError as e:
+    print(e)
+print(sorted(os.listdir(out)) if out.exists() else "no output folder")
+"""
+
+
+@pytest.mark.parametrize("how", ["grew", "shrank", "fifo"])
+def test_a_file_that_changes_while_it_is_packed_fails_the_build(tmp_path: Path, how: str) -> None:
+    root = agent_tree(tmp_path, {"data.txt": "x" * 1000})
+    # In a process of its own: a regression that waited on the FIFO would hang only it.
+    done = subprocess.run(
+        [sys.executable, "-c", _CHANGED, str(root), how],
+        capture_output=True,
+        text=True,
+        timeout=120,  # generous: only a bound, never a race
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "data.txt: file changed while the bundle was written "
+        "(build again once nothing writes into the source directory)",
+        "no output folder",  # the temp file is gone, and the folder made for it
+    ]
