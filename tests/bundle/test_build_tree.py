@@ -373,24 +373,24 @@ def test_the_build_records_the_digest_the_plan_computes(tmp_path: Path) -> None:
 def test_a_worker_that_dies_fails_its_target_and_hands_back_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle import jobs, pool
     from skrun_build.bundle.tree import Job, TargetResult, run_jobs
 
-    assert tree_mod._fork_safe()  # the patched function below reaches forked workers only
-    real = tree_mod.run_job
+    assert pool._fork_safe()  # the patched function below reaches forked workers only
+    real = jobs.run_job
 
     def dying(job: Job) -> TargetResult:
         if job.source.name == "alpha":
             os._exit(7)
         return real(job)
 
-    monkeypatch.setattr(tree_mod, "run_job", dying)
+    monkeypatch.setattr(jobs, "run_job", dying)
     tree = agents(tmp_path)
     out = (tmp_path / "dist").absolute()
-    jobs = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())]
+    todo = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())]
     # The first worker is sent alpha and beta at once (AHEAD): beta must not die with it.
-    assert tree_mod.AHEAD >= 2
-    results = run_jobs(jobs, 2, lambda r: None)
+    assert pool.AHEAD >= 2
+    results = run_jobs(todo, 2, lambda r: None)
     assert [r.status for r in results] == ["failed", "built", "built"]
     assert results[0].error == "the build process died (exit code 7)"
     assert sorted(os.listdir(out)) == ["beta-0.1.0.agent", "gamma-0.1.0.agent"]
@@ -399,21 +399,21 @@ def test_a_worker_that_dies_fails_its_target_and_hands_back_the_rest(
 def test_when_every_worker_dies_every_target_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle import jobs, pool
     from skrun_build.bundle.tree import Job, TargetResult, run_jobs
 
-    assert tree_mod._fork_safe()
+    assert pool._fork_safe()
 
     def dying(job: Job) -> TargetResult:
         os._exit(9)
 
-    monkeypatch.setattr(tree_mod, "run_job", dying)
+    monkeypatch.setattr(jobs, "run_job", dying)
     tree = agents(tmp_path)
     out = (tmp_path / "dist").absolute()
-    jobs = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())] * 3
-    jobs = [dataclasses.replace(j, output=out / str(n)) for n, j in enumerate(jobs)]
+    todo = [Job(d.absolute(), out, "agent", "", 50 * 2**20) for d in sorted(tree.iterdir())] * 3
+    todo = [dataclasses.replace(j, output=out / str(n)) for n, j in enumerate(todo)]
     done: list[TargetResult] = []
-    results = run_jobs(jobs, 2, done.append)
+    results = run_jobs(todo, 2, done.append)
     assert len(results) == len(done) == 9
     assert {r.status for r in results} == {"failed"}
     assert {r.error for r in results} <= {
@@ -428,10 +428,10 @@ def test_a_bundle_the_parent_cannot_make_durable_fails_and_leaves_nothing(
 ) -> None:
     import errno
 
-    from skrun_build.bundle import tree as tree_mod
+    from skrun_build.bundle import pool
     from skrun_build.bundle.tree import Job, run_jobs
 
-    assert tree_mod._fork_safe()  # workers forked: they leave the fsync to the parent
+    assert pool._fork_safe()  # workers forked: they leave the fsync to the parent
 
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -31,9 +31,9 @@ SITECUSTOMIZE = """
 import os, sys
 _dir = os.environ.get("SKRUN_TEST_BLOCK_DIR")
 if _dir:
-    from skrun_build.bundle import tree, writer
+    from skrun_build.bundle import pool, writer
 
-    _worker_main = tree._worker_main
+    _worker_main = pool._worker_main
     _add_file = writer.TarStream.add_file
 
     def worker_main(conn):
@@ -49,7 +49,7 @@ if _dir:
             os.open(os.path.join(_dir, "fifo"), os.O_RDONLY)  # no writer: blocks
         return _add_file(self, name, path, size, mode, feed)
 
-    tree._worker_main = worker_main
+    pool._worker_main = worker_main
     writer.TarStream.add_file = add_file
 """
 
