@@ -230,17 +230,31 @@ def test_keyboard_interrupt_at_every_point_of_the_writer(
     monkeypatch.setattr(writer, "CHUNK", 256)
     info, files, _ = _prepared(tmp_path)
     out = tmp_path / "out" / "deeper"
-    error, injector, finished = _traced_writer(info, files, out / name, 0, fmt)
-    assert finished and error is None
+    # Twice: on Python 3.12+ tracing is set up per code object on first use, so a first
+    # traced run can pass fewer points than the ones after it.
+    for _ in range(2):
+        error, injector, finished = _traced_writer(info, files, out / name, 0, fmt)
+        assert finished and error is None
+        (out / name).unlink()
+        out.rmdir()
+        (tmp_path / "out").rmdir()
     threads = {"GzipSink._start", "GzipSink._write_next", "_signals_blocked", "_cpus"}
     assert_writer_covered(injector, fmt, frozenset(threads))
     total = injector.count
-    (out / name).unlink()
-    out.rmdir()
-    (tmp_path / "out").rmdir()
+    interrupted = 0
     for at in range(1, total + 1):
-        error, _, finished = _run_writer(info, files, out / name, at, fmt)
+        error, count, finished = _run_writer(info, files, out / name, at, fmt)
         assert finished, f"the build hung after an interrupt at event {at}"
+        if count < at:
+            # This run passed fewer points than the counting one (the interpreter's own
+            # bookkeeping can differ from run to run): it never got its interrupt, and
+            # the bundle must simply be complete.
+            assert error is None and verify_bundle(out / name).ok, at
+            (out / name).unlink()
+            out.rmdir()
+            (tmp_path / "out").rmdir()
+            continue
+        interrupted += 1
         assert isinstance(error, KeyboardInterrupt), (at, error)
         assert not [t for t in threading.enumerate() if t.name == "skrun-gzip"], at
         left = _leftovers(out)
@@ -257,6 +271,7 @@ def test_keyboard_interrupt_at_every_point_of_the_writer(
         if out.exists():
             out.rmdir()
             (tmp_path / "out").rmdir()
+    assert interrupted >= 0.9 * total, (interrupted, total)  # nearly every point was tried
 
 
 def _slow_source(tmp_path: Path) -> Path:
