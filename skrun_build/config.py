@@ -163,9 +163,9 @@ def _parse(path: Path, table: dict[str, Any]) -> Config:
     where = "tool.skrun." if path.name == "pyproject.toml" else ""
     for key in table:
         if key not in KEYS:
-            from skrun_build.suggest import hint as suggestion
+            from skrun_build.suggest import hint_or_list
 
-            hint = suggestion(key, KEYS) or "known keys: " + ", ".join(KEYS)
+            hint = hint_or_list(key, KEYS, "known keys:")
             raise ConfigError(f"unknown key {where}{key}", path=path, hint=hint)
     select = _codes(path, table, "select", where)
     ignore = _codes(path, table, "ignore", where)
@@ -273,9 +273,9 @@ def _build(path: Path, table: Any, where: str) -> BuildConfig:
         )
     for key in table:
         if key not in BUILD_KEYS:
-            from skrun_build.suggest import hint as suggestion
+            from skrun_build.suggest import hint_or_list
 
-            hint = suggestion(key, BUILD_KEYS) or "known keys: " + ", ".join(BUILD_KEYS)
+            hint = hint_or_list(key, BUILD_KEYS, "known keys:")
             raise ConfigError(f"unknown key {where}{key}", path=path, hint=hint)
     base = path.parent
     out = table.get("output")

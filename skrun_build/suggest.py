@@ -6,7 +6,7 @@ and anything else a user types from a known list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def _norm(text: str) -> str:
@@ -38,3 +38,8 @@ def hint(value: str, choices: Iterable[str], *, quote: str = "'") -> str | None:
     """`did you mean 'x'?` (or with `quote='"'`: `did you mean "x"?`), or None."""
     close = did_you_mean(value, choices)
     return f"did you mean {quote}{close}{quote}?" if close else None
+
+
+def hint_or_list(value: str, choices: Sequence[str], lead: str, *, quote: str = "'") -> str:
+    """`hint(value, choices)`, else every choice after `lead`: `known keys: a, b, c`."""
+    return hint(value, choices, quote=quote) or f"{lead} " + ", ".join(choices)

@@ -21,6 +21,7 @@ from skrun_build.formats.names import type_name
 from skrun_build.formats.yaml import YamlDoc, YamlError, load_yaml
 from skrun_build.issues import Issue
 from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 if TYPE_CHECKING:  # pragma: no cover
     from skrun_build.formats.agent_yaml import AgentConfig
@@ -229,7 +230,7 @@ def _schema_issues(doc: YamlDoc, text: str) -> tuple[AgentConfig | None, list[Is
                 doc.locate_key(path),
                 "AG009",
                 f'unknown key "{key}" in {_path(path[:-1])}; skrun ignores it',
-                suggestion(key, known, quote='"') or "known keys: " + ", ".join(known),
+                hint_or_list(key, known, "known keys:", quote='"'),
             )
         )
     return config, issues

@@ -13,7 +13,7 @@ from typing import Any
 from skrun_build.checks.codes import level, summaries
 from skrun_build.errors import os_hint
 from skrun_build.issues import Issue
-from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 AR_CODES: dict[str, str] = summaries("AR")  # a view of the registry (checks/codes/ar.py)
 
@@ -100,7 +100,7 @@ def check_artifact_dir(dir: Path) -> list[Issue]:
                 "AR007",
                 level("AR007"),
                 f'unknown key "{key}" in {where}; the runtime ignores it',
-                suggestion(key, known, quote='"') or "known keys: " + ", ".join(known),
+                hint_or_list(key, known, "known keys:", quote='"'),
             )
         )
     issues += _files(dir, doc, data)

@@ -17,6 +17,7 @@ from skrun_build.formats.names import type_name
 from skrun_build.formats.yaml import YamlDoc
 from skrun_build.issues import Issue
 from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 Loc = tuple[str | int, ...]
 
@@ -102,7 +103,7 @@ def convert(
             code = codes.unknown_top
             key = str(loc[-1])
             message = f'unknown key "{key}"'
-            hint = suggestion(key, top_keys, quote='"') or "allowed keys: " + ", ".join(top_keys)
+            hint = hint_or_list(key, top_keys, "allowed keys:", quote='"')
             line, col = doc.locate_key(loc)
         elif kind in codes.custom:
             code = codes.custom[kind]

@@ -50,6 +50,14 @@ def _issues_shown() -> Iterator[None]:
         raise
 
 
+# Every subcommand that looks up installed skills takes the same --root.
+_ROOT = click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where installed skills live.",
+)
+
+
 @skill.command("new", context_settings=_CTX)
 @click.option("--kind", type=click.Choice(_KINDS), required=True, help="What the skill is.")
 @click.option("--id", "skill_id", required=True, help="Skill id: ASCII letters, digits, - and _.")
@@ -136,11 +144,7 @@ def build(target_dir: Path | None, directory: Path) -> int:
     show_default=True,
     help="Seconds before the skill's whole process group is killed.",
 )
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where installed skills live.",
-)
+@_ROOT
 @click.argument("target", metavar="DIR|ID")
 def run(
     input_text: str | None,
@@ -230,11 +234,7 @@ def _read_input(text: str | None, file: Path | None) -> tuple[Any, str]:
 
 
 @skill.command("install-local", context_settings=_CTX)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where installed skills live.",
-)
+@_ROOT
 @click.option("--id", "skill_id", help="Install under this id (default: the skill's own).")
 @click.option("--overwrite", is_flag=True, help="Replace an installed skill of the same id.")
 @click.argument("directory", type=click.Path(path_type=Path))
@@ -258,11 +258,7 @@ _FORMAT = click.Choice(("text", "json"))
 
 
 @skill.command("list", context_settings=_CTX)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where installed skills live.",
-)
+@_ROOT
 @click.option("--format", "fmt", type=_FORMAT, default="text", show_default=True)
 def list_(root: Path | None, fmt: str) -> int:
     """List installed skills; a broken one is shown with the reason."""
@@ -289,11 +285,7 @@ def list_(root: Path | None, fmt: str) -> int:
 
 
 @skill.command("show", context_settings=_CTX)
-@click.option(
-    "--root",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where installed skills live.",
-)
+@_ROOT
 @click.option("--format", "fmt", type=_FORMAT, default="text", show_default=True)
 @click.argument("target", metavar="ID|DIR")
 def show(root: Path | None, fmt: str, target: str) -> int:

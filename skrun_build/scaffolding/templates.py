@@ -19,7 +19,7 @@ from skrun_build.checks import skill
 from skrun_build.errors import ScaffoldError, UsageError, os_hint
 from skrun_build.scaffolding import values as names
 from skrun_build.scaffolding.place import place_tree
-from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 TEMPLATES = ("agent", "agent-python", "agent-node", "skill")
 DEFAULT_TEMPLATE = "agent"
@@ -94,7 +94,7 @@ def scaffold(
     if template not in TEMPLATES:
         raise UsageError(
             f"unknown template {template!r}",
-            hint=suggestion(template, TEMPLATES) or "choose one of " + ", ".join(TEMPLATES),
+            hint=hint_or_list(template, TEMPLATES, "choose one of"),
         )
     target_path = Path(os.path.abspath(target))
     values, warnings = template_values(

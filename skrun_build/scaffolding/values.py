@@ -14,7 +14,7 @@ from skrun_build.formats import agent_fields
 from skrun_build.formats.agent_fields import FIELD_TYPES as IO_TYPES
 from skrun_build.formats.agent_fields import PROVIDERS
 from skrun_build.formats.names import normalize_name
-from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 __all__ = [
     "IO_TYPES",
@@ -109,7 +109,7 @@ def parse_model(model: str) -> tuple[str, str]:
             f"--model: {model!r} must be provider/name", hint="e.g. anthropic/claude-sonnet-4-5"
         )
     if provider not in PROVIDERS:
-        hint = suggestion(provider.lower(), PROVIDERS) or "one of " + ", ".join(PROVIDERS)
+        hint = hint_or_list(provider.lower(), PROVIDERS, "one of")
         raise UsageError(f"--model: unknown provider {provider!r}", hint=hint)
     if any(ch.isspace() or ord(ch) < 0x20 for ch in name):
         raise UsageError(
@@ -127,7 +127,7 @@ def parse_io(spec: str, flag: str) -> tuple[str, str]:
     if not name or not re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", name):
         raise UsageError(f"{flag}: {spec!r} must be name:type", hint="e.g. question:string")
     if kind not in IO_TYPES:
-        hint = suggestion(kind, IO_TYPES) or "one of " + ", ".join(IO_TYPES)
+        hint = hint_or_list(kind, IO_TYPES, "one of")
         raise UsageError(f"{flag}: unknown type {kind!r} in {spec!r}", hint=hint)
     return name, kind
 

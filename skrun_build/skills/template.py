@@ -16,7 +16,7 @@ from pathlib import Path
 
 from skrun_build.errors import UsageError
 from skrun_build.scaffolding.templates import ScaffoldResult
-from skrun_build.suggest import hint as suggestion
+from skrun_build.suggest import hint_or_list
 
 KINDS = ("python_uv", "rust_binary", "markdown")
 DEFAULT_VERSION = "0.1.0"
@@ -49,7 +49,7 @@ def new_skill(
     if kind not in KINDS:
         raise UsageError(
             f"--kind: unknown kind {kind!r}",
-            hint=suggestion(kind, KINDS) or "choose one of " + ", ".join(KINDS),
+            hint=hint_or_list(kind, KINDS, "choose one of"),
         )
     if not is_skill_id(skill_id):
         raise UsageError(
