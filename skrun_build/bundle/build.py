@@ -204,7 +204,9 @@ def build_bundle(
         result = write_agent_tar(
             final, info.snapshot, files, max_size, allow, warnings, workers=workers, publish=publish
         )
-    return dataclasses.replace(result, issues=tuple(info.issues))
+    return dataclasses.replace(
+        result, issues=tuple(info.issues), name=info.name, version=info.version
+    )
 
 
 def _refuse_output_holding_sources(

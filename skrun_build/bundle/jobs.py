@@ -103,13 +103,12 @@ def run_job(job: Job) -> TargetResult:
             target=job.target,
             limits=job.limits,
         )
-        name, version = identity(job.source, job.format)
         return TargetResult(
             job.source,
             "built",
             inputs or result.inputs,
-            name,
-            version,
+            result.name,
+            result.version,
             result.path,
             result.sha256,
             result.size,
@@ -181,19 +180,6 @@ def _failed(
         except Exception:
             inputs = ""
     return TargetResult(job.source, "failed", inputs, error=error, exit_code=code, issues=issues)
-
-
-def identity(source: Path, fmt: Format) -> tuple[str, str]:
-    """(name, version) of a validated target, read without the agent.yaml model."""
-    from skrun_build.formats.skillmd import load_skill
-
-    if fmt == "skill":
-        return str(load_skill(source).name), ""
-    from skrun_build.formats.yaml import load_yaml
-
-    path = source / "agent.yaml"
-    data = load_yaml(path.read_text(encoding="utf-8"), file=str(path)).data
-    return str(data["name"]), str(data["version"])
 
 
 def deps_key(source: Path) -> str | None:

@@ -17,6 +17,7 @@ class BuildResult:
     `inputs` is the inputs digest of what was packed (as a build manifest records it).
     `temp` is set only by `build_bundle(publish=False)`: the finished bundle still under
     its temp name, which `writer.publish(temp, path)` makes durable and moves into place.
+    `name` and `version` are what validation read (agent.yaml's; a skill's name, no version).
     """
 
     path: Path
@@ -27,6 +28,8 @@ class BuildResult:
     issues: tuple[Issue, ...] = field(default=())
     inputs: str = ""
     temp: Path | None = None
+    name: str = ""
+    version: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """JSON form for `skrun build --json`."""
